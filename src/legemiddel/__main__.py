@@ -1,0 +1,3 @@
+from legemiddel.cli import main
+
+main()

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "legemiddel.accounts"
+    label = "accounts"
+    verbose_name = _("Users and access")
+
+    def ready(self) -> None:
+        # Django's auth signals are the documented hook for login events; they also fire for
+        # an OpenID Connect backend added later, so the audit trail does not depend on the view.
+        from legemiddel.accounts import receivers  # noqa: F401

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from legemiddel.accounts.access import LOGGED_IN, PUBLIC, Roles, access
+from legemiddel.accounts.forms import LoginForm
+from legemiddel.accounts.models import AuditEvent, UnitMembership
+from legemiddel.accounts.roles import Role
+from legemiddel.organisation.selectors import org_units_in_scope, user_sees_whole_trust
+
+
+class LoginView(auth_views.LoginView):
+    access_rule = PUBLIC
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    access_rule = LOGGED_IN
+
+
+@access(LOGGED_IN)
+def my_access(request: HttpRequest) -> HttpResponse:
+    """What the logged-in user may see and why: roles, memberships and unit scope."""
+    user = request.user
+    memberships = UnitMembership.objects.filter(user=user).select_related("org_unit", "org_unit__parent")
+    whole = user_sees_whole_trust(user)
+    scope_count = None if whole else org_units_in_scope(user).count()
+    roles = [Role(r).label for r in sorted(user.role_values())]  # type: ignore[union-attr]
+    return render(
+        request,
+        "accounts/my_access.html",
+        {"roles": roles, "memberships": memberships, "whole_trust": whole, "scope_count": scope_count},
+    )
+
+
+@access(Roles(Role.AUDITOR, Role.ADMINISTRATOR))
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The audit trail with filters on event type and user name."""
+    events = AuditEvent.objects.all()
+    action = request.GET.get("hendelse", "")
+    if action in AuditEvent.Action.values:
+        events = events.filter(action=action)
+    username = request.GET.get("bruker", "").strip()
+    if username:
+        events = events.filter(username__icontains=username)
+    page = Paginator(events, 50).get_page(request.GET.get("side"))
+    return render(
+        request,
+        "accounts/audit_log.html",
+        {"page": page, "actions": AuditEvent.Action.choices, "action": action, "username": username},
+    )

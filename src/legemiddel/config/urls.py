@@ -1,0 +1,24 @@
+"""URL map. Every view here declares an access rule (see legemiddel.accounts.access)."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+from django.views.generic import RedirectView
+
+from legemiddel.accounts.access import PUBLIC, access
+
+admin.site.site_header = "Legemiddel – administrasjon"
+admin.site.site_title = "Legemiddel"
+
+urlpatterns = [
+    path("", include("legemiddel.core.urls")),
+    path("", include("legemiddel.accounts.urls")),
+    path("organisasjon/", include("legemiddel.organisation.urls")),
+    path("i18n/setlang/", access(PUBLIC)(set_language), name="set_language"),
+    # One login page for everything, so throttling and the audit trail cover the admin too.
+    path(
+        "admin/login/",
+        access(PUBLIC)(RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
+    ),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from legemiddel.core.navigation import menu_for
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    """What the page frame needs: the menu for this user and the trust's name."""
+    user = getattr(request, "user", None)
+    return {
+        "menu": menu_for(user) if user is not None else [],
+        "trust_name": settings.LEGEMIDDEL_TRUST_NAME,
+        "demo_mode": settings.MODE == "demo",
+    }

@@ -1,0 +1,53 @@
+"""``legemiddel import KIND FILE``: the same importers as the web upload, in the foreground."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from legemiddel.core import jobs
+
+
+class Command(BaseCommand):
+    help = "Import a file. Kinds: " + ", ".join(f"{k.key} ({k.label})" for k in jobs.all_kinds())
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("kind", choices=[k.key for k in jobs.all_kinds()], help="What the file contains.")
+        parser.add_argument("file", type=Path, help="Path to the file.")
+
+    def handle(self, *args: Any, kind: str, file: Path, **options: Any) -> None:
+        from legemiddel.organisation.services import ImportRejected
+
+        if not file.is_file():
+            raise CommandError(f"{file}: no such file.")
+        job_kind = jobs.get(kind)
+        console = Console(file=self.stderr._out, stderr=True)  # type: ignore[attr-defined]
+        data = file.read_bytes()
+        with Progress(
+            TextColumn(f"{job_kind.label} [bold]{file.name}[/]"), BarColumn(), TaskProgressColumn(),
+            TimeElapsedColumn(), console=console, transient=True,
+        ) as bar:
+            task = bar.add_task("import", total=None)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            try:
+                summary = job_kind.run(data=data, actor=None, file_name=file.name, progress=progress)
+            except ImportRejected as exc:
+                bar.stop()
+                table = Table(title=f"{len(exc.errors)} feil i {file.name} – ingenting er importert")
+                for col in ("Rad", "Kolonne", "Verdi", "Feil"):
+                    table.add_column(col)
+                for e in exc.errors[:200]:
+                    table.add_row(str(e.row or "–"), e.column, e.value, e.message)
+                console.print(table)
+                if len(exc.errors) > 200:
+                    console.print(f"... og {len(exc.errors) - 200} feil til.")
+                raise CommandError("Importen ble avvist; rett feilene og prøv igjen.") from exc
+        self.stdout.write(self.style.SUCCESS(f"Importert {file.name}: {summary}"))

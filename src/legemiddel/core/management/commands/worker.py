@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run queued background jobs (imports, e-mail). Stop with Ctrl+C; safe to run several."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls.")
+        parser.add_argument(
+            "--batch", action="store_true", help="Run what is queued now, then exit (for cron)."
+        )
+
+    def handle(self, *args: Any, interval: float, batch: bool, **options: Any) -> None:
+        extra = ["--batch"] if batch else []
+        call_command(
+            "db_worker", "--interval", str(interval), "--no-reload", "--no-startup-delay", *extra,
+            verbosity=options.get("verbosity", 1),
+        )

@@ -1,0 +1,24 @@
+"""Writes for background jobs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from legemiddel.core import jobs
+from legemiddel.core.models import Job
+
+
+def job_start(*, kind: str, upload: UploadedFile, actor: Any) -> Job:
+    """Store the uploaded file and queue the job once the row is committed."""
+    from legemiddel.core.tasks import run_job
+
+    jobs.get(kind)  # unknown kinds fail here, before anything is stored
+    with transaction.atomic():
+        job = Job(kind=kind, created_by=actor, file_name=(upload.name or "")[:255])
+        job.file.save(upload.name or "upload.csv", upload, save=False)
+        job.save()
+        transaction.on_commit(lambda: run_job.enqueue(job.pk))
+    return job

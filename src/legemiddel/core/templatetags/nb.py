@@ -1,0 +1,29 @@
+"""Template filters for Norwegian formatting (loaded as a builtin in every template)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+
+from legemiddel.lib.formatting import format_date, format_nok, format_number
+
+register = template.Library()
+
+
+@register.filter
+def nok(value: object, decimals: int = 2) -> str:
+    """``{{ amount|nok }}`` gives ``1 234 567,89 kr``."""
+    return format_nok(value, int(decimals))
+
+
+@register.filter
+def tall(value: object, decimals: int = 0) -> str:
+    """``{{ count|tall }}`` gives ``25 119``."""
+    return format_number(value, int(decimals))
+
+
+@register.filter
+def dato(value: dt.date | dt.datetime | None) -> str:
+    """``{{ day|dato }}`` gives ``22.11.2026``."""
+    return format_date(value)

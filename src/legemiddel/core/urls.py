@@ -1,0 +1,11 @@
+from django.urls import path
+
+from legemiddel.core import views
+
+app_name = "core"
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("helse/", views.health, name="health"),
+    path("jobber/", views.job_list, name="jobs"),
+    path("jobber/<int:job_id>/", views.job_detail, name="job"),
+]

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+
+from legemiddel.accounts.access import LOGGED_IN, PUBLIC, Roles, access
+from legemiddel.accounts.roles import Role
+from legemiddel.core import jobs
+from legemiddel.core.forms import JobUploadForm
+from legemiddel.core.models import Job
+from legemiddel.core.services import job_start
+from legemiddel.organisation.selectors import member_units, user_sees_whole_trust
+
+ADMINS = Roles(Role.ADMINISTRATOR)
+
+
+@access(LOGGED_IN)
+def start(request: HttpRequest) -> HttpResponse:
+    """The start page: the user's roles, units and the tools their roles open."""
+    user = request.user
+    assert isinstance(user, AbstractBaseUser)
+    context = {
+        "roles": [Role(r).label for r in sorted(user.role_values())],  # type: ignore[attr-defined]
+        "units": list(member_units(user)),
+        "whole_trust": user_sees_whole_trust(user),
+        "recent_jobs": list(Job.objects.filter(created_by=user)[:5]) if user.has_role(Role.ADMINISTRATOR) else [],  # type: ignore[attr-defined]
+    }
+    return render(request, "core/start.html", context)
+
+
+@access(PUBLIC)
+@never_cache
+def health(request: HttpRequest) -> JsonResponse:
+    """Liveness and database check for load balancers and monitoring (no data revealed)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return JsonResponse({"status": "ok"})
+    except Exception:
+        return JsonResponse({"status": "database unavailable"}, status=503)
+
+
+@access(ADMINS)
+def job_list(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = JobUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            job = job_start(kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"], actor=request.user)
+            return redirect("core:job", job_id=job.pk)
+    else:
+        form = JobUploadForm()
+    jobs_page = Job.objects.select_related("created_by")[:50]
+    return render(request, "core/jobs.html", {"form": form, "jobs": jobs_page, "kinds": jobs.all_kinds()})
+
+
+@access(ADMINS)
+def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = get_object_or_404(Job.objects.select_related("created_by"), pk=job_id)
+    template = "core/_job_status.html" if request.htmx else "core/job.html"  # type: ignore[attr-defined]
+    kind_label = jobs.get(job.kind).label if job.kind in {k.key for k in jobs.all_kinds()} else job.kind
+    return render(request, template, {"job": job, "kind_label": kind_label})

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.utils import translation
+from rich.console import Console
+from rich.table import Table
+
+from legemiddel.demo.services import DEMO_PASSWORD, DEMO_USERS, demo_load
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the synthetic demo (a Bergen-like trust, its health community and one user per "
+        "role) into the configured database, then serve it with a background worker."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--no-serve", action="store_true", help="Load the demo and exit.")
+        parser.add_argument("--port", type=int, default=8000, help="Port to serve on (default 8000).")
+
+    def handle(self, *args: Any, no_serve: bool, port: int, **options: Any) -> None:
+        translation.activate(settings.LANGUAGE_CODE)
+        console = Console(file=self.stdout._out)  # type: ignore[attr-defined]
+        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        with console.status("Oppretter tabeller ...") as status:
+            call_command("migrate", interactive=False, verbosity=0)
+            demo_load(progress=lambda step: status.update(f"Laster demo: {step} ..."))
+        table = Table(title=f"Demobrukere (passord for alle: {DEMO_PASSWORD})")
+        table.add_column("Brukernavn")
+        table.add_column("Rolle")
+        table.add_column("Hvem")
+        for spec in DEMO_USERS:
+            table.add_row(spec.username, str(spec.role.label), spec.what)
+        console.print(table)
+        console.print(f"Database: {settings.DATABASES['default']['NAME']}")
+        if no_serve:
+            return
+        env = {**os.environ, "LEGEMIDDEL_MODE": settings.MODE}
+        worker = subprocess.Popen([sys.executable, "-m", "legemiddel", "worker"], env=env)  # noqa: S603
+        try:
+            console.print(f"Åpne http://127.0.0.1:{port}/ og logg inn med en av brukerne over.")
+            call_command("serve", port=port)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=10)

@@ -1,0 +1,89 @@
+"""Deterministic synthetic demo data: a Bergen-like trust, its health community and one
+user per role. Loading twice changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+
+from legemiddel.accounts.models import User
+from legemiddel.accounts.roles import Role
+from legemiddel.accounts.services import membership_add, role_groups_ensure, user_create, user_set_roles
+from legemiddel.organisation.models import HealthPersonnel, OrgUnit
+from legemiddel.organisation.services import organisation_import_csv, personnel_import_csv
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DEMO_PASSWORD = "demo"  # noqa: S105 - synthetic demo accounts only
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    first_name: str
+    last_name: str
+    role: Role
+    units: tuple[str, ...] = ()
+    what: str = ""
+
+
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser("kjernegruppe", "Ingrid", "Haugland", Role.CORE_GROUP, (), "kjernegruppen, ser hele foretaket"),
+    DemoUser("lmk", "Per", "Sæbø", Role.DRUG_COMMITTEE, (), "legemiddelkomiteen"),
+    DemoUser("innkjop", "Hilde", "Brekke", Role.PROCUREMENT_ADVISER, (), "spesialrådgiver legemiddelinnkjøp"),
+    DemoUser("enhetsleder", "Lars", "Myklebust", Role.UNIT_LEADER, ("MED-REV",), "leder Revmatologisk avdeling"),
+    DemoUser("controller", "Silje", "Tveit", Role.CONTROLLER, ("MED",), "controller Medisinsk klinikk"),
+    DemoUser("farmasoyt", "Åse", "Grønning", Role.ADVISORY_PHARMACIST, ("NEVRO",), "rådgivende farmasøyt Nevroklinikken"),
+    DemoUser("forskriver", "Øyvind", "Rønning", Role.PRESCRIBER, (), "lege ved Revmatologisk poliklinikk"),
+    DemoUser("apotek", "Marit", "Kvamme", Role.PHARMACY, (), "sykehusapoteket"),
+    DemoUser("vurdering", "Knut", "Helland", Role.ASSESSMENT_COMMITTEE, (), "vurderingsutvalget"),
+    DemoUser("fagdirektor", "Ragnhild", "Aasen", Role.MEDICAL_DIRECTOR, (), "fagdirektør"),
+    DemoUser("revisor", "Nils", "Fjeld", Role.AUDITOR, (), "personvernombud, leser tilgangsloggen"),
+    DemoUser("admin", "Tone", "Berge", Role.ADMINISTRATOR, (), "systemadministrator"),
+)
+
+PRESCRIBER_HPR = "9100001"
+
+
+@transaction.atomic
+def demo_load(progress: Callable[[str], None] = lambda step: None) -> None:
+    """Load the organisation, personnel and demo users (idempotent)."""
+    progress("roller")
+    role_groups_ensure()
+    progress("organisasjon")
+    organisation_import_csv(data=(DATA_DIR / "organisasjon.csv").read_bytes(), file_name="demo organisasjon.csv")
+    progress("helsepersonell")
+    personnel_import_csv(data=(DATA_DIR / "helsepersonell.csv").read_bytes(), file_name="demo helsepersonell.csv")
+    progress("brukere")
+    for spec in DEMO_USERS:
+        user = User.objects.filter(username=spec.username).first()
+        if user is None:
+            user = user_create(
+                username=spec.username, password=DEMO_PASSWORD, first_name=spec.first_name,
+                last_name=spec.last_name, email=f"{spec.username}@demo.legemiddel.invalid",
+                roles=[spec.role],
+            )
+        else:
+            user_set_roles(user=user, roles=[spec.role])
+        if spec.role == Role.ADMINISTRATOR and not user.is_superuser:
+            user.is_superuser = True
+            user.save(update_fields=["is_superuser"])
+        for code in spec.units:
+            membership_add(user=user, org_unit=OrgUnit.objects.get(code=code), role=spec.role)
+    prescriber = User.objects.get(username="forskriver")
+    person, _ = HealthPersonnel.objects.get_or_create(
+        hpr_number=PRESCRIBER_HPR,
+        defaults={"name": prescriber.get_full_name(), "category": HealthPersonnel.Category.HOSPITAL_DOCTOR,
+                  "is_specialist": True},
+    )
+    from legemiddel.organisation.services import personnel_save
+
+    person.user = prescriber
+    personnel_save(person=person)
+    if not person.affiliations.exists():
+        person.affiliations.create(org_unit=OrgUnit.objects.get(code="MED-REV-POL"))
+    if prescriber.hpr_number != PRESCRIBER_HPR:
+        prescriber.hpr_number = PRESCRIBER_HPR
+        prescriber.save(update_fields=["hpr_number"])

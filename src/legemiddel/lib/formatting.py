@@ -1,0 +1,67 @@
+"""Norwegian (nb-NO) formatting of numbers, money and dates.
+
+Reports leave the system as screens, CSV and e-mail; all of them use these functions so a
+figure reads the same everywhere: ``1 234 567,89 kr`` and ``22.11.2026``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+NBSP = "\u00a0"
+
+
+def _to_decimal(value: object) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, Decimal):
+        return value
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def format_number(value: object, decimals: int = 0) -> str:
+    """Group thousands with a non-breaking space and use a decimal comma.
+
+    ``format_number(1234567.891, 2)`` gives ``"1 234 567,89"``; ``None`` gives ``""``.
+    """
+    number = _to_decimal(value)
+    if number is None:
+        return ""
+    quantum = Decimal(1).scaleb(-decimals)
+    rounded = number.quantize(quantum, rounding=ROUND_HALF_UP)
+    sign = "-" if rounded < 0 else ""
+    text = f"{abs(rounded):.{decimals}f}"
+    whole, _, fraction = text.partition(".")
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    result = NBSP.join(groups)
+    if decimals > 0:
+        result = f"{result},{fraction}"
+    # The Unicode minus sign reads better and does not break across lines.
+    return f"\u2212{result}" if sign else result
+
+
+def format_nok(value: object, decimals: int = 2) -> str:
+    """Money in Norwegian kroner: ``1 234 567,89 kr``."""
+    text = format_number(value, decimals)
+    return f"{text}{NBSP}kr" if text else ""
+
+
+def format_date(value: dt.date | dt.datetime | None) -> str:
+    """A date as ``22.11.2026`` (local date for aware datetimes)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        from django.utils import timezone
+
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.strftime("%d.%m.%Y")
+    return value.strftime("%d.%m.%Y")

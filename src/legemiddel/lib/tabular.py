@@ -1,0 +1,83 @@
+"""Reading small reference CSV files (organisation, personnel) the way users export them.
+
+Excel in Norway saves CSV as Windows-1252 with ``;``; other tools write UTF-8 with ``,``.
+We accept both, map header aliases to canonical column names and report problems as
+:class:`RowError` with row and column so the user can fix the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in an input file. ``row`` counts lines as a spreadsheet does (header = 1)."""
+
+    row: int
+    column: str
+    value: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"rad {self.row}" if self.row else "fil"
+        col = f", kolonne «{self.column}»" if self.column else ""
+        val = f" (verdi «{self.value}»)" if self.value else ""
+        return f"{where}{col}{val}: {self.message}"
+
+
+class FileFormatError(Exception):
+    """The file as a whole cannot be read (encoding, delimiter, header)."""
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252, which can decode any byte sequence
+    except five unused code points; those mean the file is not text."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(
+            "Filen er verken UTF-8 eller Windows-1252-tekst. Lagre den som CSV (UTF-8)."
+        ) from exc
+
+
+def read_rows(
+    data: bytes, aliases: Mapping[str, str], required: set[str]
+) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+    """Return the canonical column names and an iterator of ``(row_number, row)``.
+
+    ``aliases`` maps lower-cased header spellings to canonical names. Unknown columns are
+    ignored; missing required columns raise :class:`FileFormatError` naming them.
+    """
+    text = decode(data)
+    if not text.strip():
+        raise FileFormatError("Filen er tom.")
+    first_line = text.splitlines()[0]
+    delimiter = max((";", ",", "\t"), key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = next(reader)
+    columns: list[str] = []
+    for raw in header:
+        key = raw.strip().lower()
+        columns.append(aliases.get(key, ""))
+    missing = sorted(required - set(columns))
+    if missing:
+        raise FileFormatError(
+            "Mangler kolonne(r): " + ", ".join(missing) + ". Fant: " + ", ".join(h.strip() for h in header)
+        )
+
+    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        for number, values in enumerate(reader, start=2):
+            if not any(v.strip() for v in values):
+                continue
+            row = {c: v.strip() for c, v in zip(columns, values, strict=False) if c}
+            yield number, row
+
+    return columns, rows()

@@ -1,0 +1,69 @@
+"""Reads of the organisation, including what a user is scoped to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from legemiddel.accounts.roles import UNIT_SCOPED_ROLES, Role
+from legemiddel.organisation.models import OrgUnit
+
+TRUST_WIDE_ROLES = frozenset(set(Role) - UNIT_SCOPED_ROLES - {Role.PRESCRIBER})
+
+
+def user_sees_whole_trust(user: Any) -> bool:
+    """Core group, management, pharmacy, auditors and administrators work trust-wide."""
+    return bool(user.is_authenticated and user.has_role(*TRUST_WIDE_ROLES))
+
+
+def member_units(user: Any) -> QuerySet[OrgUnit]:
+    """Units the user is a current member of (not their sub-units)."""
+    today = timezone.localdate()
+    return (
+        OrgUnit.objects.filter(
+            memberships__user=user,
+        )
+        .filter(Q(memberships__valid_from__isnull=True) | Q(memberships__valid_from__lte=today))
+        .filter(Q(memberships__valid_to__isnull=True) | Q(memberships__valid_to__gte=today))
+        .select_related("parent")
+        .distinct()
+    )
+
+
+def org_units_in_scope(user: Any) -> QuerySet[OrgUnit]:
+    """Every unit whose unit-level data the user may see: all units for trust-wide roles,
+    otherwise the units of the user's memberships and everything under them."""
+    if user_sees_whole_trust(user):
+        return OrgUnit.objects.all()
+    paths = list(member_units(user).values_list("trust_id", "path"))
+    if not paths:
+        return OrgUnit.objects.none()
+    condition = Q()
+    for trust_id, path in paths:
+        condition |= Q(trust_id=trust_id) & (Q(path=path) | Q(path__startswith=path + "/"))
+    return OrgUnit.objects.filter(condition)
+
+
+@dataclass
+class TreeNode:
+    unit: OrgUnit
+    children: list[TreeNode] = field(default_factory=list)
+    in_scope: bool = False
+
+
+def org_tree(user: Any) -> list[TreeNode]:
+    """The active units as a tree (one query), children sorted by name, each marked with
+    whether it is in the user's scope. Built in Python because path order depends on the
+    database collation."""
+    units = list(OrgUnit.objects.filter(active=True).order_by("name"))
+    scope = set(org_units_in_scope(user).values_list("id", flat=True))
+    nodes = {u.id: TreeNode(unit=u, in_scope=u.id in scope) for u in units}
+    roots: list[TreeNode] = []
+    for unit in units:
+        node = nodes[unit.id]
+        parent = nodes.get(unit.parent_id) if unit.parent_id else None
+        (parent.children if parent else roots).append(node)
+    return roots
