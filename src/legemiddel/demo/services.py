@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from legemiddel.accounts.models import User
@@ -57,14 +58,18 @@ def demo_load(progress: Callable[[str], None] = lambda step: None) -> None:
     progress("helsepersonell")
     personnel_import_csv(data=(DATA_DIR / "helsepersonell.csv").read_bytes(), file_name="demo helsepersonell.csv")
     progress("brukere")
+    # Hashing is deliberately slow (about a second each); the demo users share one hash.
+    password_hash = make_password(DEMO_PASSWORD)
     for spec in DEMO_USERS:
         user = User.objects.filter(username=spec.username).first()
         if user is None:
             user = user_create(
-                username=spec.username, password=DEMO_PASSWORD, first_name=spec.first_name,
+                username=spec.username, password=None, first_name=spec.first_name,
                 last_name=spec.last_name, email=f"{spec.username}@demo.legemiddel.invalid",
                 roles=[spec.role],
             )
+            user.password = password_hash
+            user.save(update_fields=["password"])
         else:
             user_set_roles(user=user, roles=[spec.role])
         if spec.role == Role.ADMINISTRATOR and not user.is_superuser:

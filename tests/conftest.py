@@ -1,0 +1,60 @@
+"""Shared fixtures: a small organisation and one user per role."""
+
+from __future__ import annotations
+
+import pytest
+
+from legemiddel.accounts.models import User
+from legemiddel.accounts.roles import Role
+from legemiddel.accounts.services import membership_add, user_create
+from legemiddel.organisation.models import HealthTrust, OrgUnit
+from legemiddel.organisation.services import org_unit_save
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def org(db):
+    """Trust HB with clinic MED > department MED-REV > units MED-REV-POL, MED-REV-DAG,
+    and clinic NEVRO > NEVRO-NEV > NEVRO-MS."""
+    trust = HealthTrust.objects.create(code="HB", name="Helse Bergen HF")
+    units: dict[str, OrgUnit] = {}
+
+    def add(code: str, name: str, level: int, parent: str | None) -> None:
+        units[code] = org_unit_save(
+            unit=OrgUnit(trust=trust, code=code, name=name, level=level,
+                         parent=units[parent] if parent else None)
+        )
+
+    add("MED", "Medisinsk klinikk", 1, None)
+    add("MED-REV", "Revmatologisk avdeling", 2, "MED")
+    add("MED-REV-POL", "Revmatologisk poliklinikk", 3, "MED-REV")
+    add("MED-REV-DAG", "Revmatologisk dagbehandling", 3, "MED-REV")
+    add("NEVRO", "Nevroklinikken", 1, None)
+    add("NEVRO-NEV", "Nevrologisk avdeling", 2, "NEVRO")
+    add("NEVRO-MS", "MS-poliklinikken", 3, "NEVRO-NEV")
+    return units
+
+
+@pytest.fixture
+def users(org) -> dict[Role, User]:
+    """One active user per role, named after the role value, password ``PASSWORD``.
+    The unit leader leads MED-REV; the controller follows MED."""
+    result: dict[Role, User] = {}
+    for role in Role:
+        result[role] = user_create(username=role.value, password=PASSWORD, roles=[role],
+                                   first_name=role.value.replace("_", " ").title())
+    membership_add(user=result[Role.UNIT_LEADER], org_unit=org["MED-REV"], role=Role.UNIT_LEADER)
+    membership_add(user=result[Role.CONTROLLER], org_unit=org["MED"], role=Role.CONTROLLER)
+    return result
+
+
+@pytest.fixture
+def client_for(client, users):
+    """``client_for(Role.X)`` returns the test client logged in as that role's user."""
+
+    def login(role: Role):
+        client.force_login(users[role])
+        return client
+
+    return login
