@@ -22,8 +22,13 @@ def org(db):
 
     def add(code: str, name: str, level: int, parent: str | None) -> None:
         units[code] = org_unit_save(
-            unit=OrgUnit(trust=trust, code=code, name=name, level=level,
-                         parent=units[parent] if parent else None)
+            unit=OrgUnit(
+                trust=trust,
+                code=code,
+                name=name,
+                level=level,
+                parent=units[parent] if parent else None,
+            )
         )
 
     add("MED", "Medisinsk klinikk", 1, None)
@@ -42,8 +47,12 @@ def users(org) -> dict[Role, User]:
     The unit leader leads MED-REV; the controller follows MED."""
     result: dict[Role, User] = {}
     for role in Role:
-        result[role] = user_create(username=role.value, password=PASSWORD, roles=[role],
-                                   first_name=role.value.replace("_", " ").title())
+        result[role] = user_create(
+            username=role.value,
+            password=PASSWORD,
+            roles=[role],
+            first_name=role.value.replace("_", " ").title(),
+        )
     membership_add(user=result[Role.UNIT_LEADER], org_unit=org["MED-REV"], role=Role.UNIT_LEADER)
     membership_add(user=result[Role.CONTROLLER], org_unit=org["MED"], role=Role.CONTROLLER)
     return result

@@ -39,11 +39,11 @@ def main(argv: list[str] | None = None) -> None:
         return
     command = args[0]
     has_secret = bool(os.environ.get("SECRET_KEY") or os.environ.get("SECRET_KEY_FILE"))
-    if command == "demo" or (command in _LOCAL_COMMANDS and not has_secret):
-        if "LEGEMIDDEL_MODE" not in os.environ:
-            os.environ["LEGEMIDDEL_MODE"] = "demo"
-            if command != "demo":
-                print("legemiddel: no SECRET_KEY set; running in demo mode.", file=sys.stderr)
+    local = command == "demo" or (command in _LOCAL_COMMANDS and not has_secret)
+    if local and "LEGEMIDDEL_MODE" not in os.environ:
+        os.environ["LEGEMIDDEL_MODE"] = "demo"
+        if command != "demo":
+            print("legemiddel: no SECRET_KEY set; running in demo mode.", file=sys.stderr)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "legemiddel.config.settings")
 
     from legemiddel.lib.env import ConfigError

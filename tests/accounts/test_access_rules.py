@@ -97,7 +97,9 @@ def test_an_inactive_user_is_denied(client_for, users):
     assert response.status_code in {302, 403}
 
 
-@pytest.mark.parametrize("url", ["/", "/organisasjon/", "/min-tilgang/", "/revisjonslogg/", "/jobber/", "/admin/"])
+@pytest.mark.parametrize(
+    "url", ["/", "/organisasjon/", "/min-tilgang/", "/revisjonslogg/", "/jobber/", "/admin/"]
+)
 def test_anonymous_users_are_sent_to_login(client, db, url):
     response = client.get(url)
     assert response.status_code == 302

@@ -20,7 +20,15 @@ class UnitMembershipInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     inlines = [UnitMembershipInline]
-    list_display = ["username", "first_name", "last_name", "email", "is_active", "is_staff", "role_list"]
+    list_display = [
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "is_active",
+        "is_staff",
+        "role_list",
+    ]
     list_filter = ["is_active", "is_staff", "groups"]
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
@@ -43,7 +51,8 @@ class UserAdmin(BaseUserAdmin):
             )
         if any(fs.has_changed() for fs in formsets):
             audit_record(
-                action=AuditEvent.Action.MEMBERSHIP_CHANGED, request=request,
+                action=AuditEvent.Action.MEMBERSHIP_CHANGED,
+                request=request,
                 detail=f"{form.instance.username}: enhetsmedlemskap endret i administrasjonen",
             )
 

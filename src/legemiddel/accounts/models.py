@@ -21,7 +21,10 @@ class User(AbstractUser):
     """A person who logs in. Roles are groups; unit scope comes from :class:`UnitMembership`."""
 
     hpr_number = models.CharField(
-        _("HPR number"), max_length=9, blank=True, validators=[hpr_validator],
+        _("HPR number"),
+        max_length=9,
+        blank=True,
+        validators=[hpr_validator],
         help_text=_("Health personnel register number, for health personnel."),
     )
 
@@ -56,7 +59,9 @@ class UnitMembership(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     org_unit: models.ForeignKey[OrgUnit] = models.ForeignKey(
-        "organisation.OrgUnit", on_delete=models.CASCADE, related_name="memberships",
+        "organisation.OrgUnit",
+        on_delete=models.CASCADE,
+        related_name="memberships",
         verbose_name=_("unit"),
     )
     role = models.CharField(_("role"), max_length=40, choices=Role.choices)

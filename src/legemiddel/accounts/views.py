@@ -27,14 +27,21 @@ class LogoutView(auth_views.LogoutView):
 def my_access(request: HttpRequest) -> HttpResponse:
     """What the logged-in user may see and why: roles, memberships and unit scope."""
     user = request.user
-    memberships = UnitMembership.objects.filter(user=user).select_related("org_unit", "org_unit__parent")
+    memberships = UnitMembership.objects.filter(user=user).select_related(
+        "org_unit", "org_unit__parent"
+    )
     whole = user_sees_whole_trust(user)
     scope_count = None if whole else org_units_in_scope(user).count()
     roles = [Role(r).label for r in sorted(user.role_values())]  # type: ignore[union-attr]
     return render(
         request,
         "accounts/my_access.html",
-        {"roles": roles, "memberships": memberships, "whole_trust": whole, "scope_count": scope_count},
+        {
+            "roles": roles,
+            "memberships": memberships,
+            "whole_trust": whole,
+            "scope_count": scope_count,
+        },
     )
 
 
@@ -52,5 +59,10 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/audit_log.html",
-        {"page": page, "actions": AuditEvent.Action.choices, "action": action, "username": username},
+        {
+            "page": page,
+            "actions": AuditEvent.Action.choices,
+            "action": action,
+            "username": username,
+        },
     )

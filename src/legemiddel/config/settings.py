@@ -20,7 +20,9 @@ from legemiddel.lib.env import ConfigError, env_bool, env_int, env_list, env_str
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 _CHECKOUT = PACKAGE_DIR.parent.parent
 # In a source checkout, data lives in <checkout>/var; an installed package uses ./var.
-DEFAULT_VAR_DIR = _CHECKOUT / "var" if (_CHECKOUT / "pyproject.toml").exists() else Path.cwd() / "var"
+DEFAULT_VAR_DIR = (
+    _CHECKOUT / "var" if (_CHECKOUT / "pyproject.toml").exists() else Path.cwd() / "var"
+)
 VAR_DIR = Path(env_str("LEGEMIDDEL_VAR_DIR") or DEFAULT_VAR_DIR)
 
 MODE = (env_str("LEGEMIDDEL_MODE") or "production").strip().lower()
@@ -38,7 +40,7 @@ if not _secret:
             "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
         )
     # Demo and test only: a fixed key is fine because their data is synthetic.
-    _secret = "demo-only-insecure-key-" + "x" * 40  # noqa: S105
+    _secret = "demo-only-insecure-key-" + "x" * 40
 SECRET_KEY = _secret
 
 ALLOWED_HOSTS = env_list(
@@ -129,7 +131,10 @@ LOGIN_REDIRECT_URL = "core:start"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

@@ -7,7 +7,7 @@ import os
 
 os.environ.setdefault("LEGEMIDDEL_MODE", "test")
 
-from legemiddel.config.settings import *  # noqa: E402,F403
+from legemiddel.config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,19 @@ def _personnel(**kwargs: Any) -> str:
     return personnel_import_csv(**kwargs).as_text()
 
 
-register(JobKind("org", _("Organisation (CSV)"), _organisation,
-                 _("Trust, clinics, departments, units, cost centres and external sites.")))
-register(JobKind("personnel", _("Health personnel (CSV)"), _personnel,
-                 _("Prescribers and other health personnel by HPR number, with workplaces.")))
+register(
+    JobKind(
+        "org",
+        _("Organisation (CSV)"),
+        _organisation,
+        _("Trust, clinics, departments, units, cost centres and external sites."),
+    )
+)
+register(
+    JobKind(
+        "personnel",
+        _("Health personnel (CSV)"),
+        _personnel,
+        _("Prescribers and other health personnel by HPR number, with workplaces."),
+    )
+)

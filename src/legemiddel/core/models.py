@@ -19,11 +19,16 @@ class Job(models.Model):
         FAILED = "failed", _("Failed")
 
     kind = models.CharField(_("kind"), max_length=40)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
     file = models.FileField(_("file"), upload_to="jobs/%Y/%m/", blank=True)
     file_name = models.CharField(_("file name"), max_length=255, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="jobs",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="jobs",
         verbose_name=_("started by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

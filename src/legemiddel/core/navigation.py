@@ -31,16 +31,31 @@ class NavItem:
 
 MENU: list[NavItem] = [
     NavItem("core:start", _("Start"), _("Your start page.")),
-    NavItem("organisation:tree", _("Organisation"),
-            _("Clinics, departments and units of the trust, with cost centres and leaders.")),
-    NavItem("organisation:personnel", _("Health personnel"),
-            _("Prescribers and other health personnel by HPR number and workplace.")),
-    NavItem("organisation:sites", _("Health community"),
-            _("Municipalities, GP offices, contract specialists and nursing homes.")),
-    NavItem("core:jobs", _("Imports"),
-            _("Upload organisation and personnel files and follow the background jobs.")),
-    NavItem("accounts:audit", _("Audit log"),
-            _("Logins, failed logins, denied access, role changes and imports.")),
+    NavItem(
+        "organisation:tree",
+        _("Organisation"),
+        _("Clinics, departments and units of the trust, with cost centres and leaders."),
+    ),
+    NavItem(
+        "organisation:personnel",
+        _("Health personnel"),
+        _("Prescribers and other health personnel by HPR number and workplace."),
+    ),
+    NavItem(
+        "organisation:sites",
+        _("Health community"),
+        _("Municipalities, GP offices, contract specialists and nursing homes."),
+    ),
+    NavItem(
+        "core:jobs",
+        _("Imports"),
+        _("Upload organisation and personnel files and follow the background jobs."),
+    ),
+    NavItem(
+        "accounts:audit",
+        _("Audit log"),
+        _("Logins, failed logins, denied access, role changes and imports."),
+    ),
     NavItem("admin:index", _("Administration"), _("Users, roles, memberships and registers.")),
 ]
 

@@ -26,7 +26,9 @@ def start(request: HttpRequest) -> HttpResponse:
         "roles": [Role(r).label for r in sorted(user.role_values())],  # type: ignore[attr-defined]
         "units": list(member_units(user)),
         "whole_trust": user_sees_whole_trust(user),
-        "recent_jobs": list(Job.objects.filter(created_by=user)[:5]) if user.has_role(Role.ADMINISTRATOR) else [],  # type: ignore[attr-defined]
+        "recent_jobs": list(Job.objects.filter(created_by=user)[:5])
+        if user.has_role(Role.ADMINISTRATOR)
+        else [],  # type: ignore[attr-defined]
     }
     return render(request, "core/start.html", context)
 
@@ -48,17 +50,23 @@ def job_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = JobUploadForm(request.POST, request.FILES)
         if form.is_valid():
-            job = job_start(kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"], actor=request.user)
+            job = job_start(
+                kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"], actor=request.user
+            )
             return redirect("core:job", job_id=job.pk)
     else:
         form = JobUploadForm()
     jobs_page = Job.objects.select_related("created_by")[:50]
-    return render(request, "core/jobs.html", {"form": form, "jobs": jobs_page, "kinds": jobs.all_kinds()})
+    return render(
+        request, "core/jobs.html", {"form": form, "jobs": jobs_page, "kinds": jobs.all_kinds()}
+    )
 
 
 @access(ADMINS)
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_object_or_404(Job.objects.select_related("created_by"), pk=job_id)
     template = "core/_job_status.html" if request.htmx else "core/job.html"  # type: ignore[attr-defined]
-    kind_label = jobs.get(job.kind).label if job.kind in {k.key for k in jobs.all_kinds()} else job.kind
+    kind_label = (
+        jobs.get(job.kind).label if job.kind in {k.key for k in jobs.all_kinds()} else job.kind
+    )
     return render(request, template, {"job": job, "kind_label": kind_label})

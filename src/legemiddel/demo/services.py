@@ -12,7 +12,12 @@ from django.db import transaction
 
 from legemiddel.accounts.models import User
 from legemiddel.accounts.roles import Role
-from legemiddel.accounts.services import membership_add, role_groups_ensure, user_create, user_set_roles
+from legemiddel.accounts.services import (
+    membership_add,
+    role_groups_ensure,
+    user_create,
+    user_set_roles,
+)
 from legemiddel.organisation.models import HealthPersonnel, OrgUnit
 from legemiddel.organisation.services import organisation_import_csv, personnel_import_csv
 
@@ -31,13 +36,45 @@ class DemoUser:
 
 
 DEMO_USERS: tuple[DemoUser, ...] = (
-    DemoUser("kjernegruppe", "Ingrid", "Haugland", Role.CORE_GROUP, (), "kjernegruppen, ser hele foretaket"),
+    DemoUser(
+        "kjernegruppe",
+        "Ingrid",
+        "Haugland",
+        Role.CORE_GROUP,
+        (),
+        "kjernegruppen, ser hele foretaket",
+    ),
     DemoUser("lmk", "Per", "Sæbø", Role.DRUG_COMMITTEE, (), "legemiddelkomiteen"),
-    DemoUser("innkjop", "Hilde", "Brekke", Role.PROCUREMENT_ADVISER, (), "spesialrådgiver legemiddelinnkjøp"),
-    DemoUser("enhetsleder", "Lars", "Myklebust", Role.UNIT_LEADER, ("MED-REV",), "leder Revmatologisk avdeling"),
-    DemoUser("controller", "Silje", "Tveit", Role.CONTROLLER, ("MED",), "controller Medisinsk klinikk"),
-    DemoUser("farmasoyt", "Åse", "Grønning", Role.ADVISORY_PHARMACIST, ("NEVRO",), "rådgivende farmasøyt Nevroklinikken"),
-    DemoUser("forskriver", "Øyvind", "Rønning", Role.PRESCRIBER, (), "lege ved Revmatologisk poliklinikk"),
+    DemoUser(
+        "innkjop",
+        "Hilde",
+        "Brekke",
+        Role.PROCUREMENT_ADVISER,
+        (),
+        "spesialrådgiver legemiddelinnkjøp",
+    ),
+    DemoUser(
+        "enhetsleder",
+        "Lars",
+        "Myklebust",
+        Role.UNIT_LEADER,
+        ("MED-REV",),
+        "leder Revmatologisk avdeling",
+    ),
+    DemoUser(
+        "controller", "Silje", "Tveit", Role.CONTROLLER, ("MED",), "controller Medisinsk klinikk"
+    ),
+    DemoUser(
+        "farmasoyt",
+        "Åse",
+        "Grønning",
+        Role.ADVISORY_PHARMACIST,
+        ("NEVRO",),
+        "rådgivende farmasøyt Nevroklinikken",
+    ),
+    DemoUser(
+        "forskriver", "Øyvind", "Rønning", Role.PRESCRIBER, (), "lege ved Revmatologisk poliklinikk"
+    ),
     DemoUser("apotek", "Marit", "Kvamme", Role.PHARMACY, (), "sykehusapoteket"),
     DemoUser("vurdering", "Knut", "Helland", Role.ASSESSMENT_COMMITTEE, (), "vurderingsutvalget"),
     DemoUser("fagdirektor", "Ragnhild", "Aasen", Role.MEDICAL_DIRECTOR, (), "fagdirektør"),
@@ -54,9 +91,13 @@ def demo_load(progress: Callable[[str], None] = lambda step: None) -> None:
     progress("roller")
     role_groups_ensure()
     progress("organisasjon")
-    organisation_import_csv(data=(DATA_DIR / "organisasjon.csv").read_bytes(), file_name="demo organisasjon.csv")
+    organisation_import_csv(
+        data=(DATA_DIR / "organisasjon.csv").read_bytes(), file_name="demo organisasjon.csv"
+    )
     progress("helsepersonell")
-    personnel_import_csv(data=(DATA_DIR / "helsepersonell.csv").read_bytes(), file_name="demo helsepersonell.csv")
+    personnel_import_csv(
+        data=(DATA_DIR / "helsepersonell.csv").read_bytes(), file_name="demo helsepersonell.csv"
+    )
     progress("brukere")
     # Hashing is deliberately slow (about a second each); the demo users share one hash.
     password_hash = make_password(DEMO_PASSWORD)
@@ -64,8 +105,11 @@ def demo_load(progress: Callable[[str], None] = lambda step: None) -> None:
         user = User.objects.filter(username=spec.username).first()
         if user is None:
             user = user_create(
-                username=spec.username, password=None, first_name=spec.first_name,
-                last_name=spec.last_name, email=f"{spec.username}@demo.legemiddel.invalid",
+                username=spec.username,
+                password=None,
+                first_name=spec.first_name,
+                last_name=spec.last_name,
+                email=f"{spec.username}@demo.legemiddel.invalid",
                 roles=[spec.role],
             )
             user.password = password_hash
@@ -80,8 +124,11 @@ def demo_load(progress: Callable[[str], None] = lambda step: None) -> None:
     prescriber = User.objects.get(username="forskriver")
     person, _ = HealthPersonnel.objects.get_or_create(
         hpr_number=PRESCRIBER_HPR,
-        defaults={"name": prescriber.get_full_name(), "category": HealthPersonnel.Category.HOSPITAL_DOCTOR,
-                  "is_specialist": True},
+        defaults={
+            "name": prescriber.get_full_name(),
+            "category": HealthPersonnel.Category.HOSPITAL_DOCTOR,
+            "is_specialist": True,
+        },
     )
     from legemiddel.organisation.services import personnel_save
 

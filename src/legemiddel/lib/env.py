@@ -33,7 +33,9 @@ def env_str(name: str, default: str | None = None) -> str | None:
         try:
             return path.read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise ConfigError(f"{name}_FILE points to {file_name}, which cannot be read: {exc}") from exc
+            raise ConfigError(
+                f"{name}_FILE points to {file_name}, which cannot be read: {exc}"
+            ) from exc
     if value is None:
         return default
     return value

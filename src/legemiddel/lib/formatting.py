@@ -16,11 +16,14 @@ def _to_decimal(value: object) -> Decimal | None:
     if value is None or value == "":
         return None
     if isinstance(value, Decimal):
-        return value
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
+        number = value
+    else:
+        try:
+            number = Decimal(str(value))
+        except (InvalidOperation, ValueError):
+            return None
+    # NaN and infinity cannot be rounded (quantize raises); show them as blank like bad input.
+    return number if number.is_finite() else None
 
 
 def format_number(value: object, decimals: int = 0) -> str:

@@ -62,7 +62,14 @@ def read_rows(
     first_line = text.splitlines()[0]
     delimiter = max((";", ",", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = next(reader)
+    try:
+        # Read everything now so a malformed line (e.g. a field over the csv module's size
+        # limit) becomes a FileFormatError here instead of escaping from the row iterator.
+        header, *records = list(reader) or [[]]
+    except csv.Error as exc:
+        raise FileFormatError(
+            f"Filen kan ikke leses som CSV (linje {reader.line_num}): {exc}"
+        ) from exc
     columns: list[str] = []
     for raw in header:
         key = raw.strip().lower()
@@ -70,11 +77,14 @@ def read_rows(
     missing = sorted(required - set(columns))
     if missing:
         raise FileFormatError(
-            "Mangler kolonne(r): " + ", ".join(missing) + ". Fant: " + ", ".join(h.strip() for h in header)
+            "Mangler kolonne(r): "
+            + ", ".join(missing)
+            + ". Fant: "
+            + ", ".join(h.strip() for h in header)
         )
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
-        for number, values in enumerate(reader, start=2):
+        for number, values in enumerate(records, start=2):
             if not any(v.strip() for v in values):
                 continue
             row = {c: v.strip() for c, v in zip(columns, values, strict=False) if c}

@@ -70,5 +70,7 @@ class HealthPersonnelAdmin(admin.ModelAdmin):
     inlines = [AffiliationInline]
     autocomplete_fields = ["user"]
 
-    def save_model(self, request: HttpRequest, obj: HealthPersonnel, form: Any, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: HealthPersonnel, form: Any, change: bool
+    ) -> None:
         personnel_save(person=obj)

@@ -11,48 +11,89 @@ from dataclasses import dataclass, field
 from legemiddel.lib.tabular import FileFormatError, RowError, read_rows
 
 ORG_ALIASES = {
-    "type": "type", "kind": "type",
-    "kode": "code", "code": "code",
-    "navn": "name", "name": "name",
-    "overordnet": "parent", "parent": "parent", "overordnet kode": "parent",
-    "kostnadssteder": "cost_centres", "kostnadssted": "cost_centres", "cost_centres": "cost_centres",
-    "orgnr": "org_number", "organisasjonsnummer": "org_number", "org_number": "org_number",
-    "kommunenr": "municipality_number", "kommunenummer": "municipality_number",
+    "type": "type",
+    "kind": "type",
+    "kode": "code",
+    "code": "code",
+    "navn": "name",
+    "name": "name",
+    "overordnet": "parent",
+    "parent": "parent",
+    "overordnet kode": "parent",
+    "kostnadssteder": "cost_centres",
+    "kostnadssted": "cost_centres",
+    "cost_centres": "cost_centres",
+    "orgnr": "org_number",
+    "organisasjonsnummer": "org_number",
+    "org_number": "org_number",
+    "kommunenr": "municipality_number",
+    "kommunenummer": "municipality_number",
     "municipality_number": "municipality_number",
-    "kortnavn": "short_name", "short_name": "short_name",
+    "kortnavn": "short_name",
+    "short_name": "short_name",
     "region": "region",
 }
 
 # Type names accepted in the file, Norwegian and English, mapped to (group, level/kind).
 ORG_TYPES: dict[str, tuple[str, str]] = {
-    "foretak": ("trust", ""), "trust": ("trust", ""), "hf": ("trust", ""),
-    "klinikk": ("unit", "1"), "sykehus": ("unit", "1"), "clinic": ("unit", "1"), "hospital": ("unit", "1"),
-    "avdeling": ("unit", "2"), "department": ("unit", "2"),
-    "enhet": ("unit", "3"), "seksjon": ("unit", "3"), "post": ("unit", "3"), "unit": ("unit", "3"),
-    "kommune": ("site", "municipality"), "municipality": ("site", "municipality"),
-    "legekontor": ("site", "gp_office"), "fastlegekontor": ("site", "gp_office"), "gp_office": ("site", "gp_office"),
-    "avtalespesialist": ("site", "specialist_office"), "spesialistpraksis": ("site", "specialist_office"),
+    "foretak": ("trust", ""),
+    "trust": ("trust", ""),
+    "hf": ("trust", ""),
+    "klinikk": ("unit", "1"),
+    "sykehus": ("unit", "1"),
+    "clinic": ("unit", "1"),
+    "hospital": ("unit", "1"),
+    "avdeling": ("unit", "2"),
+    "department": ("unit", "2"),
+    "enhet": ("unit", "3"),
+    "seksjon": ("unit", "3"),
+    "post": ("unit", "3"),
+    "unit": ("unit", "3"),
+    "kommune": ("site", "municipality"),
+    "municipality": ("site", "municipality"),
+    "legekontor": ("site", "gp_office"),
+    "fastlegekontor": ("site", "gp_office"),
+    "gp_office": ("site", "gp_office"),
+    "avtalespesialist": ("site", "specialist_office"),
+    "spesialistpraksis": ("site", "specialist_office"),
     "specialist_office": ("site", "specialist_office"),
-    "sykehjem": ("site", "nursing_home"), "nursing_home": ("site", "nursing_home"),
-    "annet": ("site", "other"), "other": ("site", "other"),
+    "sykehjem": ("site", "nursing_home"),
+    "nursing_home": ("site", "nursing_home"),
+    "annet": ("site", "other"),
+    "other": ("site", "other"),
 }
 
 PERSONNEL_ALIASES = {
-    "hpr": "hpr_number", "hpr-nummer": "hpr_number", "hprnr": "hpr_number", "hpr_number": "hpr_number",
-    "navn": "name", "name": "name",
-    "kategori": "category", "category": "category",
-    "arbeidssted": "workplaces", "arbeidssteder": "workplaces", "workplaces": "workplaces",
-    "spesialist": "is_specialist", "is_specialist": "is_specialist",
+    "hpr": "hpr_number",
+    "hpr-nummer": "hpr_number",
+    "hprnr": "hpr_number",
+    "hpr_number": "hpr_number",
+    "navn": "name",
+    "name": "name",
+    "kategori": "category",
+    "category": "category",
+    "arbeidssted": "workplaces",
+    "arbeidssteder": "workplaces",
+    "workplaces": "workplaces",
+    "spesialist": "is_specialist",
+    "is_specialist": "is_specialist",
 }
 
 PERSONNEL_CATEGORIES = {
-    "sykehuslege": "hospital_doctor", "hospital_doctor": "hospital_doctor",
-    "fastlege": "gp", "gp": "gp",
-    "avtalespesialist": "contract_specialist", "contract_specialist": "contract_specialist",
-    "sykehjemslege": "nursing_home_doctor", "nursing_home_doctor": "nursing_home_doctor",
-    "farmasøyt": "pharmacist", "pharmacist": "pharmacist",
-    "sykepleier": "nurse", "nurse": "nurse",
-    "annet": "other", "other": "other",
+    "sykehuslege": "hospital_doctor",
+    "hospital_doctor": "hospital_doctor",
+    "fastlege": "gp",
+    "gp": "gp",
+    "avtalespesialist": "contract_specialist",
+    "contract_specialist": "contract_specialist",
+    "sykehjemslege": "nursing_home_doctor",
+    "nursing_home_doctor": "nursing_home_doctor",
+    "farmasøyt": "pharmacist",
+    "pharmacist": "pharmacist",
+    "sykepleier": "nurse",
+    "nurse": "nurse",
+    "annet": "other",
+    "other": "other",
 }
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -101,18 +142,45 @@ def parse_organisation(data: bytes) -> tuple[list[OrgRecord], list[RowError]]:
         type_value = row.get("type", "")
         mapped = ORG_TYPES.get(type_value.lower())
         if mapped is None:
-            errors.append(RowError(number, "type", type_value,
-                                   "ukjent type; bruk foretak, klinikk, avdeling, enhet, kommune, "
-                                   "legekontor, avtalespesialist, sykehjem eller annet"))
+            errors.append(
+                RowError(
+                    number,
+                    "type",
+                    type_value,
+                    "ukjent type; bruk foretak, klinikk, avdeling, enhet, kommune, "
+                    "legekontor, avtalespesialist, sykehjem eller annet",
+                )
+            )
             continue
         code = row.get("code", "")
         if not _CODE.match(code):
-            errors.append(RowError(number, "kode", code,
-                                   "koden må bestå av bokstaver A-Z, sifre, punktum, bindestrek eller understrek"))
+            errors.append(
+                RowError(
+                    number,
+                    "kode",
+                    code,
+                    "koden må bestå av bokstaver A-Z, sifre, punktum, bindestrek eller understrek",
+                )
+            )
             continue
         name = row.get("name", "")
         if not name:
             errors.append(RowError(number, "navn", "", "navn mangler"))
+            continue
+        # The model limits; without these checks a long value fails inside the import.
+        too_long = [
+            (column, value, limit)
+            for column, value, limit in (
+                ("kode", code, 20 if mapped[0] == "trust" else 40),
+                ("navn", name, 200),
+                ("kortnavn", row.get("short_name", ""), 60),
+                ("region", row.get("region", ""), 100),
+            )
+            if len(value) > limit
+        ]
+        if too_long:
+            column, value, limit = too_long[0]
+            errors.append(RowError(number, column, value, f"kan ha høyst {limit} tegn"))
             continue
         org_number = row.get("org_number", "").replace(" ", "")
         if org_number and not re.fullmatch(r"\d{9}", org_number):
@@ -120,24 +188,41 @@ def parse_organisation(data: bytes) -> tuple[list[OrgRecord], list[RowError]]:
             continue
         municipality_number = row.get("municipality_number", "")
         if municipality_number and not re.fullmatch(r"\d{4}", municipality_number):
-            errors.append(RowError(number, "kommunenr", municipality_number, "kommunenummer har 4 sifre"))
+            errors.append(
+                RowError(number, "kommunenr", municipality_number, "kommunenummer har 4 sifre")
+            )
             continue
         cost_centres = _split_codes(row.get("cost_centres", ""))
-        bad = [c for c in cost_centres if not _CODE.match(c)]
+        bad = [c for c in cost_centres if not _CODE.match(c) or len(c) > 20]
         if bad:
             errors.append(RowError(number, "kostnadssteder", " ".join(bad), "ugyldig kostnadssted"))
             continue
         group, kind = mapped
         if cost_centres and (group != "unit"):
-            errors.append(RowError(number, "kostnadssteder", " ".join(cost_centres),
-                                   "kostnadssteder kan bare knyttes til klinikk, avdeling eller enhet"))
+            errors.append(
+                RowError(
+                    number,
+                    "kostnadssteder",
+                    " ".join(cost_centres),
+                    "kostnadssteder kan bare knyttes til klinikk, avdeling eller enhet",
+                )
+            )
             continue
-        records.append(OrgRecord(
-            row=number, group=group, kind=kind, code=code, name=name,
-            parent=row.get("parent", ""), short_name=row.get("short_name", ""),
-            cost_centres=cost_centres, org_number=org_number,
-            municipality_number=municipality_number, region=row.get("region", ""),
-        ))
+        records.append(
+            OrgRecord(
+                row=number,
+                group=group,
+                kind=kind,
+                code=code,
+                name=name,
+                parent=row.get("parent", ""),
+                short_name=row.get("short_name", ""),
+                cost_centres=cost_centres,
+                org_number=org_number,
+                municipality_number=municipality_number,
+                region=row.get("region", ""),
+            )
+        )
     return records, errors
 
 
@@ -161,8 +246,11 @@ def check_organisation(
     for record in records:
         key = f"{record.group}:{record.code}" if record.group != "site" else f"site:{record.code}"
         if key in seen:
-            errors.append(RowError(record.row, "kode", record.code,
-                                   f"koden er brukt før i filen (rad {seen[key]})"))
+            errors.append(
+                RowError(
+                    record.row, "kode", record.code, f"koden er brukt før i filen (rad {seen[key]})"
+                )
+            )
         seen[key] = record.row
         if record.group == "unit":
             unit_levels[record.code] = int(record.kind)
@@ -170,32 +258,68 @@ def check_organisation(
             municipalities.add(record.code)
         for cc in record.cost_centres:
             if cc in cost_centre_rows:
-                errors.append(RowError(record.row, "kostnadssteder", cc,
-                                       f"kostnadsstedet er knyttet til en annen enhet på rad {cost_centre_rows[cc]}"))
+                errors.append(
+                    RowError(
+                        record.row,
+                        "kostnadssteder",
+                        cc,
+                        f"kostnadsstedet er knyttet til en annen enhet på rad {cost_centre_rows[cc]}",
+                    )
+                )
             cost_centre_rows[cc] = record.row
     for record in records:
         if record.group == "unit":
             level = int(record.kind)
             if level == 1:
                 if record.parent:
-                    errors.append(RowError(record.row, "overordnet", record.parent,
-                                           "en klinikk ligger rett under foretaket; la feltet stå tomt"))
+                    errors.append(
+                        RowError(
+                            record.row,
+                            "overordnet",
+                            record.parent,
+                            "en klinikk ligger rett under foretaket; la feltet stå tomt",
+                        )
+                    )
             elif not record.parent:
-                errors.append(RowError(record.row, "overordnet", "",
-                                       "avdeling og enhet må ha overordnet kode"))
+                errors.append(
+                    RowError(
+                        record.row, "overordnet", "", "avdeling og enhet må ha overordnet kode"
+                    )
+                )
             elif record.parent not in unit_levels:
-                errors.append(RowError(record.row, "overordnet", record.parent,
-                                       "finnes ikke i filen eller i organisasjonen"))
+                errors.append(
+                    RowError(
+                        record.row,
+                        "overordnet",
+                        record.parent,
+                        "finnes ikke i filen eller i organisasjonen",
+                    )
+                )
             elif unit_levels[record.parent] != level - 1:
-                errors.append(RowError(record.row, "overordnet", record.parent,
-                                       "overordnet må ligge ett nivå over (klinikk > avdeling > enhet)"))
+                errors.append(
+                    RowError(
+                        record.row,
+                        "overordnet",
+                        record.parent,
+                        "overordnet må ligge ett nivå over (klinikk > avdeling > enhet)",
+                    )
+                )
         elif record.group == "site" and record.parent:
             if record.kind == "municipality":
-                errors.append(RowError(record.row, "overordnet", record.parent,
-                                       "en kommune har ingen overordnet"))
+                errors.append(
+                    RowError(
+                        record.row, "overordnet", record.parent, "en kommune har ingen overordnet"
+                    )
+                )
             elif record.parent not in municipalities:
-                errors.append(RowError(record.row, "overordnet", record.parent,
-                                       "kommunen finnes ikke i filen eller i organisasjonen"))
+                errors.append(
+                    RowError(
+                        record.row,
+                        "overordnet",
+                        record.parent,
+                        "kommunen finnes ikke i filen eller i organisasjonen",
+                    )
+                )
     return errors
 
 
@@ -214,27 +338,43 @@ def parse_personnel(data: bytes) -> tuple[list[PersonnelRecord], list[RowError]]
             errors.append(RowError(number, "hpr", hpr, "HPR-nummer har 7 til 9 sifre"))
             continue
         if hpr in seen:
-            errors.append(RowError(number, "hpr", hpr, f"HPR-nummeret står også på rad {seen[hpr]}"))
+            errors.append(
+                RowError(number, "hpr", hpr, f"HPR-nummeret står også på rad {seen[hpr]}")
+            )
             continue
         seen[hpr] = number
         name = row.get("name", "")
         if not name:
             errors.append(RowError(number, "navn", "", "navn mangler"))
             continue
+        if len(name) > 200:
+            errors.append(RowError(number, "navn", name, "kan ha høyst 200 tegn"))
+            continue
         category_value = row.get("category", "")
         category = PERSONNEL_CATEGORIES.get(category_value.lower())
         if category is None:
-            errors.append(RowError(number, "kategori", category_value,
-                                   "ukjent kategori; bruk sykehuslege, fastlege, avtalespesialist, "
-                                   "sykehjemslege, farmasøyt, sykepleier eller annet"))
+            errors.append(
+                RowError(
+                    number,
+                    "kategori",
+                    category_value,
+                    "ukjent kategori; bruk sykehuslege, fastlege, avtalespesialist, "
+                    "sykehjemslege, farmasøyt, sykepleier eller annet",
+                )
+            )
             continue
         specialist_value = row.get("is_specialist", "").lower()
         if specialist_value not in _YES | _NO:
             errors.append(RowError(number, "spesialist", specialist_value, "skriv ja eller nei"))
             continue
-        records.append(PersonnelRecord(
-            row=number, hpr_number=hpr, name=name, category=category,
-            is_specialist=specialist_value in _YES,
-            workplaces=_split_codes(row.get("workplaces", "")),
-        ))
+        records.append(
+            PersonnelRecord(
+                row=number,
+                hpr_number=hpr,
+                name=name,
+                category=category,
+                is_specialist=specialist_value in _YES,
+                workplaces=_split_codes(row.get("workplaces", "")),
+            )
+        )
     return records, errors

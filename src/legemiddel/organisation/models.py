@@ -53,7 +53,11 @@ class OrgUnit(models.Model):
 
     trust = models.ForeignKey(HealthTrust, on_delete=models.PROTECT, related_name="org_units")
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("parent"),
     )
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
@@ -79,13 +83,19 @@ class OrgUnit(models.Model):
     def clean(self) -> None:
         if self.level == self.Level.CLINIC:
             if self.parent_id is not None:
-                raise ValidationError({"parent": _("A hospital/clinic sits directly under the trust.")})
+                raise ValidationError(
+                    {"parent": _("A hospital/clinic sits directly under the trust.")}
+                )
         else:
             if self.parent is None:
                 raise ValidationError({"parent": _("A department or unit needs a parent.")})
             if self.parent.level != self.level - 1:
                 raise ValidationError(
-                    {"parent": _("The parent must be one level above (clinic > department > unit).")}
+                    {
+                        "parent": _(
+                            "The parent must be one level above (clinic > department > unit)."
+                        )
+                    }
                 )
             if self.parent.trust_id != self.trust_id:
                 raise ValidationError({"parent": _("The parent belongs to another trust.")})
@@ -118,7 +128,9 @@ class CostCentre(models.Model):
         verbose_name_plural = _("cost centres")
         ordering = ["code"]
         constraints = [
-            models.UniqueConstraint(fields=["trust", "code"], name="costcentre_code_unique_in_trust")
+            models.UniqueConstraint(
+                fields=["trust", "code"], name="costcentre_code_unique_in_trust"
+            )
         ]
 
     def __str__(self) -> str:
@@ -136,7 +148,9 @@ class ExternalSite(models.Model):
         OTHER = "other", _("Other")
 
     trust = models.ForeignKey(
-        HealthTrust, on_delete=models.PROTECT, related_name="external_sites",
+        HealthTrust,
+        on_delete=models.PROTECT,
+        related_name="external_sites",
         verbose_name=_("health community of"),
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
@@ -146,11 +160,19 @@ class ExternalSite(models.Model):
         _("organisation number"), max_length=9, blank=True, validators=[org_number_validator]
     )
     municipality_number = models.CharField(
-        _("municipality number"), max_length=4, blank=True, validators=[municipality_number_validator]
+        _("municipality number"),
+        max_length=4,
+        blank=True,
+        validators=[municipality_number_validator],
     )
     municipality = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="sites",
-        limit_choices_to={"kind": "municipality"}, verbose_name=_("municipality"),
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sites",
+        limit_choices_to={"kind": "municipality"},
+        verbose_name=_("municipality"),
     )
     active = models.BooleanField(_("active"), default=True)
 
@@ -167,7 +189,9 @@ class ExternalSite(models.Model):
 
     def clean(self) -> None:
         if self.kind == self.Kind.MUNICIPALITY and self.municipality_id is not None:
-            raise ValidationError({"municipality": _("A municipality does not lie in a municipality.")})
+            raise ValidationError(
+                {"municipality": _("A municipality does not lie in a municipality.")}
+            )
         if self.municipality is not None and self.municipality.kind != self.Kind.MUNICIPALITY:
             raise ValidationError({"municipality": _("Choose a site of kind municipality.")})
 
@@ -193,8 +217,12 @@ class HealthPersonnel(models.Model):
     category = models.CharField(_("category"), max_length=30, choices=Category.choices)
     is_specialist = models.BooleanField(_("specialist approval"), default=False)
     user = models.OneToOneField(
-        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="health_personnel", verbose_name=_("user account"),
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="health_personnel",
+        verbose_name=_("user account"),
     )
 
     class Meta:
@@ -213,11 +241,19 @@ class Affiliation(models.Model):
         HealthPersonnel, on_delete=models.CASCADE, related_name="affiliations"
     )
     org_unit = models.ForeignKey(
-        OrgUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="affiliations",
+        OrgUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="affiliations",
         verbose_name=_("unit"),
     )
     site = models.ForeignKey(
-        ExternalSite, on_delete=models.PROTECT, null=True, blank=True, related_name="affiliations",
+        ExternalSite,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="affiliations",
         verbose_name=_("external site"),
     )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Substr
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from legemiddel.accounts.roles import UNIT_SCOPED_ROLES, Role
@@ -43,7 +45,11 @@ def org_units_in_scope(user: Any) -> QuerySet[OrgUnit]:
         return OrgUnit.objects.none()
     condition = Q()
     for trust_id, path in paths:
-        condition |= Q(trust_id=trust_id) & (Q(path=path) | Q(path__startswith=path + "/"))
+        prefix = path + "/"
+        # startswith is LIKE, which ignores ASCII case on SQLite: "MED/med-rev/X" would match
+        # "MED/MED-REV/". Comparing the prefix exactly as well keeps scope case-sensitive.
+        below = Q(path__startswith=prefix) & Exact(Substr("path", 1, len(prefix)), prefix)
+        condition |= Q(trust_id=trust_id) & (Q(path=path) | below)
     return OrgUnit.objects.filter(condition)
 
 

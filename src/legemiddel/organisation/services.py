@@ -76,7 +76,9 @@ def _only_trust() -> HealthTrust | None:
 
 
 @transaction.atomic
-def organisation_import_csv(*, data: bytes, actor: Any = None, file_name: str = "") -> ImportSummary:
+def organisation_import_csv(
+    *, data: bytes, actor: Any = None, file_name: str = ""
+) -> ImportSummary:
     """Import (create or update by code) the organisation CSV. All or nothing.
 
     Rows that are not in the file are left as they are: a partial file updates part of the
@@ -90,12 +92,27 @@ def organisation_import_csv(*, data: bytes, actor: Any = None, file_name: str = 
     else:
         trust = _only_trust()
         if trust is None and not errors:
-            errors.append(RowError(0, "type", "", "filen har ingen rad av typen foretak, og det er "
-                                   "ikke entydig hvilket foretak radene hører til"))
-    existing_units = dict(OrgUnit.objects.filter(trust=trust).values_list("code", "level")) if trust else {}
-    existing_municipalities = set(
-        ExternalSite.objects.filter(trust=trust, kind=ExternalSite.Kind.MUNICIPALITY).values_list("code", flat=True)
-    ) if trust else set()
+            errors.append(
+                RowError(
+                    0,
+                    "type",
+                    "",
+                    "filen har ingen rad av typen foretak, og det er "
+                    "ikke entydig hvilket foretak radene hører til",
+                )
+            )
+    existing_units = (
+        dict(OrgUnit.objects.filter(trust=trust).values_list("code", "level")) if trust else {}
+    )
+    existing_municipalities = (
+        set(
+            ExternalSite.objects.filter(
+                trust=trust, kind=ExternalSite.Kind.MUNICIPALITY
+            ).values_list("code", flat=True)
+        )
+        if trust
+        else set()
+    )
     errors += check_organisation(records, existing_units, existing_municipalities)
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: (e.row, e.column)))
@@ -104,7 +121,8 @@ def organisation_import_csv(*, data: bytes, actor: Any = None, file_name: str = 
     if trust_records:
         rec = trust_records[0]
         trust, created = HealthTrust.objects.update_or_create(
-            code=rec.code, defaults={"name": rec.name, "org_number": rec.org_number, "region": rec.region}
+            code=rec.code,
+            defaults={"name": rec.name, "org_number": rec.org_number, "region": rec.region},
         )
         summary.count("foretak", created)
     assert trust is not None
@@ -128,11 +146,16 @@ def organisation_import_csv(*, data: bytes, actor: Any = None, file_name: str = 
             summary.count("kostnadssteder", cc_created)
     sites = {s.code: s for s in ExternalSite.objects.filter(trust=trust)}
     # Municipalities first so other sites can point at them.
-    for rec in sorted((r for r in records if r.group == "site"), key=lambda r: r.kind != "municipality"):
+    for rec in sorted(
+        (r for r in records if r.group == "site"), key=lambda r: r.kind != "municipality"
+    ):
         site, created = ExternalSite.objects.update_or_create(
-            trust=trust, code=rec.code,
+            trust=trust,
+            code=rec.code,
             defaults={
-                "kind": rec.kind, "name": rec.name, "org_number": rec.org_number,
+                "kind": rec.kind,
+                "name": rec.name,
+                "org_number": rec.org_number,
                 "municipality_number": rec.municipality_number,
                 "municipality": sites[rec.parent] if rec.parent else None,
             },
@@ -140,9 +163,12 @@ def organisation_import_csv(*, data: bytes, actor: Any = None, file_name: str = 
         site.full_clean()
         sites[rec.code] = site
         summary.count("eksterne steder", created)
-    audit_record(action=AuditEvent.Action.IMPORT, user=actor,
-                 username=actor.get_username() if actor else "system",
-                 detail=f"organisasjon {file_name}: {summary.as_text()}"[:1000])
+    audit_record(
+        action=AuditEvent.Action.IMPORT,
+        user=actor,
+        username=actor.get_username() if actor else "system",
+        detail=f"organisasjon {file_name}: {summary.as_text()}"[:1000],
+    )
     return summary
 
 
@@ -158,8 +184,11 @@ def personnel_import_csv(*, data: bytes, actor: Any = None, file_name: str = "")
     for rec in records:
         for code in rec.workplaces:
             if code not in unit_ids and code not in site_ids:
-                errors.append(RowError(rec.row, "arbeidssted", code,
-                                       "finnes ikke som enhet eller eksternt sted"))
+                errors.append(
+                    RowError(
+                        rec.row, "arbeidssted", code, "finnes ikke som enhet eller eksternt sted"
+                    )
+                )
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: (e.row, e.column)))
     summary = ImportSummary()
@@ -168,15 +197,26 @@ def personnel_import_csv(*, data: bytes, actor: Any = None, file_name: str = "")
         created = person is None
         if person is None:
             person = HealthPersonnel(hpr_number=rec.hpr_number)
-        person.name, person.category, person.is_specialist = rec.name, rec.category, rec.is_specialist
+        person.name, person.category, person.is_specialist = (
+            rec.name,
+            rec.category,
+            rec.is_specialist,
+        )
         personnel_save(person=person)
         summary.count("helsepersonell", created)
         person.affiliations.all().delete()
         Affiliation.objects.bulk_create(
-            Affiliation(person=person, org_unit_id=unit_ids.get(code), site_id=None if code in unit_ids else site_ids[code])
+            Affiliation(
+                person=person,
+                org_unit_id=unit_ids.get(code),
+                site_id=None if code in unit_ids else site_ids[code],
+            )
             for code in rec.workplaces
         )
-    audit_record(action=AuditEvent.Action.IMPORT, user=actor,
-                 username=actor.get_username() if actor else "system",
-                 detail=f"helsepersonell {file_name}: {summary.as_text()}"[:1000])
+    audit_record(
+        action=AuditEvent.Action.IMPORT,
+        user=actor,
+        username=actor.get_username() if actor else "system",
+        detail=f"helsepersonell {file_name}: {summary.as_text()}"[:1000],
+    )
     return summary

@@ -25,8 +25,12 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
         "ancestors": unit.ancestors(),
         "children": unit.children.filter(active=True).order_by("name"),
         "cost_centres": unit.cost_centres.order_by("code"),
-        "leaders": UnitMembership.objects.filter(org_unit=unit).select_related("user").order_by("role", "user__last_name"),
-        "personnel": HealthPersonnel.objects.filter(affiliations__org_unit=unit).distinct().order_by("name"),
+        "leaders": UnitMembership.objects.filter(org_unit=unit)
+        .select_related("user")
+        .order_by("role", "user__last_name"),
+        "personnel": HealthPersonnel.objects.filter(affiliations__org_unit=unit)
+        .distinct()
+        .order_by("name"),
         "in_scope": org_units_in_scope(request.user).filter(pk=unit.pk).exists(),
     }
     return render(request, "organisation/unit.html", context)

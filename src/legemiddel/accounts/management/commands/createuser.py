@@ -24,18 +24,33 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("username")
-        parser.add_argument("--role", action="append", default=[], choices=Role.values,
-                            help="A role (repeat for several).")
-        parser.add_argument("--unit", action="append", default=[],
-                            help="Code of a unit the user's unit-scoped roles apply to (repeatable).")
+        parser.add_argument(
+            "--role",
+            action="append",
+            default=[],
+            choices=Role.values,
+            help="A role (repeat for several).",
+        )
+        parser.add_argument(
+            "--unit",
+            action="append",
+            default=[],
+            help="Code of a unit the user's unit-scoped roles apply to (repeatable).",
+        )
         parser.add_argument("--email", default="")
         parser.add_argument("--first-name", default="")
         parser.add_argument("--last-name", default="")
         parser.add_argument("--hpr", default="", help="HPR number for health personnel.")
-        parser.add_argument("--password-stdin", action="store_true",
-                            help="Read the password from standard input instead of prompting.")
-        parser.add_argument("--no-password", action="store_true",
-                            help="No local password (the user logs in through single sign-on).")
+        parser.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help="Read the password from standard input instead of prompting.",
+        )
+        parser.add_argument(
+            "--no-password",
+            action="store_true",
+            help="No local password (the user logs in through single sign-on).",
+        )
 
     def handle(self, *args: Any, **o: Any) -> None:
         if User.objects.filter(username=o["username"]).exists():
@@ -48,7 +63,9 @@ class Command(BaseCommand):
             units.append(unit)
         scoped = [r for r in o["role"] if r in UNIT_SCOPED_ROLES]
         if units and not scoped:
-            raise CommandError("--unit needs a unit-scoped role: " + ", ".join(sorted(UNIT_SCOPED_ROLES)))
+            raise CommandError(
+                "--unit needs a unit-scoped role: " + ", ".join(sorted(UNIT_SCOPED_ROLES))
+            )
         password: str | None = None
         if not o["no_password"]:
             if o["password_stdin"]:
@@ -64,14 +81,21 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 user = user_create(
-                    username=o["username"], password=password, first_name=o["first_name"],
-                    last_name=o["last_name"], email=o["email"], roles=o["role"], hpr_number=o["hpr"],
+                    username=o["username"],
+                    password=password,
+                    first_name=o["first_name"],
+                    last_name=o["last_name"],
+                    email=o["email"],
+                    roles=o["role"],
+                    hpr_number=o["hpr"],
                 )
                 for unit in units:
                     for role in scoped:
                         membership_add(user=user, org_unit=unit, role=role)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        self.stdout.write(self.style.SUCCESS(
-            f"Created {user.username} with roles: {', '.join(o['role']) or 'none'}"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created {user.username} with roles: {', '.join(o['role']) or 'none'}"
+            )
+        )

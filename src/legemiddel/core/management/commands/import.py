@@ -17,7 +17,9 @@ class Command(BaseCommand):
     help = "Import a file. Kinds: " + ", ".join(f"{k.key} ({k.label})" for k in jobs.all_kinds())
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("kind", choices=[k.key for k in jobs.all_kinds()], help="What the file contains.")
+        parser.add_argument(
+            "kind", choices=[k.key for k in jobs.all_kinds()], help="What the file contains."
+        )
         parser.add_argument("file", type=Path, help="Path to the file.")
 
     def handle(self, *args: Any, kind: str, file: Path, **options: Any) -> None:
@@ -29,8 +31,12 @@ class Command(BaseCommand):
         console = Console(file=self.stderr._out, stderr=True)  # type: ignore[attr-defined]
         data = file.read_bytes()
         with Progress(
-            TextColumn(f"{job_kind.label} [bold]{file.name}[/]"), BarColumn(), TaskProgressColumn(),
-            TimeElapsedColumn(), console=console, transient=True,
+            TextColumn(f"{job_kind.label} [bold]{file.name}[/]"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
         ) as bar:
             task = bar.add_task("import", total=None)
 
@@ -38,10 +44,14 @@ class Command(BaseCommand):
                 bar.update(task, completed=done, total=total)
 
             try:
-                summary = job_kind.run(data=data, actor=None, file_name=file.name, progress=progress)
+                summary = job_kind.run(
+                    data=data, actor=None, file_name=file.name, progress=progress
+                )
             except ImportRejected as exc:
                 bar.stop()
-                table = Table(title=f"{len(exc.errors)} feil i {file.name} – ingenting er importert")
+                table = Table(
+                    title=f"{len(exc.errors)} feil i {file.name} – ingenting er importert"
+                )
                 for col in ("Rad", "Kolonne", "Verdi", "Feil"):
                     table.add_column(col)
                 for e in exc.errors[:200]:

@@ -13,7 +13,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--port", type=int, default=8000, help="Port (default 8000).")
         parser.add_argument(
-            "--host", default="127.0.0.1",
+            "--host",
+            default="127.0.0.1",
             help="Address to bind (default 127.0.0.1; put a TLS proxy in front for other hosts).",
         )
         parser.add_argument("--threads", type=int, default=8, help="Worker threads (default 8).")

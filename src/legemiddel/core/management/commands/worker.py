@@ -18,6 +18,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, interval: float, batch: bool, **options: Any) -> None:
         extra = ["--batch"] if batch else []
         call_command(
-            "db_worker", "--interval", str(interval), "--no-reload", "--no-startup-delay", *extra,
+            "db_worker",
+            "--interval",
+            str(interval),
+            "--no-reload",
+            "--no-startup-delay",
+            *extra,
             verbosity=options.get("verbosity", 1),
         )

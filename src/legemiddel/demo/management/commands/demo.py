@@ -23,7 +23,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--no-serve", action="store_true", help="Load the demo and exit.")
-        parser.add_argument("--port", type=int, default=8000, help="Port to serve on (default 8000).")
+        parser.add_argument(
+            "--port", type=int, default=8000, help="Port to serve on (default 8000)."
+        )
 
     def handle(self, *args: Any, no_serve: bool, port: int, **options: Any) -> None:
         translation.activate(settings.LANGUAGE_CODE)
@@ -43,7 +45,7 @@ class Command(BaseCommand):
         if no_serve:
             return
         env = {**os.environ, "LEGEMIDDEL_MODE": settings.MODE}
-        worker = subprocess.Popen([sys.executable, "-m", "legemiddel", "worker"], env=env)  # noqa: S603
+        worker = subprocess.Popen([sys.executable, "-m", "legemiddel", "worker"], env=env)
         try:
             console.print(f"Åpne http://127.0.0.1:{port}/ og logg inn med en av brukerne over.")
             call_command("serve", port=port)
