@@ -12,7 +12,7 @@ import sys
 PRODUCT_COMMANDS = [
     ("demo", "Load the synthetic demo and serve it with a worker (--no-serve: load only)."),
     ("serve", "Serve the web application on 127.0.0.1 (--port N)."),
-    ("worker", "Run background jobs (imports, e-mail) from the database queue."),
+    ("worker", "Run background jobs (file imports) from the database queue."),
     ("migrate", "Create or update the database tables."),
     ("createuser", "Create a user with roles and unit memberships."),
     ("import", "Import a file: org (organisation CSV) or personnel (health personnel CSV)."),

@@ -18,7 +18,14 @@ def _env(tmp_path, **extra):
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DJANGO_SETTINGS_MODULE", "LEGEMIDDEL_MODE", "SECRET_KEY"}
+        # The browser tests allow async-unsafe calls in this process; an operator would not.
+        if k
+        not in {
+            "DJANGO_SETTINGS_MODULE",
+            "LEGEMIDDEL_MODE",
+            "SECRET_KEY",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     env["LEGEMIDDEL_VAR_DIR"] = str(tmp_path / "var")
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.sqlite3'}"

@@ -65,3 +65,9 @@ def test_the_health_check_answers_without_login(client, db):
     response = client.get("/helse/")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def test_bokmal_is_the_default_even_when_the_browser_asks_for_english(client, db):
+    page = client.get("/logg-inn/", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert '<html lang="nb">' in page.content.decode()
+    assert "Logg inn" in page.content.decode()

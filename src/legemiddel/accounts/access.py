@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import ResolverMatch
 
+from legemiddel.accounts.models import User
 from legemiddel.accounts.roles import Role
 
 ViewFunc = Callable[..., HttpResponse]
@@ -87,6 +88,14 @@ def access(rule: Rule) -> Callable[[ViewFunc], ViewFunc]:
         return wrapper
 
     return decorate
+
+
+def request_user(request: HttpRequest) -> User:
+    """The logged-in user of a request on a view whose rule requires login."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
 
 
 def rule_for(view_func: Any, match: ResolverMatch | None) -> Rule | None:

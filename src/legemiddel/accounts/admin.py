@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from legemiddel.accounts.models import AuditEvent, UnitMembership, User
-from legemiddel.accounts.services import audit_record
+from legemiddel.accounts.services import audit_record, user_sync_admin_flags
 
 
 class UnitMembershipInline(admin.TabularInline):
@@ -43,6 +43,7 @@ class UserAdmin(BaseUserAdmin):
         before = set(form.instance.groups.values_list("name", flat=True)) if change else set()
         super().save_related(request, form, formsets, change)
         after = set(form.instance.groups.values_list("name", flat=True))
+        user_sync_admin_flags(user=form.instance)
         if before != after:
             audit_record(
                 action=AuditEvent.Action.ROLES_CHANGED,

@@ -48,6 +48,15 @@ def audit_record(
     )
 
 
+def user_sync_admin_flags(*, user: User) -> None:
+    """Administrators run the whole system: they are Django staff and superusers. Losing the
+    role takes both away. Called wherever roles change (service, admin, identity provider)."""
+    is_admin = user.groups.filter(name=Role.ADMINISTRATOR.value).exists()
+    if user.is_staff != is_admin or user.is_superuser != is_admin:
+        user.is_staff = user.is_superuser = is_admin
+        user.save(update_fields=["is_staff", "is_superuser"])
+
+
 def role_groups_ensure() -> None:
     """Create the group of every role (idempotent)."""
     for role in Role:
@@ -68,10 +77,8 @@ def user_set_roles(*, user: User, roles: Iterable[Role | str], actor: User | Non
         return
     user.groups.remove(*Group.objects.filter(name__in=current - wanted))
     user.groups.add(*Group.objects.filter(name__in=wanted - current))
-    if Role.ADMINISTRATOR in wanted and not user.is_staff:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
     user.__dict__.pop("_role_cache", None)
+    user_sync_admin_flags(user=user)
     audit_record(
         action=AuditEvent.Action.ROLES_CHANGED,
         user=actor,
@@ -127,9 +134,11 @@ def membership_add(
     actor: User | None = None,
 ) -> UnitMembership:
     """Scope ``user`` to ``org_unit`` (and its sub-units) for ``role``."""
-    membership, _ = UnitMembership.objects.get_or_create(
+    membership, created = UnitMembership.objects.get_or_create(
         user=user, org_unit=org_unit, role=str(Role(role)), defaults={"valid_from": valid_from}
     )
+    if not created:
+        return membership
     audit_record(
         action=AuditEvent.Action.MEMBERSHIP_CHANGED,
         user=actor,

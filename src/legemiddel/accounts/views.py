@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from legemiddel.accounts.access import LOGGED_IN, PUBLIC, Roles, access
+from legemiddel.accounts.access import LOGGED_IN, PUBLIC, Roles, access, request_user
 from legemiddel.accounts.forms import LoginForm
 from legemiddel.accounts.models import AuditEvent, UnitMembership
 from legemiddel.accounts.roles import Role
@@ -26,13 +26,13 @@ class LogoutView(auth_views.LogoutView):
 @access(LOGGED_IN)
 def my_access(request: HttpRequest) -> HttpResponse:
     """What the logged-in user may see and why: roles, memberships and unit scope."""
-    user = request.user
+    user = request_user(request)
     memberships = UnitMembership.objects.filter(user=user).select_related(
         "org_unit", "org_unit__parent"
     )
     whole = user_sees_whole_trust(user)
     scope_count = None if whole else org_units_in_scope(user).count()
-    roles = [Role(r).label for r in sorted(user.role_values())]  # type: ignore[union-attr]
+    roles = [Role(r).label for r in sorted(user.role_values())]
     return render(
         request,
         "accounts/my_access.html",

@@ -69,7 +69,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "legemiddel.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -107,6 +107,8 @@ TEMPLATES = [
 DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'legemiddel.sqlite3'}"
 DATABASE_URL = env_str("DATABASE_URL") or DEFAULT_SQLITE
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+if DATABASE_URL == DEFAULT_SQLITE:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the worker write while the web server reads; IMMEDIATE avoids
     # "database is locked" on write upgrades inside transactions.
@@ -162,7 +164,8 @@ FORMAT_MODULE_PATH = ["legemiddel.config.formats"]
 
 # --- Static files and uploads ---------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Only production collects files; elsewhere whitenoise serves straight from the app folders.
+STATIC_ROOT = VAR_DIR / "static" if IS_PRODUCTION else None
 MEDIA_ROOT = VAR_DIR / "uploads"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -205,7 +208,7 @@ if IS_PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
-    if env_bool("BEHIND_TLS_PROXY", default=False):
+    if env_bool("BEHIND_TLS_PROXY", default=False):  # see also TRUSTED_PROXY below
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Logging --------------------------------------------------------------------------------
@@ -223,3 +226,6 @@ LOGGING = {
 
 # --- Product settings -----------------------------------------------------------------------
 LEGEMIDDEL_TRUST_NAME = env_str("LEGEMIDDEL_TRUST_NAME") or "Helse Bergen HF"
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", default=False)
+# Address of the reverse proxy whose X-Forwarded-* headers `legemiddel serve` trusts.
+TRUSTED_PROXY = env_str("TRUSTED_PROXY") or "127.0.0.1"

@@ -7,6 +7,13 @@ from django.views.i18n import set_language
 
 from legemiddel.accounts.access import PUBLIC, access
 
+
+class AdminLoginRedirect(RedirectView):
+    access_rule = PUBLIC
+    pattern_name = "accounts:login"
+    query_string = True
+
+
 admin.site.site_header = "Legemiddel – administrasjon"
 admin.site.site_title = "Legemiddel"
 
@@ -16,9 +23,6 @@ urlpatterns = [
     path("organisasjon/", include("legemiddel.organisation.urls")),
     path("i18n/setlang/", access(PUBLIC)(set_language), name="set_language"),
     # One login page for everything, so throttling and the audit trail cover the admin too.
-    path(
-        "admin/login/",
-        access(PUBLIC)(RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
-    ),
+    path("admin/login/", AdminLoginRedirect.as_view()),
     path("admin/", admin.site.urls),
 ]

@@ -15,4 +15,5 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "menu": menu_for(user) if user is not None else [],
         "trust_name": settings.LEGEMIDDEL_TRUST_NAME,
         "demo_mode": settings.MODE == "demo",
+        "login_cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
     }

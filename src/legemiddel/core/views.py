@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
-from legemiddel.accounts.access import LOGGED_IN, PUBLIC, Roles, access
+from legemiddel.accounts.access import LOGGED_IN, PUBLIC, Roles, access, request_user
 from legemiddel.accounts.roles import Role
 from legemiddel.core import jobs
 from legemiddel.core.forms import JobUploadForm
@@ -20,15 +19,13 @@ ADMINS = Roles(Role.ADMINISTRATOR)
 @access(LOGGED_IN)
 def start(request: HttpRequest) -> HttpResponse:
     """The start page: the user's roles, units and the tools their roles open."""
-    user = request.user
-    assert isinstance(user, AbstractBaseUser)
+    user = request_user(request)
+    is_admin = user.has_role(Role.ADMINISTRATOR)
     context = {
-        "roles": [Role(r).label for r in sorted(user.role_values())],  # type: ignore[attr-defined]
+        "roles": [Role(r).label for r in sorted(user.role_values())],
         "units": list(member_units(user)),
         "whole_trust": user_sees_whole_trust(user),
-        "recent_jobs": list(Job.objects.filter(created_by=user)[:5])
-        if user.has_role(Role.ADMINISTRATOR)
-        else [],  # type: ignore[attr-defined]
+        "recent_jobs": list(Job.objects.filter(created_by=user)[:5]) if is_admin else [],
     }
     return render(request, "core/start.html", context)
 

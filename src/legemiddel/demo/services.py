@@ -116,9 +116,6 @@ def demo_load(progress: Callable[[str], None] = lambda step: None) -> None:
             user.save(update_fields=["password"])
         else:
             user_set_roles(user=user, roles=[spec.role])
-        if spec.role == Role.ADMINISTRATOR and not user.is_superuser:
-            user.is_superuser = True
-            user.save(update_fields=["is_superuser"])
         for code in spec.units:
             membership_add(user=user, org_unit=OrgUnit.objects.get(code=code), role=spec.role)
     prescriber = User.objects.get(username="forskriver")

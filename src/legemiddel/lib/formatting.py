@@ -39,7 +39,7 @@ def format_number(value: object, decimals: int = 0) -> str:
     sign = "-" if rounded < 0 else ""
     text = f"{abs(rounded):.{decimals}f}"
     whole, _, fraction = text.partition(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

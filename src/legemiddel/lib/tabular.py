@@ -76,9 +76,13 @@ def read_rows(
         columns.append(aliases.get(key, ""))
     missing = sorted(required - set(columns))
     if missing:
+        # Name each missing column by its first (Norwegian) spelling in the alias table.
+        display: dict[str, str] = {}
+        for alias, canonical in aliases.items():
+            display.setdefault(canonical, alias)
         raise FileFormatError(
             "Mangler kolonne(r): "
-            + ", ".join(missing)
+            + ", ".join(display.get(c, c) for c in missing)
             + ". Fant: "
             + ", ".join(h.strip() for h in header)
         )

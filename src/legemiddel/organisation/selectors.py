@@ -10,6 +10,7 @@ from django.db.models.functions import Substr
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
+from legemiddel.accounts.models import UnitMembership
 from legemiddel.accounts.roles import UNIT_SCOPED_ROLES, Role
 from legemiddel.organisation.models import OrgUnit
 
@@ -22,17 +23,19 @@ def user_sees_whole_trust(user: Any) -> bool:
 
 
 def member_units(user: Any) -> QuerySet[OrgUnit]:
-    """Units the user is a current member of (not their sub-units)."""
+    """Units the user is a current member of (not their sub-units), counting only memberships
+    for unit-scoped roles the user actually holds: a membership row alone grants nothing."""
+    if not getattr(user, "is_authenticated", False):
+        return OrgUnit.objects.none()
     today = timezone.localdate()
-    return (
-        OrgUnit.objects.filter(
-            memberships__user=user,
-        )
-        .filter(Q(memberships__valid_from__isnull=True) | Q(memberships__valid_from__lte=today))
-        .filter(Q(memberships__valid_to__isnull=True) | Q(memberships__valid_to__gte=today))
-        .select_related("parent")
-        .distinct()
+    held = [r for r in UNIT_SCOPED_ROLES if user.has_role(r)]
+    current = UnitMembership.objects.filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=today),
+        Q(valid_to__isnull=True) | Q(valid_to__gte=today),
+        user=user,
+        role__in=held,
     )
+    return OrgUnit.objects.filter(id__in=current.values("org_unit_id")).select_related("parent")
 
 
 def org_units_in_scope(user: Any) -> QuerySet[OrgUnit]:
@@ -43,7 +46,7 @@ def org_units_in_scope(user: Any) -> QuerySet[OrgUnit]:
     paths = list(member_units(user).values_list("trust_id", "path"))
     if not paths:
         return OrgUnit.objects.none()
-    condition = Q()
+    condition: Any = Q()
     for trust_id, path in paths:
         prefix = path + "/"
         # startswith is LIKE, which ignores ASCII case on SQLite: "MED/med-rev/X" would match

@@ -8,13 +8,21 @@ from legemiddel.accounts.access import LOGGED_IN, access
 from legemiddel.accounts.models import UnitMembership
 from legemiddel.lib.text import fold
 from legemiddel.organisation.models import Affiliation, ExternalSite, HealthPersonnel, OrgUnit
-from legemiddel.organisation.selectors import org_tree, org_units_in_scope
+from legemiddel.organisation.selectors import (
+    org_tree,
+    org_units_in_scope,
+    user_sees_whole_trust,
+)
 
 
 @access(LOGGED_IN)
 def tree(request: HttpRequest) -> HttpResponse:
     """The organisation as a tree; the user's own units are marked."""
-    return render(request, "organisation/tree.html", {"roots": org_tree(request.user)})
+    context = {
+        "roots": org_tree(request.user),
+        "mark_scope": not user_sees_whole_trust(request.user),
+    }
+    return render(request, "organisation/tree.html", context)
 
 
 @access(LOGGED_IN)
@@ -32,6 +40,7 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
         .distinct()
         .order_by("name"),
         "in_scope": org_units_in_scope(request.user).filter(pk=unit.pk).exists(),
+        "mark_scope": not user_sees_whole_trust(request.user),
     }
     return render(request, "organisation/unit.html", context)
 

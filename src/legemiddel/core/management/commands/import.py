@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
@@ -28,7 +28,7 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"{file}: no such file.")
         job_kind = jobs.get(kind)
-        console = Console(file=self.stderr._out, stderr=True)  # type: ignore[attr-defined]
+        console = Console(file=cast("IO[str]", self.stderr), stderr=True)
         data = file.read_bytes()
         with Progress(
             TextColumn(f"{job_kind.label} [bold]{file.name}[/]"),

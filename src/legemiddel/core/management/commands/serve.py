@@ -27,4 +27,13 @@ class Command(BaseCommand):
         if settings.IS_PRODUCTION:
             call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(f"Legemiddel on http://{host}:{port}/ (Ctrl+C stops)")
-        serve(application, host=host, port=port, threads=threads, ident="legemiddel")
+        proxy: dict[str, object] = {}
+        if settings.BEHIND_TLS_PROXY:
+            # Let waitress take the client address and scheme from the proxy, so HTTPS
+            # detection, the audit trail and login throttling see the real client.
+            proxy = {
+                "trusted_proxy": settings.TRUSTED_PROXY,
+                "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+                "clear_untrusted_proxy_headers": True,
+            }
+        serve(application, host=host, port=port, threads=threads, ident="legemiddel", **proxy)

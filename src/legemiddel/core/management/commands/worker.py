@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Run queued background jobs (imports, e-mail). Stop with Ctrl+C; safe to run several."
+    help = "Run queued background jobs (file imports). Stop with Ctrl+C; safe to run several."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls.")

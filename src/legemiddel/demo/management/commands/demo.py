@@ -3,11 +3,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from typing import Any
+from typing import IO, Any, cast
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from rich.console import Console
 from rich.table import Table
@@ -28,8 +28,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, no_serve: bool, port: int, **options: Any) -> None:
+        if settings.IS_PRODUCTION:
+            raise CommandError(
+                "Refusing to load demo users (password 'demo') into a production database. "
+                "Unset LEGEMIDDEL_MODE=production or point DATABASE_URL at another database."
+            )
         translation.activate(settings.LANGUAGE_CODE)
-        console = Console(file=self.stdout._out)  # type: ignore[attr-defined]
+        console = Console(file=cast("IO[str]", self.stdout))
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         with console.status("Oppretter tabeller ...") as status:
             call_command("migrate", interactive=False, verbosity=0)
