@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
@@ -23,16 +24,19 @@ def _upload(client, text, kind="org"):
     )
 
 
+# The worker closes its database connections when it stops, as it should in production; so
+# the tests that run it use real transactions instead of a wrapping test transaction.
+worker_db = pytest.mark.django_db(transaction=True)
+
+
 def _run_worker():
     call_command("worker", "--batch", verbosity=0)
 
 
-def test_an_administrator_uploads_and_the_worker_imports(
-    client_for, org, django_capture_on_commit_callbacks
-):
+@worker_db
+def test_an_administrator_uploads_and_the_worker_imports(client_for, org):
     client = client_for(Role.ADMINISTRATOR)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = _upload(client, GOOD)
+    response = _upload(client, GOOD)
     job = Job.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/jobber/{job.pk}/"
@@ -47,13 +51,11 @@ def test_an_administrator_uploads_and_the_worker_imports(
     assert "hx-trigger" not in fragment  # finished: the page stops polling
 
 
-def test_a_bad_file_fails_the_job_with_row_errors_and_imports_nothing(
-    client_for, org, django_capture_on_commit_callbacks
-):
+@worker_db
+def test_a_bad_file_fails_the_job_with_row_errors_and_imports_nothing(client_for, org):
     client = client_for(Role.ADMINISTRATOR)
     before = OrgUnit.objects.count()
-    with django_capture_on_commit_callbacks(execute=True):
-        _upload(client, BAD)
+    _upload(client, BAD)
     _run_worker()
     job = Job.objects.get()
     assert job.status == Job.Status.FAILED
