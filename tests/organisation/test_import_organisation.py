@@ -618,3 +618,15 @@ def _assert_well_formed(records, errors):
     assert not {r.row for r in records} & {e.row for e in errors}
     for error in errors:
         assert str(error)
+
+
+def test_it_rejects_promoting_a_department_whose_units_would_be_orphaned(org):
+    from legemiddel.organisation.models import OrgUnit
+    from legemiddel.organisation.services import ImportRejected, organisation_import_csv
+
+    data = b"type;kode;navn;overordnet\nklinikk;MED-REV;Revmatologisk avdeling;\n"
+    with pytest.raises(ImportRejected) as excinfo:
+        organisation_import_csv(data=data)
+    error = excinfo.value.errors[0]
+    assert (error.row, error.value) == (2, "MED-REV")
+    assert OrgUnit.objects.get(code="MED-REV").level == OrgUnit.Level.DEPARTMENT

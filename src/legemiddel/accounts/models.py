@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractUser
-from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from legemiddel.accounts.roles import Role
+from legemiddel.lib.validators import hpr_validator
 
 if TYPE_CHECKING:
     from legemiddel.organisation.models import OrgUnit
-
-hpr_validator = RegexValidator(r"^\d{7,9}$", _("An HPR number has 7 to 9 digits."))
 
 
 class User(AbstractUser):

@@ -15,11 +15,12 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from legemiddel.lib.validators import hpr_validator
+
 code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
     _("Use letters A-Z, digits, dot, dash or underscore, starting with a letter or digit."),
 )
-hpr_validator = RegexValidator(r"^\d{7,9}$", _("An HPR number has 7 to 9 digits."))
 org_number_validator = RegexValidator(r"^\d{9}$", _("An organisation number has 9 digits."))
 municipality_number_validator = RegexValidator(r"^\d{4}$", _("A municipality number has 4 digits."))
 

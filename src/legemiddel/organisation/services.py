@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from legemiddel.accounts.models import AuditEvent
@@ -136,7 +137,14 @@ def organisation_import_csv(
         unit.name = rec.name
         unit.short_name = rec.short_name
         unit.parent = units[rec.parent] if rec.parent else None
-        org_unit_save(unit=unit)
+        try:
+            org_unit_save(unit=unit)
+        except ValidationError as exc:
+            # Rules that depend on what is already stored (such as sub-units that would end
+            # up on the wrong level) surface here; report them like any other row error.
+            raise ImportRejected(
+                [RowError(rec.row, "type", rec.code, "; ".join(str(m) for m in exc.messages))]
+            ) from exc
         units[rec.code] = unit
         summary.count("organisasjonsenheter", created)
         for cc in rec.cost_centres:
