@@ -31,13 +31,17 @@ def audit_record(
 ) -> AuditEvent:
     """Append one event to the audit trail.
 
-    ``user`` defaults to the request's user. ``detail`` must never contain a clear
+    ``user`` defaults to the request's user; with neither user, request nor user name the
+    event is recorded as done by "system". ``detail`` must never contain a clear
     fødselsnummer or a confidential price; pass pseudonyms and identifiers instead.
     """
     if user is None and request is not None and request.user.is_authenticated:
         user = request.user
     if user is not None and not getattr(user, "pk", None):
         user = None
+    if user is None and request is None and not username:
+        # No person and no request: the system itself (demo loader, scheduled job).
+        username = "system"
     return AuditEvent.objects.create(
         user=user,
         username=(username or (user.get_username() if user else ""))[:150],
@@ -82,7 +86,6 @@ def user_set_roles(*, user: User, roles: Iterable[Role | str], actor: User | Non
     audit_record(
         action=AuditEvent.Action.ROLES_CHANGED,
         user=actor,
-        username=actor.get_username() if actor else "system",
         detail=f"{user.get_username()}: {', '.join(sorted(current))} -> {', '.join(sorted(wanted))}",
     )
 
@@ -117,7 +120,6 @@ def user_create(
     audit_record(
         action=AuditEvent.Action.USER_CREATED,
         user=actor,
-        username=actor.get_username() if actor else "system",
         detail=username,
     )
     user_set_roles(user=user, roles=roles, actor=actor)
@@ -142,7 +144,6 @@ def membership_add(
     audit_record(
         action=AuditEvent.Action.MEMBERSHIP_CHANGED,
         user=actor,
-        username=actor.get_username() if actor else "system",
         detail=f"{user.get_username()} + {org_unit.code} ({role})",
     )
     return membership

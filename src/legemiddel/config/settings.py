@@ -197,6 +197,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "legemiddel@localhost"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Security -------------------------------------------------------------------------------
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", default=False)
+# Address of the reverse proxy whose X-Forwarded-* headers `legemiddel serve` trusts.
+TRUSTED_PROXY = env_str("TRUSTED_PROXY") or "127.0.0.1"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -208,7 +211,7 @@ if IS_PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
-    if env_bool("BEHIND_TLS_PROXY", default=False):  # see also TRUSTED_PROXY below
+    if BEHIND_TLS_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Logging --------------------------------------------------------------------------------
@@ -226,6 +229,3 @@ LOGGING = {
 
 # --- Product settings -----------------------------------------------------------------------
 LEGEMIDDEL_TRUST_NAME = env_str("LEGEMIDDEL_TRUST_NAME") or "Helse Bergen HF"
-BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", default=False)
-# Address of the reverse proxy whose X-Forwarded-* headers `legemiddel serve` trusts.
-TRUSTED_PROXY = env_str("TRUSTED_PROXY") or "127.0.0.1"

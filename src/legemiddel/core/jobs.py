@@ -34,6 +34,12 @@ def get(key: str) -> JobKind:
     return _REGISTRY[key]
 
 
+def label(key: str) -> str | Promise:
+    """The label of a job kind, or the key itself for a kind no longer registered."""
+    kind = _REGISTRY.get(key)
+    return kind.label if kind else key
+
+
 def all_kinds() -> list[JobKind]:
     return list(_REGISTRY.values())
 

@@ -9,6 +9,7 @@ from django_tasks import task
 
 from legemiddel.core import jobs
 from legemiddel.core.models import Job
+from legemiddel.lib.tabular import ImportRejected
 
 log = logging.getLogger(__name__)
 
@@ -16,8 +17,6 @@ log = logging.getLogger(__name__)
 @task()
 def run_job(job_id: int) -> str:
     """Run one uploaded job: read its file, call its kind's importer, store the outcome."""
-    from legemiddel.organisation.services import ImportRejected
-
     job = Job.objects.select_related("created_by").get(pk=job_id)
     job.status = Job.Status.RUNNING
     job.started_at = timezone.now()

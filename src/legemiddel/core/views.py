@@ -63,7 +63,5 @@ def job_list(request: HttpRequest) -> HttpResponse:
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_object_or_404(Job.objects.select_related("created_by"), pk=job_id)
     template = "core/_job_status.html" if request.htmx else "core/job.html"  # type: ignore[attr-defined]
-    kind_label = (
-        jobs.get(job.kind).label if job.kind in {k.key for k in jobs.all_kinds()} else job.kind
-    )
+    kind_label = jobs.label(job.kind)
     return render(request, template, {"job": job, "kind_label": kind_label})

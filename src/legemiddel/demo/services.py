@@ -19,7 +19,11 @@ from legemiddel.accounts.services import (
     user_set_roles,
 )
 from legemiddel.organisation.models import HealthPersonnel, OrgUnit
-from legemiddel.organisation.services import organisation_import_csv, personnel_import_csv
+from legemiddel.organisation.services import (
+    organisation_import_csv,
+    personnel_import_csv,
+    personnel_save,
+)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEMO_PASSWORD = "demo"  # noqa: S105 - synthetic demo accounts only
@@ -127,8 +131,6 @@ def demo_load(progress: Callable[[str], None] = lambda step: None) -> None:
             "is_specialist": True,
         },
     )
-    from legemiddel.organisation.services import personnel_save
-
     person.user = prescriber
     personnel_save(person=person)
     if not person.affiliations.exists():

@@ -29,6 +29,14 @@ class RowError:
         return f"{where}{col}{val}: {self.message}"
 
 
+class ImportRejected(Exception):
+    """The file had errors; nothing was written. ``errors`` says what and where."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        self.errors = errors
+        super().__init__(f"{len(errors)} feil; ingenting er importert.")
+
+
 class FileFormatError(Exception):
     """The file as a whole cannot be read (encoding, delimiter, header)."""
 

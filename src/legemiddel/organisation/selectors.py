@@ -64,9 +64,9 @@ class TreeNode:
 
 
 def org_tree(user: Any) -> list[TreeNode]:
-    """The active units as a tree (one query), children sorted by name, each marked with
-    whether it is in the user's scope. Built in Python because path order depends on the
-    database collation."""
+    """The active units as a tree (a query for units, one for scope), children sorted by name,
+    each marked with whether it is in the user's scope. Built in Python because path order
+    depends on the database collation."""
     units = list(OrgUnit.objects.filter(active=True).order_by("name"))
     scope = set(org_units_in_scope(user).values_list("id", flat=True))
     nodes = {u.id: TreeNode(unit=u, in_scope=u.id in scope) for u in units}

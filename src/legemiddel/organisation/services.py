@@ -10,7 +10,7 @@ from django.db import transaction
 
 from legemiddel.accounts.models import AuditEvent
 from legemiddel.accounts.services import audit_record
-from legemiddel.lib.tabular import RowError
+from legemiddel.lib.tabular import ImportRejected, RowError
 from legemiddel.lib.text import fold
 from legemiddel.organisation.importers import (
     check_organisation,
@@ -25,14 +25,6 @@ from legemiddel.organisation.models import (
     HealthTrust,
     OrgUnit,
 )
-
-
-class ImportRejected(Exception):
-    """The file had errors; nothing was written. ``errors`` says what and where."""
-
-    def __init__(self, errors: list[RowError]) -> None:
-        self.errors = errors
-        super().__init__(f"{len(errors)} feil; ingenting er importert.")
 
 
 @dataclass
@@ -174,7 +166,6 @@ def organisation_import_csv(
     audit_record(
         action=AuditEvent.Action.IMPORT,
         user=actor,
-        username=actor.get_username() if actor else "system",
         detail=f"organisasjon {file_name}: {summary.as_text()}"[:1000],
     )
     return summary
@@ -224,7 +215,6 @@ def personnel_import_csv(*, data: bytes, actor: Any = None, file_name: str = "")
     audit_record(
         action=AuditEvent.Action.IMPORT,
         user=actor,
-        username=actor.get_username() if actor else "system",
         detail=f"helsepersonell {file_name}: {summary.as_text()}"[:1000],
     )
     return summary

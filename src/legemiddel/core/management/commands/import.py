@@ -11,6 +11,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from legemiddel.core import jobs
+from legemiddel.lib.tabular import ImportRejected
 
 
 class Command(BaseCommand):
@@ -23,8 +24,6 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path, help="Path to the file.")
 
     def handle(self, *args: Any, kind: str, file: Path, **options: Any) -> None:
-        from legemiddel.organisation.services import ImportRejected
-
         if not file.is_file():
             raise CommandError(f"{file}: no such file.")
         job_kind = jobs.get(kind)
