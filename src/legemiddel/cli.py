@@ -15,7 +15,8 @@ PRODUCT_COMMANDS = [
     ("worker", "Run background jobs (file imports) from the database queue."),
     ("migrate", "Create or update the database tables."),
     ("createuser", "Create a user with roles and unit memberships."),
-    ("import", "Import a file: org (organisation CSV) or personnel (health personnel CSV)."),
+    ("import", "Import a file: fest (FEST zip/XML), atc, org or personnel (CSV)."),
+    ("festgen", "Write a synthetic FEST file (--demo: the demo catalogue)."),
 ]
 
 # Commands that make sense on a developer's machine without any configuration. Without a

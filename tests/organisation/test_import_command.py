@@ -156,4 +156,4 @@ def test_an_unknown_kind_is_a_command_error(db, demo_files):
     org, _ = demo_files
 
     with pytest.raises(CommandError, match="invalid choice"):
-        run("fest", str(org))
+        run("ukjent", str(org))

@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import ResolverMatch
 
 from legemiddel.accounts.models import User
@@ -72,8 +72,10 @@ PUBLIC = _Public("public: no login needed")
 LOGGED_IN = Rule("any logged-in user")
 STAFF = _Staff("staff users (Django admin); the admin then checks model permissions")
 
-# Views we do not write ourselves get their rule by URL namespace.
-NAMESPACE_RULES: dict[str, Rule] = {"admin": STAFF}
+# Views we do not write ourselves get their rule by URL namespace. The REST API (django-ninja
+# generates its views) is for logged-in staff; each endpoint narrows further where it must.
+NAMESPACE_RULES: dict[str, Rule] = {"admin": STAFF, "api-v1": LOGGED_IN}
+API_PREFIX = "/api/"
 
 
 def access(rule: Rule) -> Callable[[ViewFunc], ViewFunc]:
@@ -137,11 +139,17 @@ class AccessRuleMiddleware:
             audit_record(request=request, action="access_denied", detail="no access rule declared")
             raise PermissionDenied("No access rule is declared for this page.")
         user = request.user
+        # API clients get JSON; the API's documentation page is for people, who log in first.
+        is_api = request.path.startswith(API_PREFIX) and not request.path.endswith("/docs")
         if rule.requires_login and not user.is_authenticated:
+            if is_api:
+                return JsonResponse({"detail": "Not logged in."}, status=401)
             return redirect_to_login(request.get_full_path())
         if not rule.allows(user):
             from legemiddel.accounts.services import audit_record
 
             audit_record(request=request, action="access_denied", detail=rule.description)
+            if is_api:
+                return JsonResponse({"detail": "Access denied."}, status=403)
             raise PermissionDenied
         return None

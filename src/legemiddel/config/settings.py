@@ -43,6 +43,11 @@ if not _secret:
     _secret = "demo-only-insecure-key-" + "x" * 40
 SECRET_KEY = _secret
 
+# The key that turns fødselsnummer into pseudonyms at import (HMAC-SHA256). Never stored in the
+# database; keep it in a secret file. Changing it breaks the link to earlier pseudonyms. Imports
+# of patient-level data refuse to run without it in production.
+PSEUDONYM_KEY = env_str("PSEUDONYM_KEY") or ("" if IS_PRODUCTION else "demo-only-pseudonym-key")
+
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )
@@ -56,12 +61,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",
     "axes",
     "django_tasks",
     "django_tasks_db",
     "legemiddel.core",
     "legemiddel.accounts",
     "legemiddel.organisation",
+    "legemiddel.catalogue",
+    "legemiddel.usage",
     "legemiddel.demo",
 ]
 

@@ -21,6 +21,9 @@ urlpatterns = [
     path("", include("legemiddel.core.urls")),
     path("", include("legemiddel.accounts.urls")),
     path("organisasjon/", include("legemiddel.organisation.urls")),
+    path("katalog/", include("legemiddel.catalogue.urls")),
+    path("forbruk/", include("legemiddel.usage.urls")),
+    path("api/v1/", include(("legemiddel.api.urls", "api-v1"), namespace="api-v1")),
     path("i18n/setlang/", access(PUBLIC)(set_language), name="set_language"),
     # One login page for everything, so throttling and the audit trail cover the admin too.
     path("admin/login/", AdminLoginRedirect.as_view()),

@@ -38,6 +38,8 @@ class Job(models.Model):
     progress_total = models.PositiveIntegerField(default=0)
     message = models.CharField(_("message"), max_length=1000, blank=True)
     errors = models.JSONField(_("errors"), default=list, blank=True)
+    # Choices made when the job was started (the job kind's options), passed to its importer.
+    options = models.JSONField(_("options"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("background job")

@@ -32,6 +32,16 @@ class NavItem:
 MENU: list[NavItem] = [
     NavItem("core:start", _("Start"), _("Your start page.")),
     NavItem(
+        "catalogue:search",
+        _("Drug catalogue"),
+        _("Packages, substances and prices from FEST; search and the ATC tree."),
+    ),
+    NavItem(
+        "usage:batches",
+        _("Usage data"),
+        _("Imported sales statistics, H-prescriptions and DIPS data; unknown codes to map."),
+    ),
+    NavItem(
         "organisation:tree",
         _("Organisation"),
         _("Clinics, departments and units of the trust, with cost centres and leaders."),
@@ -49,7 +59,7 @@ MENU: list[NavItem] = [
     NavItem(
         "core:jobs",
         _("Imports"),
-        _("Upload organisation and personnel files and follow the background jobs."),
+        _("Upload the drug catalogue, organisation and personnel files; follow the jobs."),
     ),
     NavItem(
         "accounts:audit",

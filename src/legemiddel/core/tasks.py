@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from django.utils import timezone
 from django_tasks import task
 
 from legemiddel.core import jobs
 from legemiddel.core.models import Job
+from legemiddel.core.progress import ProgressFile
+from legemiddel.core.progress import read as read_progress
 from legemiddel.lib.tabular import ImportRejected
 
 log = logging.getLogger(__name__)
@@ -22,14 +25,14 @@ def run_job(job_id: int) -> str:
     job.started_at = timezone.now()
     job.save(update_fields=["status", "started_at"])
 
-    def progress(done: int, total: int) -> None:
-        Job.objects.filter(pk=job_id).update(progress_done=done, progress_total=total)
-
+    progress = ProgressFile(job_id)
     try:
-        with job.file.open("rb") as handle:
-            data = handle.read()
         summary = jobs.get(job.kind).run(
-            data=data, actor=job.created_by, file_name=job.file_name, progress=progress
+            path=Path(job.file.path),
+            actor=job.created_by,
+            file_name=job.file_name,
+            progress=progress,
+            **job.options,
         )
     except ImportRejected as exc:
         job.status = Job.Status.FAILED
@@ -46,5 +49,18 @@ def run_job(job_id: int) -> str:
         job.status = Job.Status.SUCCEEDED
         job.message = summary[:1000]
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "message", "errors", "finished_at"])
+    last = read_progress(job_id)
+    if last:
+        job.progress_done, job.progress_total = last
+    job.save(
+        update_fields=[
+            "status",
+            "message",
+            "errors",
+            "finished_at",
+            "progress_done",
+            "progress_total",
+        ]
+    )
+    progress.remove()
     return job.status

@@ -10,7 +10,9 @@ from legemiddel.accounts.roles import Role
 from legemiddel.core import jobs
 from legemiddel.core.forms import JobUploadForm
 from legemiddel.core.models import Job
+from legemiddel.core.progress import read as read_progress
 from legemiddel.core.services import job_start
+from legemiddel.lib.csvexport import csv_response
 from legemiddel.organisation.selectors import member_units, user_sees_whole_trust
 
 ADMINS = Roles(Role.ADMINISTRATOR)
@@ -48,7 +50,10 @@ def job_list(request: HttpRequest) -> HttpResponse:
         form = JobUploadForm(request.POST, request.FILES)
         if form.is_valid():
             job = job_start(
-                kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"], actor=request.user
+                kind=form.cleaned_data["kind"],
+                upload=form.cleaned_data["file"],
+                actor=request.user,
+                options=form.chosen_options(),
             )
             return redirect("core:job", job_id=job.pk)
     else:
@@ -62,6 +67,19 @@ def job_list(request: HttpRequest) -> HttpResponse:
 @access(ADMINS)
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_object_or_404(Job.objects.select_related("created_by"), pk=job_id)
+    if job.status == Job.Status.RUNNING and (reported := read_progress(job.pk)):
+        job.progress_done, job.progress_total = reported
     template = "core/_job_status.html" if request.htmx else "core/job.html"  # type: ignore[attr-defined]
     kind_label = jobs.label(job.kind)
     return render(request, template, {"job": job, "kind_label": kind_label})
+
+
+@access(ADMINS)
+def job_errors_csv(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The errors of a refused file as CSV, to fix it in Excel."""
+    job = get_object_or_404(Job, pk=job_id)
+    return csv_response(
+        f"feil-{job.pk}.csv",
+        ["rad", "kolonne", "verdi", "feil"],
+        ((e.get("row"), e.get("column"), e.get("value"), e.get("message")) for e in job.errors),
+    )

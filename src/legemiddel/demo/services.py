@@ -18,6 +18,9 @@ from legemiddel.accounts.services import (
     user_create,
     user_set_roles,
 )
+from legemiddel.catalogue import festgen
+from legemiddel.catalogue.models import FestLoad
+from legemiddel.catalogue.services import fest_import, file_sha256
 from legemiddel.organisation.models import HealthPersonnel, OrgUnit
 from legemiddel.organisation.services import (
     organisation_import_csv,
@@ -102,6 +105,10 @@ def demo_load(progress: Callable[[str], None] = lambda step: None) -> None:
     personnel_import_csv(
         data=(DATA_DIR / "helsepersonell.csv").read_bytes(), file_name="demo helsepersonell.csv"
     )
+    progress("legemiddelkatalog (FEST)")
+    catalogue = festgen.DEMO_FEST
+    if not FestLoad.objects.filter(sha256=file_sha256(catalogue)).exists():
+        fest_import(path=catalogue, file_name=catalogue.name)
     progress("brukere")
     # Hashing is deliberately slow (about a second each); the demo users share one hash.
     password_hash = make_password(DEMO_PASSWORD)

@@ -68,3 +68,14 @@ def format_date(value: dt.date | dt.datetime | None) -> str:
             value = timezone.localtime(value)
         return value.strftime("%d.%m.%Y")
     return value.strftime("%d.%m.%Y")
+
+
+def format_quantity(value: object, max_decimals: int = 4) -> str:
+    """A measured quantity with only the decimals it needs: ``0,07``, ``2``, ``1 000,5``."""
+    number = _to_decimal(value)
+    if number is None:
+        return ""
+    text = format_number(number, max_decimals)
+    if "," in text:
+        text = text.rstrip("0").rstrip(",")
+    return text

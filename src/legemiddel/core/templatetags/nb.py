@@ -6,7 +6,7 @@ import datetime as dt
 
 from django import template
 
-from legemiddel.lib.formatting import format_date, format_nok, format_number
+from legemiddel.lib.formatting import format_date, format_nok, format_number, format_quantity
 
 register = template.Library()
 
@@ -27,3 +27,9 @@ def tall(value: object, decimals: int = 0) -> str:
 def dato(value: dt.date | dt.datetime | None) -> str:
     """``{{ day|dato }}`` gives ``22.11.2026``."""
     return format_date(value)
+
+
+@register.filter
+def mengde(value: object) -> str:
+    """``{{ ddd|mengde }}`` gives ``0,07`` or ``2``: only the decimals the quantity needs."""
+    return format_quantity(value)

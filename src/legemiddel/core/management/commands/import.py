@@ -22,13 +22,26 @@ class Command(BaseCommand):
             "kind", choices=[k.key for k in jobs.all_kinds()], help="What the file contains."
         )
         parser.add_argument("file", type=Path, help="Path to the file.")
+        options = {o.key: o for k in jobs.all_kinds() for o in k.options}
+        for key, option in options.items():
+            kinds = ", ".join(k.key for k in jobs.all_kinds() if option in k.options)
+            parser.add_argument(
+                f"--{key}",
+                action="store_true",
+                help=f"({kinds}) {option.label}. {option.help_text}",
+            )
 
     def handle(self, *args: Any, kind: str, file: Path, **options: Any) -> None:
         if not file.is_file():
             raise CommandError(f"{file}: no such file.")
         job_kind = jobs.get(kind)
+        chosen = {o.key: True for o in job_kind.options if options.get(o.key)}
+        for key in {o.key for k in jobs.all_kinds() for o in k.options} - {
+            o.key for o in job_kind.options
+        }:
+            if options.get(key):
+                raise CommandError(f"--{key} does not apply to {kind}.")
         console = Console(file=cast("IO[str]", self.stderr), stderr=True)
-        data = file.read_bytes()
         with Progress(
             TextColumn(f"{job_kind.label} [bold]{file.name}[/]"),
             BarColumn(),
@@ -44,7 +57,7 @@ class Command(BaseCommand):
 
             try:
                 summary = job_kind.run(
-                    data=data, actor=None, file_name=file.name, progress=progress
+                    path=file, actor=None, file_name=file.name, progress=progress, **chosen
                 )
             except ImportRejected as exc:
                 bar.stop()

@@ -1,0 +1,683 @@
+"""Benchmark: importing a full-size FEST file into SQLite and PostgreSQL.
+
+Generates (once, cached in the work directory) a synthetic FEST M30 file as large as the national
+one with ``festgen.synthetic_catalogue()`` and ``festgen.write_file``, then for each database and
+each repeat: creates a fresh database, migrates it (not timed), times a first import into it and
+a re-import of the same file. Each step runs in its own child Python process, so the peak memory
+(``ru_maxrss``) reported is that of one import. As a baseline, the same file is parsed with
+``lxml.etree.iterparse`` doing nothing else, interleaved with the imports; and, to show the
+parsing share of an import, read with the importer's own reader (``fest.read_fest``) without a
+database.
+
+Checks the acceptance bars (import <= 30 s, re-import <= 15 s, peak memory <= 400 MB, medians
+for times, the largest peak for memory) on every database measured. Progress goes to stderr;
+the last line of stdout is one JSON object with the figures.
+
+    .venv/bin/python bench/fest_import.py [--repeat 3] [--databases sqlite,postgresql]
+        [--workdir var/bench] [--packages N] [--require-postgres]
+
+Exit status: 0 when every database measured meets the bars, 1 when one does not (or a step
+fails), 2 when PostgreSQL was skipped and ``--require-postgres`` was given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+CHECKOUT = Path(__file__).resolve().parent.parent
+SCRIPT = Path(__file__).resolve()
+DEFAULT_WORKDIR = CHECKOUT / "var" / "bench"
+POSTGRES_URL = CHECKOUT / "scripts" / "postgres-url"
+FESTGEN_SOURCE = CHECKOUT / "src" / "legemiddel" / "catalogue" / "festgen.py"
+SETTINGS = "legemiddel.config.settings"
+DATABASES = ("sqlite", "postgresql")
+
+# The acceptance bars.
+IMPORT_BAR_S = 30.0
+REIMPORT_BAR_S = 15.0
+RSS_BAR_MB = 400.0
+MIN_FILE_BYTES = 100 * 1000 * 1000  # 100 MB of XML; the national file is ~118 MB
+MIN_PACKAGES = 11_000
+CHILD_TIMEOUT_S = 1800
+BENCH_PG_URL = "FEST_BENCH_POSTGRES_URL"  # the maintenance database, for the "pg" child step
+MEMORY_DB = "sqlite://:memory:"  # for children that need Django but no database
+
+Json = dict[str, Any]
+
+_T0 = time.monotonic()
+
+
+def log(message: str) -> None:
+    print(f"[fest_import {time.monotonic() - _T0:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+class BenchError(Exception):
+    """A step failed; the benchmark cannot go on."""
+
+
+# --- Child side: one step per process ----------------------------------------------------------
+
+
+def _peak_memory() -> Json:
+    """Peak memory of this process: ``ru_maxrss`` (kB on Linux), and the kernel's VmHWM as a
+    cross-check (``ru_maxrss`` starts from the parent's size at spawn; VmHWM does not)."""
+    hwm_kb = 0
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                hwm_kb = int(line.split()[1])
+    except OSError:
+        pass
+    return {"rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "hwm_kb": hwm_kb}
+
+
+def _child_generate(path: Path, packages: int) -> Json:
+    import django
+
+    django.setup()
+    from legemiddel.catalogue import festgen
+
+    started = time.perf_counter()
+    catalogue = festgen.synthetic_catalogue(packages=packages)
+    tmp = path.with_name(path.name + ".tmp")
+    size = festgen.write_file(catalogue, tmp)
+    tmp.replace(path)
+    return {"bytes": size, "packages": len(catalogue.packages), "seconds": _since(started)}
+
+
+def _child_migrate() -> Json:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    return {"seconds": _since(started)}
+
+
+def _child_import(path: Path) -> Json:
+    import django
+
+    django.setup()
+    from legemiddel.catalogue.services import fest_import
+
+    started = time.perf_counter()
+    result = fest_import(path=path, file_name=path.name)
+    seconds = _since(started)
+    counts = dict(result.counts)
+    written = sum(v for k, v in counts.items() if k.endswith(("_created", "_updated", "_retired")))
+    memory = _peak_memory()  # before searching, so the figure is the import's
+    return {
+        "seconds": seconds,
+        "counts": counts,
+        "written": written,
+        "search_ms": _search_times(),
+        **memory,
+    }
+
+
+SEARCHES = ("tab 10", "ra", "100", "l04", "teva 5 mg", "finnes ikke", "kaps", "70418", "ni zo")
+
+
+def _search_times() -> list[float]:
+    """What a user waits for as they type: count plus the first page of a catalogue search."""
+    from legemiddel.catalogue.selectors import package_search
+
+    times = []
+    for _ in range(3):
+        for q in SEARCHES:
+            started = time.perf_counter()
+            found = package_search(q)
+            found.count()
+            list(found[:50])
+            times.append(round((time.perf_counter() - started) * 1000, 2))
+    return times
+
+
+def _child_parse(path: Path) -> Json:
+    """The bare parse a user would otherwise have: iterparse, clear, nothing else."""
+    from lxml import etree
+
+    started = time.perf_counter()
+    elements = 0
+    for _event, elem in etree.iterparse(str(path), events=("end",)):
+        elements += 1
+        elem.clear()
+        # Cleared elements stay in the tree as empty nodes: drop them so memory stays flat.
+        parent = elem.getparent()
+        if parent is not None:
+            while elem.getprevious() is not None:
+                del parent[0]
+    return {"seconds": _since(started), "elements": elements, **_peak_memory()}
+
+
+def _child_read(path: Path) -> Json:
+    """The importer's own reader (``fest.read_fest``) with no database: the parsing share of an
+    import."""
+    import django
+
+    django.setup()
+    from legemiddel.catalogue import fest
+
+    started = time.perf_counter()
+    items = 0
+    with fest.open_fest(path) as stream:
+        for _item in fest.read_fest(stream):
+            items += 1
+    return {"seconds": _since(started), "items": items, **_peak_memory()}
+
+
+def _child_defaults() -> Json:
+    import inspect
+
+    from legemiddel.catalogue import festgen
+
+    params = inspect.signature(festgen.synthetic_catalogue).parameters
+    return {"packages": int(params["packages"].default)}
+
+
+def _child_pg(action: str, database: str) -> Json:
+    """Server version, or create or drop a database; connection problems come back as
+    ``error``."""
+    import psycopg
+    from psycopg import sql
+
+    statements = {
+        "create": sql.SQL("CREATE DATABASE {}"),
+        "drop": sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)"),
+    }
+    try:
+        with psycopg.connect(os.environ[BENCH_PG_URL], autocommit=True, connect_timeout=5) as c:
+            if action == "version":
+                row = c.execute("SHOW server_version").fetchone()
+                return {"version": str(row[0]) if row else "?"}
+            c.execute(statements[action].format(sql.Identifier(database)))
+            return {}
+    except psycopg.Error as exc:
+        return {"error": str(exc).strip()}
+
+
+def _since(started: float) -> float:
+    return round(time.perf_counter() - started, 3)
+
+
+def child_main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="fest_import.py _child")
+    parser.add_argument(
+        "step", choices=("generate", "migrate", "import", "parse", "read", "defaults", "pg")
+    )
+    parser.add_argument("--file", type=Path)
+    parser.add_argument("--packages", type=int, default=0)
+    parser.add_argument("--action", choices=("version", "create", "drop"))
+    parser.add_argument("--database", default="")
+    args = parser.parse_args(argv)
+    steps: dict[str, Callable[[], Json]] = {
+        "generate": lambda: _child_generate(args.file, args.packages),
+        "migrate": _child_migrate,
+        "import": lambda: _child_import(args.file),
+        "parse": lambda: _child_parse(args.file),
+        "read": lambda: _child_read(args.file),
+        "defaults": _child_defaults,
+        "pg": lambda: _child_pg(args.action, args.database),
+    }
+    print(json.dumps(steps[args.step]()), flush=True)
+    return 0
+
+
+# --- Parent side ------------------------------------------------------------------------------
+
+
+def run_child(step: str, *, env: dict[str, str] | None = None, **options: object) -> Json:
+    """Run one step in a fresh Python process; return the JSON from its last stdout line."""
+    command = [sys.executable, str(SCRIPT), "_child", step]
+    for key, value in options.items():
+        command += [f"--{key}", str(value)]
+    child_env = dict(os.environ)
+    child_env.update(env or {})
+    started = time.perf_counter()
+    proc = subprocess.run(  # noqa: S603 - our own script, run with our own interpreter
+        command,
+        env=child_env,
+        stdout=subprocess.PIPE,
+        stderr=None,  # warnings and tracebacks go straight to our stderr
+        text=True,
+        timeout=CHILD_TIMEOUT_S,
+        check=False,
+        cwd=CHECKOUT,
+    )
+    if proc.returncode != 0:
+        raise BenchError(f"child step {step!r} failed with exit status {proc.returncode}")
+    lines = proc.stdout.strip().splitlines()
+    if not lines:
+        raise BenchError(f"child step {step!r} printed no result")
+    out: Json = json.loads(lines[-1])
+    out["process_s"] = _since(started)
+    return out
+
+
+def django_env(database_url: str, workdir: Path) -> dict[str, str]:
+    return {
+        "LEGEMIDDEL_MODE": "demo",
+        "DJANGO_SETTINGS_MODULE": SETTINGS,
+        "DATABASE_URL": database_url,
+        "LEGEMIDDEL_VAR_DIR": str(workdir / "var"),
+        "DEBUG": "false",  # DEBUG keeps every query in memory
+    }
+
+
+def ensure_file(workdir: Path, packages: int) -> Json:
+    """The synthetic FEST file, generated once per package count and festgen version."""
+    path = workdir / f"fest-synthetic-{packages}.xml"
+    meta_path = path.with_suffix(".json")
+    festgen_sha = hashlib.sha256(FESTGEN_SOURCE.read_bytes()).hexdigest()
+    if path.exists() and meta_path.exists():
+        meta: Json = json.loads(meta_path.read_text())
+        if meta.get("festgen_sha256") == festgen_sha and meta.get("bytes") == path.stat().st_size:
+            log(f"using cached {path} ({meta['bytes'] / 1e6:.1f} MB, {meta['packages']} packages)")
+            meta["path"] = str(path)
+            return meta
+    log(f"generating {path} with festgen.synthetic_catalogue(packages={packages}) ...")
+    # In a child: the catalogue is held in memory while written, and a big parent would raise
+    # the ru_maxrss every later child starts from.
+    out = run_child("generate", env=django_env(MEMORY_DB, workdir), file=path, packages=packages)
+    meta = {
+        "bytes": out["bytes"],
+        "packages": out["packages"],
+        "festgen_sha256": festgen_sha,
+        "generated_s": out["seconds"],
+    }
+    meta_path.write_text(json.dumps(meta, indent=2) + "\n")
+    log(f"generated in {out['seconds']:.1f} s")
+    meta["path"] = str(path)
+    return meta
+
+
+# --- Databases ---------------------------------------------------------------------------------
+
+
+class SqliteTarget:
+    name = "sqlite"
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.version = sqlite3.sqlite_version
+
+    def _files(self, run: int) -> list[Path]:
+        db = self.workdir / f"bench-{os.getpid()}-{run}.sqlite3"
+        return [db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")]
+
+    def create(self, run: int) -> str:
+        self.drop(run)
+        return f"sqlite:///{self._files(run)[0]}"
+
+    def drop(self, run: int) -> None:
+        for path in self._files(run):
+            path.unlink(missing_ok=True)
+
+
+class PostgresTarget:
+    """Databases on the server, created and dropped by a child process (the parent does not
+    load psycopg: it would raise the ``ru_maxrss`` every child starts from)."""
+
+    name = "postgresql"
+
+    def __init__(self, url: str) -> None:
+        self.url = url.replace("postgres://", "postgresql://", 1)
+        self.version = str(self._admin("version")["version"])
+
+    def _admin(self, action: str, database: str = "") -> Json:
+        out = run_child("pg", env={BENCH_PG_URL: self.url}, action=action, database=database)
+        if out.get("error"):
+            raise BenchError(f"PostgreSQL {action} {database}: {out['error']}".replace("  ", " "))
+        return out
+
+    def _name(self, run: int) -> str:
+        return f"legemiddel_bench_{os.getpid()}_{run}"
+
+    def create(self, run: int) -> str:
+        self._admin("create", self._name(run))
+        return f"{self.url.rsplit('/', 1)[0]}/{self._name(run)}"
+
+    def drop(self, run: int) -> None:
+        self._admin("drop", self._name(run))
+
+
+Target = SqliteTarget | PostgresTarget
+
+
+def find_postgres() -> tuple[str | None, str]:
+    """The server ``scripts/postgres-url`` finds, or None and the reason it gives."""
+    try:
+        proc = subprocess.run(  # noqa: S603 - the project's own script, absolute path
+            [str(POSTGRES_URL)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+            cwd=CHECKOUT,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return None, f"scripts/postgres-url did not run: {exc}"
+    url = proc.stdout.strip()
+    if proc.returncode != 0 or not url:
+        reason = proc.stderr.strip() or f"scripts/postgres-url exited {proc.returncode}"
+        return None, reason
+    return url, ""
+
+
+# --- Measuring ---------------------------------------------------------------------------------
+
+
+def median(values: Sequence[float]) -> float:
+    return round(statistics.median(values), 2)
+
+
+def mb(kb: int) -> float:
+    return round(kb / 1024, 1)
+
+
+class DatabaseRuns:
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.migrate: list[float] = []
+        self.imports: list[Json] = []
+        self.reimports: list[Json] = []
+
+    def summary(self, baseline_median: float) -> Json:
+        import_s = [r["seconds"] for r in self.imports]
+        reimport_s = [r["seconds"] for r in self.reimports]
+        rss = [r["rss_kb"] for r in self.imports + self.reimports]
+        searches = sorted(t for r in self.reimports for t in r.get("search_ms", []))
+        out: Json = {
+            "version": self.target.version,
+            "import_s_median": median(import_s),
+            "import_s_runs": [round(s, 2) for s in import_s],
+            "reimport_s_median": median(reimport_s),
+            "reimport_s_runs": [round(s, 2) for s in reimport_s],
+            "peak_rss_mb_max": mb(max(rss)),
+            "import_rss_mb_runs": [mb(r["rss_kb"]) for r in self.imports],
+            "reimport_rss_mb_runs": [mb(r["rss_kb"]) for r in self.reimports],
+            "migrate_s_runs": [round(s, 2) for s in self.migrate],
+            "search_ms_median": median(searches) if searches else None,
+            "search_ms_p95": searches[int(0.95 * (len(searches) - 1))] if searches else None,
+            "import_vs_parse": round(median(import_s) / baseline_median, 1),
+            "reimport_vs_parse": round(median(reimport_s) / baseline_median, 1),
+        }
+        bars = {
+            "import_s": out["import_s_median"] <= IMPORT_BAR_S,
+            "reimport_s": out["reimport_s_median"] <= REIMPORT_BAR_S,
+            "peak_rss_mb": out["peak_rss_mb_max"] <= RSS_BAR_MB,
+        }
+        out["bars"] = bars
+        out["bars_ok"] = all(bars.values())
+        return out
+
+
+def check_memory_figure(label: str, result: Json, problems: list[str]) -> None:
+    """``ru_maxrss`` is floored at the parent's size when the child was spawned; say so if
+    that, not the child's own peak (VmHWM), made the figure."""
+    rss, hwm = result["rss_kb"], result.get("hwm_kb", 0)
+    if hwm and rss - hwm > 8 * 1024:
+        problems.append(
+            f"{label}: ru_maxrss {mb(rss)} MB is above the process's own peak (VmHWM "
+            f"{mb(hwm)} MB); the parent was that large when it spawned the child"
+        )
+
+
+def measure_one(
+    runs: DatabaseRuns,
+    run: int,
+    *,
+    file: Path,
+    workdir: Path,
+    packages: int,
+    problems: list[str],
+) -> None:
+    target = runs.target
+    label = f"{target.name} {run + 1}"
+    url = target.create(run)
+    try:
+        env = django_env(url, workdir)
+        migrated = run_child("migrate", env=env)
+        runs.migrate.append(migrated["seconds"])
+        log(f"{label}: migrated in {migrated['seconds']:.1f} s (not timed)")
+        first = run_child("import", env=env, file=file)
+        runs.imports.append(first)
+        log(
+            f"{label}: import {first['seconds']:.2f} s, peak {mb(first['rss_kb'])} MB, "
+            f"{first['counts'].get('packages_created', 0)} packages created"
+        )
+        check_memory_figure(f"{label} import", first, problems)
+        if first["counts"].get("packages_created", 0) != packages:
+            problems.append(
+                f"{label}: first import created {first['counts'].get('packages_created')} "
+                f"packages, expected {packages}"
+            )
+        again = run_child("import", env=env, file=file)
+        runs.reimports.append(again)
+        log(
+            f"{label}: re-import {again['seconds']:.2f} s, peak {mb(again['rss_kb'])} MB, "
+            f"{again['written']} rows written"
+        )
+        check_memory_figure(f"{label} re-import", again, problems)
+        if again["written"]:
+            problems.append(
+                f"{label}: re-import of the same file wrote {again['written']} rows "
+                f"(expected none): {again['counts']}"
+            )
+    finally:
+        target.drop(run)
+
+
+def machine() -> Json:
+    cpu = platform.processor() or platform.machine()
+    ram_kb = 0
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                ram_kb = int(line.split()[1])
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_gib": round(ram_kb / 1024**2, 1),
+        "loadavg_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="FEST import benchmark (SQLite and PostgreSQL); JSON on stdout's last line."
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="Runs per measurement (3).")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=DEFAULT_WORKDIR,
+        help=f"Cache and scratch ({DEFAULT_WORKDIR}).",
+    )
+    parser.add_argument(
+        "--databases",
+        default=",".join(DATABASES),
+        help="Comma-separated: sqlite, postgresql (both).",
+    )
+    parser.add_argument(
+        "--packages", type=int, default=None, help="Packages in the file (festgen's default)."
+    )
+    parser.add_argument(
+        "--require-postgres",
+        action="store_true",
+        help="Exit non-zero if PostgreSQL cannot be measured.",
+    )
+    args = parser.parse_args(argv)
+    args.databases = [d.strip() for d in args.databases.split(",") if d.strip()]
+    unknown = set(args.databases) - set(DATABASES)
+    if unknown or not args.databases:
+        parser.error(f"--databases takes {', '.join(DATABASES)}; got {args.databases}")
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    return args
+
+
+def main(argv: Sequence[str]) -> int:
+    args = parse_args(argv)
+    workdir: Path = args.workdir.resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    packages: int = args.packages or int(
+        run_child("defaults", env=django_env(MEMORY_DB, workdir))["packages"]
+    )
+    started = dt.datetime.now().astimezone()
+    problems: list[str] = []
+    info = machine()
+    log(
+        f"{info['cpu']}, {info['cores']} cores, {info['ram_gib']} GiB, "
+        f"load {info['loadavg_start']}; Python {platform.python_version()}"
+    )
+
+    meta = ensure_file(workdir, packages)
+    file = Path(meta["path"])
+    file_bytes = int(meta["bytes"])
+    log(
+        f"FEST file {file}: {file_bytes:,} bytes ({file_bytes / 1e6:.1f} MB), "
+        f"{meta['packages']} packages"
+    )
+    if file_bytes < MIN_FILE_BYTES:
+        raise BenchError(f"the file is {file_bytes:,} bytes; the benchmark needs >= 100 MB")
+    if args.packages is None and meta["packages"] < MIN_PACKAGES:
+        raise BenchError(f"the file has {meta['packages']} packages; expected >= {MIN_PACKAGES}")
+
+    targets: list[Target] = []
+    skipped: dict[str, str] = {}
+    if "sqlite" in args.databases:
+        targets.append(SqliteTarget(workdir))
+    if "postgresql" in args.databases:
+        url, reason = find_postgres()
+        if url is None:
+            skipped["postgresql"] = reason
+        else:
+            try:
+                targets.append(PostgresTarget(url))
+            except BenchError as exc:
+                skipped["postgresql"] = f"{url} does not answer: {exc}"
+        if "postgresql" in skipped:
+            log(f"PostgreSQL skipped: {skipped['postgresql']}")
+    for target in targets:
+        log(f"{target.name}: version {target.version}")
+
+    baseline: list[Json] = []
+    reader: list[Json] = []
+    all_runs = {t.name: DatabaseRuns(t) for t in targets}
+    for run in range(args.repeat):
+        parsed = run_child("parse", file=file)
+        baseline.append(parsed)
+        log(
+            f"baseline {run + 1}: iterparse {parsed['seconds']:.2f} s, "
+            f"{parsed['elements']:,} elements, peak {mb(parsed['rss_kb'])} MB"
+        )
+        read = run_child("read", env=django_env(MEMORY_DB, workdir), file=file)
+        reader.append(read)
+        log(
+            f"reader {run + 1}: fest.read_fest alone {read['seconds']:.2f} s, "
+            f"{read['items']:,} items, peak {mb(read['rss_kb'])} MB"
+        )
+        for runs in all_runs.values():
+            measure_one(
+                runs,
+                run,
+                file=file,
+                workdir=workdir,
+                packages=int(meta["packages"]),
+                problems=problems,
+            )
+
+    baseline_median = median([b["seconds"] for b in baseline])
+    results: Json = {}
+    for name in args.databases:
+        if name in all_runs:
+            results[name] = all_runs[name].summary(baseline_median)
+        else:
+            results[name] = {"skipped": skipped[name], "bars_ok": None}
+    measured = [r for r in results.values() if "skipped" not in r]
+    bars_ok = bool(measured) and all(r["bars_ok"] for r in measured)
+
+    log(f"importer's reader alone: median {median([r['seconds'] for r in reader]):.2f} s")
+    print_bars(results, baseline_median)
+    for problem in problems:
+        log(f"PROBLEM: {problem}")
+    info["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
+    report = {
+        "benchmark": "fest_import",
+        "machine": info,
+        "date": started.isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "file_bytes": file_bytes,
+        "packages": meta["packages"],
+        "repeat": args.repeat,
+        "bars": {"import_s": IMPORT_BAR_S, "reimport_s": REIMPORT_BAR_S, "peak_rss_mb": RSS_BAR_MB},
+        "baseline_parse_s_median": baseline_median,
+        "baseline_parse_s_runs": [round(b["seconds"], 2) for b in baseline],
+        "baseline_parse_rss_mb_max": mb(max(b["rss_kb"] for b in baseline)),
+        "reader_s_median": median([r["seconds"] for r in reader]),
+        "reader_s_runs": [round(r["seconds"], 2) for r in reader],
+        "databases": results,
+        "bars_ok": bars_ok,
+        "problems": problems,
+        "parent_rss_mb": mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss),
+        "wall_s": round(time.monotonic() - _T0, 1),
+    }
+    print(json.dumps(report, ensure_ascii=False))
+    if measured and not bars_ok:
+        return 1
+    if problems:
+        return 1
+    if skipped.get("postgresql") and args.require_postgres:
+        return 2
+    return 0
+
+
+def print_bars(results: Json, baseline_median: float) -> None:
+    log(f"baseline parse (iterparse, clear): median {baseline_median:.2f} s")
+    checks: list[tuple[str, str, float, Callable[[float], str]]] = [
+        ("import (median)", "import_s_median", IMPORT_BAR_S, lambda v: f"{v:.2f} s"),
+        ("re-import (median)", "reimport_s_median", REIMPORT_BAR_S, lambda v: f"{v:.2f} s"),
+        ("peak memory (max)", "peak_rss_mb_max", RSS_BAR_MB, lambda v: f"{v:.0f} MB"),
+    ]
+    for name, result in results.items():
+        if "skipped" in result:
+            log(f"{name}: SKIPPED ({result['skipped']})")
+            continue
+        for label, key, bar, fmt in checks:
+            value = float(result[key])
+            verdict = "PASS" if value <= bar else "FAIL"
+            log(f"{name}: {label} {fmt(value)} (bar {fmt(bar)}): {verdict}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "_child":
+        sys.exit(child_main(sys.argv[2:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except BenchError as exc:
+        log(f"FAILED: {exc}")
+        sys.exit(1)

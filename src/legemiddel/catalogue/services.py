@@ -1,0 +1,833 @@
+"""Writes to the catalogue: loading a FEST file and naming ATC codes.
+
+``fest_import`` streams the file (see :mod:`legemiddel.catalogue.fest`) inside one transaction.
+Each entry is hashed; only new or changed rows are written, in batches, so a re-import of the
+same file reads everything and writes nothing. Any problem in the file raises
+:class:`~legemiddel.lib.tabular.ImportRejected` and the transaction leaves the catalogue as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from legemiddel.accounts.services import audit_record
+from legemiddel.catalogue import fest
+from legemiddel.catalogue.models import (
+    AtcCode,
+    Brand,
+    BrandSubstance,
+    ExchangeGroup,
+    FestLoad,
+    Package,
+    PackageRefund,
+    Price,
+    RefundCode,
+    RefundGroup,
+    Substance,
+    atc_ancestors,
+    atc_level,
+)
+from legemiddel.lib.formatting import format_date
+from legemiddel.lib.tabular import FileFormatError, ImportRejected, RowError, read_rows
+from legemiddel.lib.text import fold
+
+BATCH = 2000
+MAX_ERRORS = 1000
+
+Progress = Callable[[int, int], None]
+M = TypeVar("M", bound=models.Model)
+
+
+@dataclass
+class FestImportResult:
+    load: FestLoad
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def as_text(self) -> str:
+        c = self.counts
+        return (
+            f"FEST hentet {format_date(self.load.retrieved_at.date())}: "
+            f"{c['packages_read']} pakninger lest, {c['packages_created']} nye, "
+            f"{c['packages_updated']} endret, {c['packages_retired']} utgått; "
+            f"{c['prices_created']} nye og {c['prices_updated']} endrede priser; "
+            f"{c['brands_created'] + c['brands_updated']} merkevarer og "
+            f"{c['substances_created'] + c['substances_updated']} virkestoff nye/endret."
+        )
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.md5(repr(parts).encode(), usedforsecurity=False).hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1024 * 1024):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def fest_import(
+    *,
+    path: Path,
+    actor: Any = None,
+    file_name: str = "",
+    progress: Progress | None = None,
+    force: bool = False,
+    incremental: bool = False,
+) -> FestImportResult:
+    """Load a FEST file (``.xml`` or ``.zip``) into the catalogue, all or nothing.
+
+    A full file lists every active entry, so an entry missing from a catalogue the file contains
+    is retired. An ``incremental`` file lists only changes and retires only what it marks so.
+    Refuses, unless ``force``: a file retrieved from FEST before the newest one already loaded,
+    and a full file that would retire more than a fifth of the active packages (most likely an
+    incremental file loaded as full).
+    """
+    started = time.monotonic()
+    file_name = file_name or path.name
+    sha256 = file_sha256(path)
+    try:
+        with fest.open_fest(path) as stream, transaction.atomic():
+            loader = _Loader(force=force, incremental=incremental)
+            for item in fest.read_fest(stream, progress=progress):
+                loader.take(item)
+            result = loader.finish(file_name=file_name, sha256=sha256, actor=actor, started=started)
+    except fest.FestFileError as exc:
+        raise ImportRejected([RowError(0, "", "", str(exc))]) from exc
+    audit_record(
+        user=actor,
+        action="import",
+        detail=f"FEST {file_name} ({sha256[:12]}): {result.as_text()}",
+    )
+    return result
+
+
+class _Loader:
+    """Takes parsed entries one by one and writes changed rows in batches."""
+
+    def __init__(self, *, force: bool, incremental: bool) -> None:
+        self.force = force
+        self.incremental = incremental
+        self.catalogues: set[str] = set()
+        self.seen: dict[type[models.Model], set[str]] = {}
+        self.now = timezone.now()
+        self.counts: Counter[str] = Counter()
+        self.errors: list[RowError] = []
+        self.retrieved_at: Any = None
+        self.load: FestLoad | None = None
+        self.seen_varenr: dict[str, int] = {}
+        self.seen_ids: dict[tuple[str, str], int] = {}
+        # Existing state, to write only what changed.
+        self.hashes: dict[type[models.Model], dict[str, tuple[str, bool]]] = {}
+        for model in (Package, Brand, Substance, ExchangeGroup, RefundGroup):
+            key = "varenr" if model is Package else "fest_id"
+            self.hashes[model] = {
+                row[0]: (row[1], row[2])
+                for row in model.objects.values_list(key, "content_hash", "active")
+            }
+        self.prices: dict[tuple[str, str, Any], tuple[Any, ...]] = {
+            (p[0], p[1], p[2]): p[3:]
+            for p in Price.objects.values_list(
+                "package_id", "type", "valid_from", "amount", "valid_to", "type_code", "type_label"
+            )
+        }
+        self.atc_names: dict[str, tuple[str, str]] = {
+            code: (name, source)
+            for code, name, source in AtcCode.objects.values_list("code", "name", "name_source")
+        }
+        self.atc_new_names: dict[str, str] = {}
+        self.atc_known = set(self.atc_names)
+        self.strength_to_substance: dict[str, str] = {}
+        self.brand_refs: dict[str, list[str]] = {}  # changed brands -> substance strength ids
+        self.changed_packages: set[str] = set()
+        self.changed_substances: set[str] = set()
+        self.pending: dict[type[models.Model], list[models.Model]] = {}
+        self.pending_prices: list[Price] = []
+        self.pending_refunds: dict[str, list[PackageRefund]] = {}
+        self.pending_codes: dict[str, list[RefundCode]] = {}
+
+    # --- intake -------------------------------------------------------------------------------
+
+    def take(self, item: fest.Header | fest.Catalogue | fest.ParsedEntry | RowError) -> None:
+        if isinstance(item, fest.Header):
+            self._header(item)
+        elif isinstance(item, fest.Catalogue):
+            self.catalogues.add(item.name)
+        elif isinstance(item, RowError):
+            self._error(item)
+        elif isinstance(item, fest.ParsedPackage):
+            self._package(item)
+        elif isinstance(item, fest.ParsedBrand):
+            self._brand(item)
+        elif isinstance(item, fest.ParsedSubstance):
+            self._substance(item)
+        elif isinstance(item, fest.ParsedSubstanceStrength):
+            self.strength_to_substance[item.fest_id] = item.substance_id
+        elif isinstance(item, fest.ParsedExchangeGroup):
+            self._exchange_group(item)
+        elif isinstance(item, fest.ParsedRefundGroup):
+            self._refund_group(item)
+        elif isinstance(item, fest.ParsedCode) and atc_level(item.code) and item.name:
+            self._atc(item.code, item.name)
+
+    def _error(self, error: RowError) -> None:
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(error)
+
+    def _header(self, header: fest.Header) -> None:
+        retrieved = header.retrieved_at
+        if timezone.is_naive(retrieved):
+            retrieved = timezone.make_aware(retrieved)
+        self.retrieved_at = retrieved
+        newest = FestLoad.objects.order_by("-retrieved_at").first()
+        if newest and retrieved < newest.retrieved_at and not self.force:
+            raise ImportRejected(
+                [
+                    RowError(
+                        0,
+                        "HentetDato",
+                        retrieved.isoformat(),
+                        f"Filen er hentet fra FEST {_when(retrieved)}, før katalogen som alt er "
+                        f"lastet (hentet {_when(newest.retrieved_at)}). En eldre fil ville "
+                        "skrevet over nyere data; den er ikke importert. Velg «tving import» "
+                        "(--force) hvis du virkelig vil laste den.",
+                    )
+                ]
+            )
+        self.load = FestLoad.objects.create(
+            retrieved_at=retrieved,
+            file_name="",
+            sha256="",
+            forced=bool(newest and retrieved < newest.retrieved_at),
+        )
+
+    def _duplicate(self, kind: str, fest_id: str, line: int, label: str) -> bool:
+        # Keyed on the id, not the line: a file on one line has every entry on line 1.
+        first = self.seen_ids.get((kind, fest_id))
+        if first is not None:
+            self._error(
+                RowError(
+                    line, "Id", fest_id, f"{label} med Id {fest_id} står to ganger (linje {first})."
+                )
+            )
+            return True
+        self.seen_ids[(kind, fest_id)] = line
+        return False
+
+    def _status(self, model: type[models.Model], key: str, digest: str, active: bool) -> str:
+        """'unchanged', 'created' or 'updated'; counts retirements."""
+        name = model._meta.model_name + "s"  # type: ignore[operator]
+        if model is Substance:
+            name = "substances"
+        elif model is ExchangeGroup:
+            name = "exchange_groups"
+        elif model is RefundGroup:
+            name = "refund_groups"
+        old = self.hashes[model].get(key)
+        self.counts[f"{name}_read"] += 1
+        self.seen.setdefault(model, set()).add(key)
+        if old is None:
+            self.counts[f"{name}_created"] += 1
+            return "created"
+        if old[0] == digest:
+            self.counts[f"{name}_unchanged"] += 1
+            return "unchanged"
+        if old[1] and not active:
+            self.counts[f"{name}_retired"] += 1
+        else:
+            self.counts[f"{name}_updated"] += 1
+        return "updated"
+
+    def _lifecycle(self, key: str, model: type[models.Model], active: bool) -> Any:
+        """``retired_at`` for a row: now when it stops being active, kept while it stays retired."""
+        if active:
+            return None
+        old = self.hashes[model].get(key)
+        if old is not None and not old[1]:
+            return _KEEP
+        return self.now
+
+    def _package(self, p: fest.ParsedPackage) -> None:
+        first = self.seen_varenr.get(p.varenr)
+        if first is not None:
+            self._error(
+                RowError(
+                    p.line,
+                    "Varenr",
+                    p.varenr,
+                    f"Varenr {p.varenr} står to ganger i filen (første gang på linje {first}).",
+                )
+            )
+            return
+        self.seen_varenr[p.varenr] = p.line
+        if self._duplicate("package", p.fest_id, p.line, "Legemiddelpakning"):
+            return
+        if p.atc and not atc_level(p.atc):
+            self._error(RowError(p.line, "Atc", p.atc, "ATC-koden har ikke gyldig form."))
+            return
+        if p.atc:
+            self._atc(p.atc, p.atc_name if atc_level(p.atc) == 5 else "")
+        self._prices(p)
+        if self.errors:
+            return  # the file will be refused; do not spend time writing
+        digest = _digest(
+            p.fest_id,
+            p.timestamp,
+            p.status,
+            p.ean,
+            p.name_form_strength,
+            p.atc,
+            p.atc_name,
+            p.brand_id,
+            p.exchange_group_id,
+            p.form,
+            p.prescription_group,
+            p.pack_size,
+            p.pack_unit,
+            p.pack_type,
+            p.ddd,
+            p.ddd_unit,
+            p.ddd_per_pack,
+            p.marketed_from,
+            p.refunds,
+        )
+        state = self._status(Package, p.varenr, digest, p.active)
+        if state == "unchanged":
+            return
+        row = Package(
+            varenr=p.varenr,
+            fest_id=p.fest_id,
+            fest_timestamp=_aware(p.timestamp),
+            active=p.active,
+            content_hash=digest,
+            ean=p.ean[:14],
+            name_form_strength=p.name_form_strength[:500],
+            atc_id=p.atc or None,
+            brand_id=p.brand_id or None,
+            exchange_group_id=p.exchange_group_id or None,
+            form=p.form[:300],
+            prescription_group=p.prescription_group[:10],
+            pack_size=p.pack_size,
+            pack_unit=p.pack_unit[:60],
+            pack_type=p.pack_type[:200],
+            ddd=p.ddd,
+            ddd_unit=p.ddd_unit[:20],
+            ddd_per_pack=p.ddd_per_pack,
+            marketed_from=p.marketed_from,
+            search_key=fold(
+                " ".join(x for x in (p.name_form_strength, p.varenr, p.ean, p.atc, p.atc_name) if x)
+            )[:1500],
+        )
+        row.retired_at = self._lifecycle(p.varenr, Package, p.active)
+        self._queue(row)
+        self.changed_packages.add(p.varenr)
+        self.pending_refunds[p.varenr] = [
+            PackageRefund(package_id=p.varenr, group_id=g, valid_from=f, valid_to=t)
+            for g, f, t in dict.fromkeys(p.refunds)
+        ]
+
+    def _prices(self, p: fest.ParsedPackage) -> None:
+        seen: set[tuple[str, Any]] = set()
+        for price in p.prices:
+            key = (p.varenr, price.type, price.valid_from)
+            if (price.type, price.valid_from) in seen:
+                self._error(
+                    RowError(
+                        p.line,
+                        "PrisVare",
+                        f"{price.type} {price.valid_from}",
+                        f"Pakning {p.varenr} har to {price.type}-priser fra samme dato "
+                        f"({format_date(price.valid_from)}).",
+                    )
+                )
+                continue
+            seen.add((price.type, price.valid_from))
+            values = (price.amount, price.valid_to, price.type_code, price.type_label)
+            old = self.prices.get(key)
+            if old is not None and old == values:
+                continue
+            self.counts["prices_created" if old is None else "prices_updated"] += 1
+            self.prices[key] = values
+            self.pending_prices.append(
+                Price(
+                    package_id=p.varenr,
+                    type=price.type,
+                    type_code=price.type_code[:10],
+                    type_label=price.type_label[:100],
+                    amount=price.amount,
+                    currency=price.currency[:3],
+                    valid_from=price.valid_from,
+                    valid_to=price.valid_to,
+                    first_load=self.load,
+                )
+            )
+            if (
+                price.type_code
+                and price.type_code in _SPEC_CODES
+                and (_SPEC_CODES[price.type_code] != price.type)
+            ):
+                self.counts["price_codes_disagreeing_with_label"] += 1
+
+    def _brand(self, b: fest.ParsedBrand) -> None:
+        if self._duplicate("brand", b.fest_id, b.line, "LegemiddelMerkevare"):
+            return
+        if b.atc and not atc_level(b.atc):
+            self._error(RowError(b.line, "Atc", b.atc, "ATC-koden har ikke gyldig form."))
+            return
+        if b.atc:
+            self._atc(b.atc, b.atc_name if atc_level(b.atc) == 5 else "")
+        digest = _digest(
+            b.fest_id,
+            b.timestamp,
+            b.status,
+            b.trade_name,
+            b.name_form_strength,
+            b.form,
+            b.atc,
+            b.prescription_group,
+            b.manufacturer,
+            b.substance_refs,
+        )
+        if self._status(Brand, b.fest_id, digest, b.active) == "unchanged":
+            return
+        row = Brand(
+            fest_id=b.fest_id,
+            fest_timestamp=_aware(b.timestamp),
+            active=b.active,
+            content_hash=digest,
+            trade_name=b.trade_name[:300],
+            name_form_strength=b.name_form_strength[:500],
+            form=b.form[:300],
+            atc_id=b.atc or None,
+            prescription_group=b.prescription_group[:10],
+            manufacturer=b.manufacturer[:300],
+        )
+        row.retired_at = self._lifecycle(b.fest_id, Brand, b.active)
+        self._queue(row)
+        self.brand_refs[b.fest_id] = b.substance_refs
+
+    def _substance(self, s: fest.ParsedSubstance) -> None:
+        if self._duplicate("substance", s.fest_id, s.line, "Virkestoff"):
+            return
+        digest = _digest(s.fest_id, s.timestamp, s.status, s.name, s.name_en)
+        if self._status(Substance, s.fest_id, digest, s.active) == "unchanged":
+            return
+        row = Substance(
+            fest_id=s.fest_id,
+            fest_timestamp=_aware(s.timestamp),
+            active=s.active,
+            content_hash=digest,
+            name=s.name[:300],
+            name_en=s.name_en[:300],
+            search_key=fold(f"{s.name} {s.name_en}")[:700],
+        )
+        row.retired_at = self._lifecycle(s.fest_id, Substance, s.active)
+        self._queue(row)
+        self.changed_substances.add(s.fest_id)
+
+    def _exchange_group(self, g: fest.ParsedExchangeGroup) -> None:
+        if self._duplicate("exchange", g.fest_id, g.line, "Byttegruppe"):
+            return
+        digest = _digest(g.fest_id, g.timestamp, g.status, g.code, g.valid_from, g.description)
+        if self._status(ExchangeGroup, g.fest_id, digest, g.active) == "unchanged":
+            return
+        row = ExchangeGroup(
+            fest_id=g.fest_id,
+            fest_timestamp=_aware(g.timestamp),
+            active=g.active,
+            content_hash=digest,
+            code=g.code[:50],
+            valid_from=g.valid_from,
+            description=g.description[:1000],
+        )
+        row.retired_at = self._lifecycle(g.fest_id, ExchangeGroup, g.active)
+        self._queue(row)
+
+    def _refund_group(self, g: fest.ParsedRefundGroup) -> None:
+        if self._duplicate("refund", g.fest_id, g.line, "Refusjonsgruppe"):
+            return
+        if g.atc and atc_level(g.atc):
+            self._atc(g.atc, "")
+        digest = _digest(
+            g.fest_id,
+            g.timestamp,
+            g.status,
+            g.group_no,
+            g.basis_code,
+            g.basis,
+            g.atc,
+            g.is_h_resept,
+            [(c.code, c.system, c.term, c.valid_from, c.valid_to) for c in g.codes],
+        )
+        if self._status(RefundGroup, g.fest_id, digest, g.active) == "unchanged":
+            return
+        row = RefundGroup(
+            fest_id=g.fest_id,
+            fest_timestamp=_aware(g.timestamp),
+            active=g.active,
+            content_hash=digest,
+            group_no=g.group_no[:50],
+            basis_code=g.basis_code[:20],
+            basis=g.basis[:300],
+            atc_id=g.atc if g.atc and atc_level(g.atc) else None,
+            is_h_resept=g.is_h_resept,
+        )
+        row.retired_at = self._lifecycle(g.fest_id, RefundGroup, g.active)
+        self._queue(row)
+        self.pending_codes[g.fest_id] = [
+            RefundCode(
+                group_id=g.fest_id,
+                code=c.code[:20],
+                system=c.system[:60],
+                term=c.term[:500],
+                valid_from=c.valid_from,
+                valid_to=c.valid_to,
+            )
+            for c in g.codes
+        ]
+
+    def _atc(self, code: str, name: str) -> None:
+        for ancestor in atc_ancestors(code):
+            if ancestor not in self.atc_known:
+                self.atc_known.add(ancestor)
+                self.atc_new_names.setdefault(ancestor, "")
+        if name:
+            old_name, source = self.atc_names.get(code, ("", ""))
+            if source != AtcCode.NameSource.FILE and old_name != name:
+                self.atc_new_names[code] = name
+                self.atc_names[code] = (name, AtcCode.NameSource.FEST)
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def _queue(self, row: models.Model) -> None:
+        rows = self.pending.setdefault(type(row), [])
+        rows.append(row)
+        if len(rows) >= BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.errors:
+            self.pending.clear()
+            self.pending_prices.clear()
+            return
+        self._flush_atc()
+        for model in (Substance, ExchangeGroup, RefundGroup, Brand, Package):
+            rows = self.pending.pop(model, [])
+            if rows:
+                _upsert(model, rows)
+        if self.pending_codes:
+            RefundCode.objects.filter(group_id__in=list(self.pending_codes)).delete()
+            RefundCode.objects.bulk_create(
+                [c for codes in self.pending_codes.values() for c in codes], batch_size=BATCH
+            )
+            self.pending_codes.clear()
+        if self.pending_refunds:
+            PackageRefund.objects.filter(package_id__in=list(self.pending_refunds)).delete()
+            PackageRefund.objects.bulk_create(
+                [r for refs in self.pending_refunds.values() for r in refs], batch_size=BATCH
+            )
+            self.pending_refunds.clear()
+        if self.pending_prices:
+            _upsert(Price, self.pending_prices, unique=["package", "type", "valid_from"])
+            self.pending_prices = []
+
+    def _flush_atc(self) -> None:
+        if not self.atc_new_names:
+            return
+        rows = []
+        for code in sorted(self.atc_new_names, key=len):
+            level = atc_level(code) or 0
+            name = self.atc_names.get(code, ("", ""))[0]
+            rows.append(
+                AtcCode(
+                    code=code,
+                    level=level,
+                    name=name,
+                    name_source=AtcCode.NameSource.FEST if name else "",
+                    parent_id=atc_ancestors(code)[-2] if level > 1 else None,
+                )
+            )
+        _upsert(AtcCode, rows, unique=["code"], update=["name", "name_source"])
+        self.atc_new_names.clear()
+
+    def finish(
+        self, *, file_name: str, sha256: str, actor: Any, started: float
+    ) -> FestImportResult:
+        if self.load is None:
+            raise fest.FestFileError("Filen mangler HentetDato; den er ikke en FEST M30-fil.")
+        if self.errors:
+            raise ImportRejected(self.errors)
+        self._flush()
+        if not self.incremental:
+            self._retire_absent()
+        self._link_brand_substances()
+        self._clear_dangling_references()
+        self._refresh_search_keys()
+        self.load.file_name = file_name[:255]
+        self.load.sha256 = sha256
+        self.load.loaded_by = actor
+        self.load.counts = dict(sorted(self.counts.items()))
+        self.load.seconds = round(time.monotonic() - started, 2)
+        self.load.save()
+        return FestImportResult(load=self.load, counts=self.counts)
+
+    def _retire_absent(self) -> None:
+        """In a full file, an active entry that is not there has left FEST: retire it."""
+        for catalogue, model, name in _CATALOGUES:
+            if catalogue not in self.catalogues:
+                continue
+            seen = self.seen.get(model, set())
+            gone = [k for k, (_h, active) in self.hashes[model].items() if active and k not in seen]
+            if not gone:
+                continue
+            active_before = sum(1 for _h, active in self.hashes[model].values() if active)
+            if model is Package and len(gone) > active_before / 5 and not self.force:
+                raise ImportRejected(
+                    [
+                        RowError(
+                            0,
+                            "KatLegemiddelpakning",
+                            "",
+                            f"Filen mangler {len(gone)} av {active_before} aktive pakninger. "
+                            "Som full fil ville den satt dem som utgått; trolig er den en "
+                            "endringsfil. Importer den som endringsfil (--incremental), eller "
+                            "tving importen (--force) hvis pakningene virkelig er utgått.",
+                        )
+                    ]
+                )
+            key = "varenr" if model is Package else "fest_id"
+            for start in range(0, len(gone), BATCH):
+                model.objects.filter(**{f"{key}__in": gone[start : start + BATCH]}).update(
+                    active=False, retired_at=self.now, content_hash=""
+                )
+            self.counts[f"{name}_retired"] += len(gone)
+
+    def _refresh_search_keys(self) -> None:
+        """Put substance names into the search key of every package whose name, brand or
+        substances changed. Substances come after packages in the file, hence this last step."""
+        brands = set(self.brand_refs) | set(
+            BrandSubstance.objects.filter(substance_id__in=self.changed_substances).values_list(
+                "brand_id", flat=True
+            )
+        )
+        if not self.changed_packages and not brands:
+            return
+        names: dict[str, list[str]] = {}
+        links = BrandSubstance.objects.order_by("brand_id", "sort_order").values_list(
+            "brand_id", "substance__name"
+        )
+        for brand_id, name in links:
+            names.setdefault(brand_id, []).append(name)
+        packages = Package.objects.values_list(
+            "varenr", "name_form_strength", "ean", "atc_id", "atc__name", "brand_id"
+        )
+        updates = []
+        for varenr, name, ean, atc, atc_name, brand_id in packages.iterator(chunk_size=BATCH):
+            if varenr not in self.changed_packages and brand_id not in brands:
+                continue
+            words = [name, varenr, ean, atc or "", atc_name or "", *names.get(brand_id, [])]
+            key = fold(" ".join(dict.fromkeys(w for w in words if w)))[:1500]
+            updates.append((key, varenr))
+        table = Package._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET search_key = %s WHERE varenr = %s",  # noqa: S608
+                updates,
+            )
+
+    def _link_brand_substances(self) -> None:
+        if not self.brand_refs:
+            return
+        known = set(Substance.objects.values_list("fest_id", flat=True))
+        BrandSubstance.objects.filter(brand_id__in=list(self.brand_refs)).delete()
+        links = []
+        for brand_id, refs in self.brand_refs.items():
+            substances = dict.fromkeys(
+                s for ref in refs if (s := self.strength_to_substance.get(ref, ref)) in known
+            )
+            links += [
+                BrandSubstance(brand_id=brand_id, substance_id=s, sort_order=i)
+                for i, s in enumerate(substances)
+            ]
+        BrandSubstance.objects.bulk_create(links, batch_size=BATCH)
+
+    def _clear_dangling_references(self) -> None:
+        """A reference to an entry that is neither in this file nor loaded before is dropped,
+        so the catalogue never points at nothing (FEST files are not always consistent)."""
+        for fk, target in (
+            ("brand", Brand),
+            ("exchange_group", ExchangeGroup),
+        ):
+            dangling = (
+                Package.objects.filter(**{f"{fk}__isnull": False})
+                .exclude(**{f"{fk}_id__in": target.objects.values("pk")})
+                .update(**{fk: None})
+            )
+            if dangling:
+                self.counts[f"packages_{fk}_unknown"] += dangling
+        count, _ = PackageRefund.objects.exclude(
+            group_id__in=RefundGroup.objects.values("pk")
+        ).delete()
+        if count:
+            self.counts["package_refunds_unknown_group"] += count
+        h_groups = RefundGroup.objects.filter(is_h_resept=True, active=True).values("pk")
+        Package.objects.filter(refund_links__group_id__in=h_groups, is_h_resept=False).update(
+            is_h_resept=True
+        )
+        Package.objects.filter(is_h_resept=True).exclude(
+            refund_links__group_id__in=h_groups
+        ).update(is_h_resept=False)
+
+
+class _Keep:
+    pass
+
+
+_KEEP = _Keep()
+_CATALOGUES = (
+    ("KatLegemiddelpakning", Package, "packages"),
+    ("KatLegemiddelMerkevare", Brand, "brands"),
+    ("KatVirkestoff", Substance, "substances"),
+    ("KatByttegruppe", ExchangeGroup, "exchange_groups"),
+    ("KatRefusjon", RefundGroup, "refund_groups"),
+)
+_SPEC_CODES = {"1": "AUP", "2": "REFUSJON", "3": "AIP", "4": "AUP", "5": "TRINN"}
+
+
+def _upsert(
+    model: type[M],
+    rows: Iterable[M],
+    *,
+    unique: list[str] | None = None,
+    update: list[str] | None = None,
+) -> None:
+    rows = list(rows)
+    pk = model._meta.pk
+    assert pk is not None
+    unique = unique or [pk.name]
+    if update is None:
+        update = [
+            f.name
+            for f in model._meta.concrete_fields
+            if not f.primary_key and f.name not in unique and f.name not in ("first_load",)
+        ]
+    keep_retired = [r for r in rows if getattr(r, "retired_at", None) is _KEEP]
+    plain = [r for r in rows if getattr(r, "retired_at", None) is not _KEEP]
+    if plain:
+        model.objects.bulk_create(  # type: ignore[attr-defined]
+            plain,
+            update_conflicts=True,
+            unique_fields=unique,
+            update_fields=update,
+            batch_size=BATCH,
+        )
+    if keep_retired:
+        for r in keep_retired:
+            r.retired_at = None  # type: ignore[attr-defined]
+        model.objects.bulk_create(  # type: ignore[attr-defined]
+            keep_retired,
+            update_conflicts=True,
+            unique_fields=unique,
+            update_fields=[f for f in update if f != "retired_at"],
+            batch_size=BATCH,
+        )
+
+
+def _aware(value: Any) -> Any:
+    if value is not None and timezone.is_naive(value):
+        return timezone.make_aware(value)
+    return value
+
+
+def _when(value: Any) -> str:
+    return timezone.localtime(value).strftime("%d.%m.%Y %H:%M")
+
+
+ATC_ALIASES = {
+    "atc": "code",
+    "atc-kode": "code",
+    "atckode": "code",
+    "kode": "code",
+    "code": "code",
+    "navn": "name",
+    "name": "name",
+    "betegnelse": "name",
+    "term": "name",
+}
+
+
+def atc_names_import_csv(*, data: bytes, actor: Any = None, file_name: str = "") -> str:
+    """Name ATC codes from a CSV file (columns code and name). All or nothing.
+
+    Names from this file win over names from FEST, and FEST imports do not overwrite them.
+    Codes not yet in the catalogue are added with the levels above them.
+    """
+    try:
+        _columns, rows = read_rows(data, ATC_ALIASES, {"code", "name"})
+        names: dict[str, str] = {}
+        errors: list[RowError] = []
+        first_row: dict[str, int] = {}
+        for number, row in rows:
+            code = row.get("code", "").upper().replace(" ", "")
+            name = row.get("name", "")
+            if not atc_level(code):
+                errors.append(
+                    RowError(
+                        number, "code", row.get("code", ""), "Ikke en ATC-kode (f.eks. L04AB02)."
+                    )
+                )
+            elif not name:
+                errors.append(RowError(number, "name", "", f"ATC-kode {code} mangler navn."))
+            elif code in first_row:
+                errors.append(
+                    RowError(
+                        number,
+                        "code",
+                        code,
+                        f"{code} står to ganger (første gang på rad {first_row[code]}).",
+                    )
+                )
+            else:
+                first_row[code] = number
+                names[code] = name[:300]
+    except FileFormatError as exc:
+        raise ImportRejected([RowError(0, "", "", str(exc))]) from exc
+    if errors:
+        raise ImportRejected(errors)
+    if not names:
+        raise ImportRejected([RowError(0, "", "", "Filen har ingen ATC-koder.")])
+    with transaction.atomic():
+        existing = set(AtcCode.objects.values_list("code", flat=True))
+        rows_out: dict[str, AtcCode] = {}
+        for code in sorted(names, key=len):
+            for ancestor in atc_ancestors(code):
+                if ancestor in existing and ancestor not in names:
+                    continue
+                level = atc_level(ancestor) or 0
+                rows_out[ancestor] = AtcCode(
+                    code=ancestor,
+                    level=level,
+                    name=names.get(ancestor, ""),
+                    name_source=AtcCode.NameSource.FILE if ancestor in names else "",
+                    parent_id=atc_ancestors(ancestor)[-2] if level > 1 else None,
+                )
+        created = len(set(rows_out) - existing)
+        ordered = sorted(rows_out.values(), key=lambda a: a.level)
+        AtcCode.objects.bulk_create(
+            [a for a in ordered if a.code not in existing], batch_size=BATCH
+        )
+        updates = [a for a in ordered if a.code in existing]
+        AtcCode.objects.bulk_update(updates, ["name", "name_source"], batch_size=BATCH)
+        summary = f"{len(names)} ATC-navn lest; {created} nye koder, {len(updates)} oppdatert."
+        audit_record(user=actor, action="import", detail=f"ATC {file_name}: {summary}")
+    return summary

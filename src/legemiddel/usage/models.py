@@ -1,0 +1,284 @@
+"""Usage data: what was bought (SLS), dispensed (H-resept) and given or prescribed (DIPS).
+
+Every fact row belongs to an :class:`ImportBatch` that says where it came from. Patients are
+stored only as keyed pseudonyms (see :mod:`legemiddel.lib.pseudonym`); a clear fødselsnummer
+never reaches these tables. Dashboards read :class:`MonthlyUsage`, a cube refreshed after each
+import; patient-level facts stay in their own tables.
+
+Fact tables carry few indexes on purpose: they are written a million rows at a time.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Source(models.TextChoices):
+    SLS = "sls", _("Sales statistics (SLS)")
+    HRESEPT = "hresept", _("H-prescriptions (Helfo)")
+    DIPS = "dips", _("Administrations (DIPS)")
+    DIPS_RESEPT = "dipsresept", _("E-prescriptions (DIPS)")
+
+
+class ImportBatch(models.Model):
+    """One imported file: its source, the period it covers and what happened to its rows."""
+
+    class Status(models.TextChoices):
+        LOADED = "loaded", _("Loaded")
+        PARTLY = "partly", _("Loaded, some rows rejected")
+        REPLACED = "replaced", _("Replaced by a later file")
+
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.LOADED
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    rows_accepted = models.PositiveIntegerField(_("rows accepted"), default=0)
+    rows_rejected = models.PositiveIntegerField(_("rows rejected"), default=0)
+    rows_replaced = models.PositiveIntegerField(_("earlier rows replaced"), default=0)
+    # Rejected rows (only when the valid rows were accepted): row, column, value, reason.
+    rejects = models.JSONField(_("rejected rows"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    created_at = models.DateTimeField(_("imported"), auto_now_add=True)
+    seconds = models.FloatField(_("duration (s)"), default=0)
+
+    class Meta:
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.period_start:%Y-%m}–{self.period_end:%Y-%m}"
+
+
+class SalesLine(models.Model):
+    """A sales statistics line: a customer's purchases of one package in one month."""
+
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, db_index=False, related_name="+"
+    )
+    month = models.DateField(_("month"), db_index=True)  # first day of the month
+    customer = models.CharField(_("customer number"), max_length=40)
+    org_unit = models.ForeignKey(
+        "organisation.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        db_index=False,
+        related_name="+",
+    )
+    package = models.ForeignKey(
+        "catalogue.Package", on_delete=models.PROTECT, db_index=False, related_name="+"
+    )
+    quantity = models.FloatField(_("packs"))
+    amount = models.FloatField(_("amount excl. VAT (NOK)"))
+    ddd = models.FloatField(_("DDD"), null=True)
+    ddd_computed = models.BooleanField(_("DDD from FEST"), default=False)
+    usage_group = models.CharField(_("usage area"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("sales line")
+        verbose_name_plural = _("sales lines")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.customer} {self.package_id}"
+
+
+class Dispensing(models.Model):
+    """An H-prescription dispensing at a pharmacy (Helfo)."""
+
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, db_index=False, related_name="+"
+    )
+    dispensed_on = models.DateField(_("dispensed"))
+    month = models.DateField(_("month"), db_index=True)
+    patient = models.CharField(_("patient (pseudonym)"), max_length=64, db_index=True)
+    package = models.ForeignKey(
+        "catalogue.Package", on_delete=models.PROTECT, db_index=False, related_name="+"
+    )
+    quantity = models.FloatField(_("packs"))
+    amount = models.FloatField(_("amount (NOK)"))
+    refund_code = models.CharField(_("refund code (ICD-10)"), max_length=10, blank=True)
+    prescriber_hpr = models.CharField(_("prescriber HPR"), max_length=9, blank=True)
+    prescribed_on = models.DateField(_("prescribed"), null=True)
+    pharmacy = models.CharField(_("pharmacy"), max_length=200, blank=True)
+    org_unit = models.ForeignKey(
+        "organisation.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        db_index=False,
+        related_name="+",
+    )
+    ddd = models.FloatField(_("DDD"), null=True)
+
+    class Meta:
+        verbose_name = _("H-prescription dispensing")
+        verbose_name_plural = _("H-prescription dispensings")
+
+    def __str__(self) -> str:
+        return f"{self.dispensed_on} {self.package_id}"
+
+
+class Administration(models.Model):
+    """A drug administration in hospital (DIPS), with the episode's reported codes."""
+
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, db_index=False, related_name="+"
+    )
+    administered_on = models.DateField(_("administered"))
+    month = models.DateField(_("month"), db_index=True)
+    patient = models.CharField(_("patient (pseudonym)"), max_length=64, db_index=True)
+    unit_code = models.CharField(_("unit code"), max_length=40)
+    org_unit = models.ForeignKey(
+        "organisation.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        db_index=False,
+        related_name="+",
+    )
+    atc = models.CharField(_("ATC code"), max_length=7, blank=True)
+    package = models.ForeignKey(
+        "catalogue.Package", on_delete=models.PROTECT, null=True, db_index=False, related_name="+"
+    )
+    dose = models.FloatField(_("dose"), null=True)
+    dose_unit = models.CharField(_("dose unit"), max_length=20, blank=True)
+    episode = models.CharField(_("episode"), max_length=40)
+    diagnosis_codes = models.CharField(_("diagnosis codes (ICD-10)"), max_length=200, blank=True)
+    procedure_codes = models.CharField(_("procedure codes"), max_length=200, blank=True)
+    atc_codes = models.CharField(_("reported ATC codes"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("administration")
+        verbose_name_plural = _("administrations")
+
+    def __str__(self) -> str:
+        return f"{self.administered_on} {self.atc or self.package_id}"
+
+
+class EPrescription(models.Model):
+    """An e-prescription written in DIPS."""
+
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, db_index=False, related_name="+"
+    )
+    prescribed_on = models.DateField(_("prescribed"))
+    month = models.DateField(_("month"), db_index=True)
+    patient = models.CharField(_("patient (pseudonym)"), max_length=64, db_index=True)
+    prescriber_hpr = models.CharField(_("prescriber HPR"), max_length=9)
+    unit_code = models.CharField(_("unit code"), max_length=40, blank=True)
+    org_unit = models.ForeignKey(
+        "organisation.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        db_index=False,
+        related_name="+",
+    )
+    atc = models.CharField(_("ATC code"), max_length=7, blank=True)
+    package = models.ForeignKey(
+        "catalogue.Package", on_delete=models.PROTECT, null=True, db_index=False, related_name="+"
+    )
+    dosage = models.CharField(_("dosage"), max_length=200, blank=True)
+    quantity = models.FloatField(_("packs"), null=True)
+
+    class Meta:
+        verbose_name = _("e-prescription")
+        verbose_name_plural = _("e-prescriptions")
+
+    def __str__(self) -> str:
+        return f"{self.prescribed_on} {self.atc or self.package_id}"
+
+
+class CodeMapping(models.Model):
+    """How a code in a source file maps to ours: an old or local item number to a FEST package,
+    or a customer number to a unit. Made on the mapping page when an import meets an unknown code."""
+
+    class Kind(models.TextChoices):
+        VARENR = "varenr", _("Item number")
+        CUSTOMER = "customer", _("Customer number / cost centre")
+        UNIT = "unit", _("Unit code")
+
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    code = models.CharField(_("code in the file"), max_length=40)
+    package = models.ForeignKey(
+        "catalogue.Package", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    org_unit = models.ForeignKey(
+        "organisation.OrgUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("code mapping")
+        verbose_name_plural = _("code mappings")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "kind", "code"], name="code_mapping_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.kind} {self.code}"
+
+
+class UnknownCode(models.Model):
+    """A code an import could not map, waiting on the mapping page (removed once mapped)."""
+
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=CodeMapping.Kind.choices)
+    code = models.CharField(_("code in the file"), max_length=40)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    example = models.CharField(_("example from the file"), max_length=300, blank=True)
+    file_name = models.CharField(_("last seen in"), max_length=255, blank=True)
+    last_seen = models.DateTimeField(_("last seen"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("unknown code")
+        verbose_name_plural = _("unknown codes")
+        ordering = ["source", "kind", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "kind", "code"], name="unknown_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.kind} {self.code}"
+
+
+class MonthlyUsage(models.Model):
+    """The cube dashboards read: month x unit x package (or ATC) x source."""
+
+    month = models.DateField(_("month"))
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    org_unit = models.ForeignKey(
+        "organisation.OrgUnit", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    package = models.ForeignKey(
+        "catalogue.Package", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    atc = models.CharField(_("ATC code"), max_length=7, blank=True)
+    quantity = models.FloatField(_("packs"), default=0)
+    amount = models.FloatField(_("amount (NOK)"), default=0)
+    ddd = models.FloatField(_("DDD"), default=0)
+    patients = models.PositiveIntegerField(_("distinct patients"), default=0)
+    rows = models.PositiveIntegerField(_("fact rows"), default=0)
+
+    class Meta:
+        verbose_name = _("monthly usage")
+        verbose_name_plural = _("monthly usage")
+        indexes = [models.Index(fields=["source", "month"], name="cube_source_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.source} {self.org_unit_id} {self.package_id}"

@@ -1,0 +1,247 @@
+"""Reading usage files into string columns, in chunks, with the source's header mapping.
+
+Parse step of the pipeline (parse -> validate -> load). Files arrive as CSV (UTF-8 or
+Windows-1252, ``;`` or ``,`` or tab, decimal comma) or XLSX. Every value is read as text so a
+varenr keeps its leading zeros and a bad number can be reported as the user wrote it; the
+validate step converts. CSV is scanned lazily in chunks, so a 10-million-line file never sits
+in memory at once.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+import yaml
+
+from legemiddel.lib.tabular import FileFormatError
+
+PROFILES = Path(__file__).resolve().parent / "profiles"
+CHUNK_ROWS = 500_000
+ROW = "_row"  # the spreadsheet row number of each line (header = 1)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    aliases: tuple[str, ...]
+    required: bool = False
+    patient: bool = False
+
+
+@dataclass(frozen=True)
+class Profile:
+    source: str
+    label: str
+    columns: tuple[Column, ...]
+
+    def alias_map(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for column in self.columns:
+            out[_norm(column.name)] = column.name
+            for alias in column.aliases:
+                out[_norm(alias)] = column.name
+        return out
+
+    @property
+    def required(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+
+def _norm(header: str) -> str:
+    return " ".join(header.replace("\ufeff", "").replace("_", " ").strip().lower().split())
+
+
+@cache
+def profile(source: str) -> Profile:
+    """The header profile of a source (``profiles/<source>.yaml``), validated on load."""
+    path = PROFILES / f"{source}.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or data.get("source") != source:
+        raise ValueError(f"{path.name}: 'source' must be {source!r}")
+    columns = []
+    for name, spec in (data.get("columns") or {}).items():
+        spec = spec or {}
+        aliases = spec.get("aliases") or []
+        if not all(isinstance(a, str) for a in aliases):
+            raise ValueError(f"{path.name}: aliases of {name} must be text")
+        columns.append(
+            Column(
+                name=name,
+                aliases=tuple(aliases),
+                required=bool(spec.get("required")),
+                patient=bool(spec.get("patient")),
+            )
+        )
+    if not columns:
+        raise ValueError(f"{path.name}: no columns")
+    return Profile(source=source, label=str(data.get("label", source)), columns=tuple(columns))
+
+
+@dataclass
+class Table:
+    """A file ready to be read: its canonical columns and a way to iterate chunks."""
+
+    columns: list[str]
+    chunks: Iterator[pl.DataFrame]
+    total_bytes: int
+    cleanup: list[Path]
+
+    def close(self) -> None:
+        for path in self.cleanup:
+            path.unlink(missing_ok=True)
+
+
+def open_table(path: Path, source: str, chunk_rows: int = CHUNK_ROWS) -> Table:
+    """Open a usage file; map its header to the source's canonical column names."""
+    prof = profile(source)
+    suffix = path.suffix.lower()
+    if suffix in {".xlsx", ".xlsm"}:
+        return _open_xlsx(path, prof)
+    if suffix not in {".csv", ".txt", ".tsv"}:
+        raise FileFormatError(
+            f"Filtypen {suffix or '(ingen)'} kan ikke leses; bruk CSV eller XLSX."
+        )
+    return _open_csv(path, prof, chunk_rows)
+
+
+def _map_header(raw: list[str], prof: Profile) -> list[str]:
+    aliases = prof.alias_map()
+    mapped: list[str] = []
+    seen: set[str] = set()
+    for i, header in enumerate(raw):
+        name = aliases.get(_norm(header))
+        if name is None or name in seen:
+            name = f"_ignored_{i}"
+        seen.add(name)
+        mapped.append(name)
+    missing = [c for c in prof.required if c not in seen]
+    if missing:
+        wanted = {c.name: (c.aliases[0] if c.aliases else c.name) for c in prof.columns}
+        raise FileFormatError(
+            "Mangler kolonne(r): "
+            + ", ".join(wanted[m] for m in missing)
+            + ". Fant: "
+            + ", ".join(h.strip() for h in raw)
+            + f". Se formatet for {prof.label}."
+        )
+    return mapped
+
+
+def _is_utf8(path: Path) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
+        try:
+            while block := handle.read(1024 * 1024):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def _utf8_copy(path: Path) -> tuple[Path, list[Path]]:
+    """The file as UTF-8 (Windows-1252 files are transcoded to a temporary copy)."""
+    if _is_utf8(path):
+        return path, []
+    handle, name = tempfile.mkstemp(suffix=".csv", prefix="legemiddel-")
+    os.close(handle)
+    tmp = Path(name)
+    with path.open("rb") as src, tmp.open("wb") as dst:
+        reader = codecs.getreader("cp1252")(src, "strict")
+        writer = codecs.getwriter("utf-8")(dst)
+        try:
+            shutil.copyfileobj(reader, writer, 1024 * 1024)
+        except UnicodeDecodeError as exc:
+            tmp.unlink(missing_ok=True)
+            raise FileFormatError(
+                "Filen er verken UTF-8 eller Windows-1252-tekst. Lagre den som CSV (UTF-8)."
+            ) from exc
+    return tmp, [tmp]
+
+
+def _open_csv(path: Path, prof: Profile, chunk_rows: int) -> Table:
+    size = path.stat().st_size
+    if size == 0:
+        raise FileFormatError("Filen er tom.")
+    readable, cleanup = _utf8_copy(path)
+    with readable.open(encoding="utf-8-sig", newline="") as handle:
+        first = handle.readline()
+    if not first.strip():
+        raise FileFormatError("Filen har ingen overskriftsrad.")
+    separator = max((";", ",", "\t"), key=first.count)
+    raw_header = next(csv.reader([first], delimiter=separator))
+    columns = _map_header(raw_header, prof)
+    scan = pl.scan_csv(
+        readable,
+        separator=separator,
+        has_header=True,
+        new_columns=columns,
+        infer_schema=False,
+        encoding="utf8",
+        row_index_name=ROW,
+        row_index_offset=2,
+        missing_columns="insert",
+        truncate_ragged_lines=False,
+    )
+
+    def chunks() -> Iterator[pl.DataFrame]:
+        try:
+            yield from scan.collect_batches(chunk_size=chunk_rows)
+        except pl.exceptions.ComputeError as exc:
+            raise FileFormatError(
+                f"Filen kan ikke leses som CSV: {str(exc).splitlines()[0]}"
+            ) from exc
+
+    return Table(columns=columns, chunks=chunks(), total_bytes=size, cleanup=cleanup)
+
+
+def _open_xlsx(path: Path, prof: Profile) -> Table:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheet = workbook.get_sheet_by_index(0)
+        rows = sheet.to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises its own error types
+        raise FileFormatError(f"Regnearket kan ikke leses: {exc}") from exc
+    if not rows:
+        raise FileFormatError("Regnearket er tomt.")
+    header = [str(h) for h in rows[0]]
+    columns = _map_header(header, prof)
+    data = {
+        name: [_cell(r[i]) if i < len(r) else None for r in rows[1:]]
+        for i, name in enumerate(columns)
+    }
+    frame = pl.DataFrame(data, schema=dict.fromkeys(columns, pl.String)).with_row_index(
+        ROW, offset=2
+    )
+    del rows
+    frame = frame.with_columns(pl.col(ROW).cast(pl.UInt32))
+    return Table(
+        columns=columns,
+        chunks=iter([frame]),
+        total_bytes=path.stat().st_size,
+        cleanup=[],
+    )
+
+
+def _cell(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)

@@ -1,0 +1,486 @@
+"""Importing usage files: parse -> validate -> load, one batch per file, all or nothing.
+
+``usage_import`` reads the file in chunks (:mod:`reading`), validates each chunk with polars
+(:mod:`validation`) and writes the valid rows with PostgreSQL ``COPY`` or SQLite
+``executemany`` inside one transaction. A file replaces the rows its months already had from
+the same source (SLS is corrected backwards), and the monthly cube is rebuilt for those months.
+
+Default policy: any row error rejects the whole file and nothing changes. With
+``accept_valid`` the valid rows are loaded and the rejected rows are kept on the batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+import polars as pl
+from django.db import connection, transaction
+from django.db.models import Min
+from django.utils import timezone
+
+from legemiddel.accounts.services import audit_record
+from legemiddel.catalogue.models import Package
+from legemiddel.lib.formatting import format_date, format_number
+from legemiddel.lib.pseudonym import pseudonym_key
+from legemiddel.lib.tabular import FileFormatError, ImportRejected, RowError
+from legemiddel.organisation.models import Affiliation, CostCentre, OrgUnit
+from legemiddel.usage.models import (
+    Administration,
+    CodeMapping,
+    Dispensing,
+    EPrescription,
+    ImportBatch,
+    MonthlyUsage,
+    SalesLine,
+    Source,
+    UnknownCode,
+)
+from legemiddel.usage.reading import ROW, open_table
+from legemiddel.usage.validation import CHECKS, Checked, Lookups
+
+MAX_ERRORS = 1000
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Target:
+    model: type[Any]
+    columns: tuple[str, ...]  # in the order the validated frame has them (after ROW)
+
+
+TARGETS: dict[str, Target] = {
+    "sls": Target(
+        SalesLine,
+        (
+            "month",
+            "customer",
+            "org_unit_id",
+            "package_id",
+            "quantity",
+            "amount",
+            "ddd",
+            "ddd_computed",
+            "usage_group",
+        ),
+    ),
+    "hresept": Target(
+        Dispensing,
+        (
+            "dispensed_on",
+            "month",
+            "patient",
+            "package_id",
+            "quantity",
+            "amount",
+            "refund_code",
+            "prescriber_hpr",
+            "prescribed_on",
+            "pharmacy",
+            "org_unit_id",
+            "ddd",
+        ),
+    ),
+    "dips": Target(
+        Administration,
+        (
+            "administered_on",
+            "month",
+            "patient",
+            "unit_code",
+            "org_unit_id",
+            "atc",
+            "package_id",
+            "dose",
+            "dose_unit",
+            "episode",
+            "diagnosis_codes",
+            "procedure_codes",
+            "atc_codes",
+        ),
+    ),
+    "dipsresept": Target(
+        EPrescription,
+        (
+            "prescribed_on",
+            "month",
+            "patient",
+            "prescriber_hpr",
+            "unit_code",
+            "org_unit_id",
+            "atc",
+            "package_id",
+            "dosage",
+            "quantity",
+        ),
+    ),
+}
+PATIENT_SOURCES = {"hresept", "dips", "dipsresept"}
+
+
+@dataclass
+class UsageImportResult:
+    batch: ImportBatch
+    months: list[dt.date] = field(default_factory=list)
+
+    def as_text(self) -> str:
+        b = self.batch
+        text = (
+            f"{b.get_source_display()} {b.period_start:%m.%Y}–{b.period_end:%m.%Y}: "
+            f"{format_number(b.rows_accepted)} av {format_number(b.rows_read)} rader importert"
+        )
+        if b.rows_rejected:
+            text += f", {format_number(b.rows_rejected)} avvist (se avviste rader)"
+        if b.rows_replaced:
+            text += f"; {format_number(b.rows_replaced)} tidligere rader for perioden erstattet"
+        return text + "."
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1024 * 1024):
+            h.update(block)
+    return h.hexdigest()
+
+
+def usage_import(
+    *,
+    source: str,
+    path: Path,
+    actor: Any = None,
+    file_name: str = "",
+    progress: Progress | None = None,
+    accept_valid: bool = False,
+) -> UsageImportResult:
+    """Import one usage file as a batch. Raises :class:`ImportRejected` (nothing changed)."""
+    if source not in TARGETS:
+        raise ValueError(f"unknown usage source {source!r}")
+    started = time.monotonic()
+    file_name = file_name or path.name
+    sha256 = file_sha256(path)
+    earlier = (
+        ImportBatch.objects.filter(source=source, sha256=sha256)
+        .exclude(status=ImportBatch.Status.REPLACED)
+        .first()
+    )
+    if earlier is not None:
+        raise ImportRejected(
+            [
+                RowError(
+                    0,
+                    "",
+                    file_name,
+                    f"Denne filen er allerede importert ({earlier.file_name}, "
+                    f"{format_date(earlier.created_at)}); ingenting er endret.",
+                )
+            ]
+        )
+    lookups = _lookups(source)
+    loader = _Loader(source=source, sha256=sha256, file_name=file_name, actor=actor)
+    try:
+        table = open_table(path, source)
+    except FileFormatError as exc:
+        raise ImportRejected([RowError(0, "", "", str(exc))]) from exc
+    try:
+        with transaction.atomic():
+            for chunk in table.chunks:
+                checked = CHECKS[source](chunk, lookups)
+                loader.take(checked, write=accept_valid or not loader.error_count)
+                if progress is not None:
+                    progress(loader.rows_read, 0)
+            if loader.rows_read == 0:
+                raise ImportRejected([RowError(0, "", "", "Filen har ingen rader.")])
+            if loader.error_count and (not accept_valid or not loader.rows_accepted):
+                raise ImportRejected(loader.errors)
+            result = loader.finish(started=started)
+    except FileFormatError as exc:
+        raise ImportRejected([RowError(0, "", "", str(exc))]) from exc
+    finally:
+        table.close()
+        # Outside the import's transaction: unknown codes stay for the mapping page even when
+        # the file was refused because of them.
+        _remember_unknown(source, loader.unknown, file_name)
+    audit_record(
+        user=actor, action="import", detail=f"{file_name} ({sha256[:12]}): {result.as_text()}"
+    )
+    return result
+
+
+def _lookups(source: str) -> Lookups:
+    mapped_packages = CodeMapping.objects.filter(
+        source=source, kind=CodeMapping.Kind.VARENR, package__isnull=False
+    ).values_list("code", "package_id")
+    package_rows = list(Package.objects.values_list("varenr", "varenr", "ddd_per_pack", "atc_id"))
+    by_varenr = {r[0]: r for r in package_rows}
+    for code, varenr in mapped_packages:
+        if varenr in by_varenr:
+            package_rows.append((code, *by_varenr[varenr][1:]))
+    packages = pl.DataFrame(
+        {
+            "code": [r[0] for r in package_rows],
+            "package_id": [r[1] for r in package_rows],
+            "ddd_per_pack": [float(r[2]) if r[2] is not None else None for r in package_rows],
+            "package_atc": [r[3] for r in package_rows],
+        },
+        schema={
+            "code": pl.String,
+            "package_id": pl.String,
+            "ddd_per_pack": pl.Float64,
+            "package_atc": pl.String,
+        },
+    ).unique("code", keep="first")
+
+    customers: dict[str, int] = {}
+    for code, unit_id in OrgUnit.objects.values_list("code", "id"):
+        customers[code] = unit_id
+    for code, unit_id in CostCentre.objects.values_list("code", "org_unit_id"):
+        if unit_id is not None:
+            customers[code] = unit_id
+    units = dict(OrgUnit.objects.values_list("code", "id"))
+    for kind, code, unit_id in CodeMapping.objects.filter(
+        source=source, org_unit__isnull=False
+    ).values_list("kind", "code", "org_unit_id"):
+        if unit_id is None:
+            continue
+        if kind == CodeMapping.Kind.CUSTOMER:
+            customers[code] = unit_id
+        elif kind == CodeMapping.Kind.UNIT:
+            units[code] = unit_id
+    prescribers: dict[str, int] = {}
+    for hpr, unit_id in (
+        Affiliation.objects.filter(org_unit__isnull=False)
+        .order_by("person__hpr_number", "id")
+        .values_list("person__hpr_number", "org_unit_id")
+    ):
+        prescribers.setdefault(hpr, unit_id)
+    return Lookups(
+        packages=packages,
+        customers=_code_frame(customers),
+        units=_code_frame(units),
+        prescribers=pl.DataFrame(
+            {"hpr": list(prescribers), "org_unit_id": list(prescribers.values())},
+            schema={"hpr": pl.String, "org_unit_id": pl.Int64},
+        ),
+        key=pseudonym_key() if source in PATIENT_SOURCES else b"",
+    )
+
+
+def _code_frame(codes: dict[str, int]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"code": list(codes), "org_unit_id": list(codes.values())},
+        schema={"code": pl.String, "org_unit_id": pl.Int64},
+    )
+
+
+class _Loader:
+    """Writes validated chunks, replacing earlier rows of the months it meets."""
+
+    def __init__(self, *, source: str, sha256: str, file_name: str, actor: Any) -> None:
+        self.source = source
+        self.target = TARGETS[source]
+        self.sha256 = sha256
+        self.file_name = file_name
+        self.actor = actor
+        self.rows_read = 0
+        self.rows_accepted = 0
+        self.error_count = 0
+        self.errors: list[RowError] = []
+        self.unknown: list[pl.DataFrame] = []
+        self.months: set[dt.date] = set()
+        self.replaced = 0
+        self.batch: ImportBatch | None = None
+        self.first_day: dt.date | None = None
+        self.last_day: dt.date | None = None
+
+    def take(self, checked: Checked, *, write: bool) -> None:
+        self.rows_read += checked.rows.height + checked.errors.get_column("row").n_unique()
+        self.error_count += checked.errors.height
+        for row in checked.errors.head(MAX_ERRORS - len(self.errors)).iter_rows():
+            self.errors.append(RowError(row[0], row[1], row[2] or "", row[3]))
+        if checked.unknown.height:
+            self.unknown.append(checked.unknown)
+        rows = checked.rows
+        if not rows.height:
+            return
+        self.rows_accepted += rows.height
+        months = set(rows.get_column("month").unique().to_list())
+        day_column = self.target.columns[0]
+        first = cast("dt.date", rows.get_column(day_column).min())
+        last = cast("dt.date", rows.get_column(day_column).max())
+        self.first_day = min(d for d in (self.first_day, first) if d is not None)
+        self.last_day = max(d for d in (self.last_day, last) if d is not None)
+        if not write:
+            return
+        batch = self._batch()
+        new_months = months - self.months
+        if new_months:
+            self.replaced += self._replace(new_months)
+            self.months |= new_months
+        _insert(self.target, rows.drop(ROW), batch.pk)
+
+    def _batch(self) -> ImportBatch:
+        if self.batch is None:
+            today = timezone.localdate()
+            self.batch = ImportBatch.objects.create(
+                source=self.source,
+                file_name=self.file_name[:255],
+                sha256=self.sha256,
+                period_start=today,
+                period_end=today,
+                created_by=self.actor,
+            )
+        return self.batch
+
+    def _replace(self, months: set[dt.date]) -> int:
+        model = self.target.model
+        earlier = model.objects.filter(month__in=months)
+        batches = set(earlier.values_list("batch_id", flat=True).distinct())
+        count: int = earlier._raw_delete(earlier.db)  # no signals, no cascades: one DELETE
+        for batch_id in batches:
+            if not model.objects.filter(batch_id=batch_id).exists():
+                ImportBatch.objects.filter(pk=batch_id).update(status=ImportBatch.Status.REPLACED)
+        return count
+
+    def finish(self, *, started: float) -> UsageImportResult:
+        batch = self._batch()
+        refresh_cube(self.source, self.months)
+        batch.period_start = _month_start(self.first_day) or batch.period_start
+        batch.period_end = self.last_day or batch.period_end
+        batch.rows_read = self.rows_read
+        batch.rows_accepted = self.rows_accepted
+        batch.rows_rejected = self.rows_read - self.rows_accepted
+        batch.rows_replaced = self.replaced
+        batch.rejects = [
+            {"row": e.row, "column": e.column, "value": e.value, "message": e.message}
+            for e in self.errors
+        ]
+        batch.status = (
+            ImportBatch.Status.PARTLY if batch.rows_rejected else ImportBatch.Status.LOADED
+        )
+        batch.seconds = round(time.monotonic() - started, 2)
+        batch.save()
+        return UsageImportResult(batch=batch, months=sorted(self.months))
+
+
+def _month_start(day: dt.date | None) -> dt.date | None:
+    return day.replace(day=1) if day else None
+
+
+def _insert(target: Target, rows: pl.DataFrame, batch_id: int) -> None:
+    """Write a validated frame: COPY on PostgreSQL, executemany on SQLite."""
+    table = target.model._meta.db_table
+    frame = rows.select(target.columns).with_columns(pl.lit(batch_id).alias("batch_id"))
+    columns = [*target.columns, "batch_id"]
+    column_list = ", ".join(columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            buffer = io.BytesIO()
+            frame.write_csv(buffer, include_header=False, null_value="\\N", quote_style="necessary")
+            raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
+            with raw.copy(
+                f"COPY {table} ({column_list}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+            ) as copy:
+                copy.write(buffer.getvalue())
+        else:
+            placeholders = ", ".join(["%s"] * len(columns))
+            cursor.executemany(
+                f"INSERT INTO {table} ({column_list}) VALUES ({placeholders})",  # noqa: S608
+                # sqlite3 consumes an iterator; a list of a million tuples would not be needed.
+                cast("list[Any]", frame.iter_rows()),
+            )
+
+
+def refresh_cube(source: str, months: set[dt.date] | list[dt.date]) -> None:
+    """Rebuild the monthly cube for a source's months from the fact rows."""
+    if not months:
+        return
+    months = sorted(months)
+    stale = MonthlyUsage.objects.filter(source=source, month__in=months)
+    stale._raw_delete(stale.db)
+    facts = TARGETS[source].model._meta.db_table
+    package = Package._meta.db_table
+    cube = MonthlyUsage._meta.db_table
+    patients = "COUNT(DISTINCT f.patient)" if source in PATIENT_SOURCES else "0"
+    quantity = "COALESCE(SUM(f.quantity), 0)" if source != "dips" else "COUNT(*)"
+    amount = "COALESCE(SUM(f.amount), 0)" if source in {"sls", "hresept"} else "0"
+    ddd = "COALESCE(SUM(f.ddd), 0)" if source in {"sls", "hresept"} else "0"
+    atc = "COALESCE(p.atc_id, '')" if source in {"sls", "hresept"} else "COALESCE(f.atc, '')"
+    placeholders = ", ".join(["%s"] * len(months))
+    sql = f"""
+        INSERT INTO {cube} (month, source, org_unit_id, package_id, atc, quantity, amount, ddd,
+                            patients, rows)
+        SELECT f.month, %s, f.org_unit_id, f.package_id, {atc}, {quantity}, {amount}, {ddd},
+               {patients}, COUNT(*)
+        FROM {facts} f LEFT JOIN {package} p ON p.varenr = f.package_id
+        WHERE f.month IN ({placeholders})
+        GROUP BY f.month, f.org_unit_id, f.package_id, {atc}
+    """  # noqa: S608 - table and column names are ours; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [source, *months])
+
+
+def _remember_unknown(source: str, frames: list[pl.DataFrame], file_name: str) -> None:
+    if not frames:
+        return
+    summary = (
+        pl.concat(frames)
+        .group_by("kind", "code")
+        .agg(pl.len().alias("rows"), pl.col("example").first())
+        .sort("kind", "code")
+    )
+    with transaction.atomic():
+        for kind, code, rows, example in summary.iter_rows():
+            UnknownCode.objects.update_or_create(
+                source=source,
+                kind=kind,
+                code=code[:40],
+                defaults={"rows": rows, "example": (example or "")[:300], "file_name": file_name},
+            )
+
+
+def code_map(
+    *,
+    source: str,
+    kind: str,
+    code: str,
+    actor: Any,
+    package: Package | None = None,
+    org_unit: OrgUnit | None = None,
+) -> CodeMapping:
+    """Map an unknown code (from the mapping page); the next import of the file uses it."""
+    if (package is None) == (org_unit is None):
+        raise ValueError("map to exactly one of package or org_unit")
+    with transaction.atomic():
+        mapping, _ = CodeMapping.objects.update_or_create(
+            source=source,
+            kind=kind,
+            code=code,
+            defaults={"package": package, "org_unit": org_unit, "created_by": actor},
+        )
+        UnknownCode.objects.filter(source=source, kind=kind, code=code).delete()
+        target = package.varenr if package else (org_unit.code if org_unit else "")
+        audit_record(
+            user=actor,
+            action="import",
+            detail=f"Kobling {Source(source).label}: {kind} {code} → {target}",
+        )
+    return mapping
+
+
+def latest_month(source: str | None = None) -> dt.date | None:
+    """The newest month with data in the cube (for "data up to" notes)."""
+    cube = MonthlyUsage.objects.all()
+    if source:
+        cube = cube.filter(source=source)
+    return cube.order_by("-month").values_list("month", flat=True).first()
+
+
+def first_month() -> dt.date | None:
+    return MonthlyUsage.objects.aggregate(first=Min("month"))["first"]
