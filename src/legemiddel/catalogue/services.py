@@ -37,7 +37,7 @@ from legemiddel.catalogue.models import (
     atc_level,
 )
 from legemiddel.lib.formatting import format_date
-from legemiddel.lib.tabular import FileFormatError, ImportRejected, RowError, read_rows
+from legemiddel.lib.tabular import FileFormatError, ImportRejected, RowError, file_sha256, read_rows
 from legemiddel.lib.text import fold
 
 BATCH = 2000
@@ -66,14 +66,6 @@ class FestImportResult:
 
 def _digest(*parts: object) -> str:
     return hashlib.md5(repr(parts).encode(), usedforsecurity=False).hexdigest()
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1024 * 1024):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def fest_import(

@@ -3,6 +3,7 @@ user per role. Loading twice changes nothing."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,13 +21,17 @@ from legemiddel.accounts.services import (
 )
 from legemiddel.catalogue import festgen
 from legemiddel.catalogue.models import FestLoad
-from legemiddel.catalogue.services import fest_import, file_sha256
+from legemiddel.catalogue.services import fest_import
+from legemiddel.demo.usage_data import PRESCRIBER_HPR, generate_usage_files
+from legemiddel.lib.tabular import file_sha256
 from legemiddel.organisation.models import HealthPersonnel, OrgUnit
 from legemiddel.organisation.services import (
     organisation_import_csv,
     personnel_import_csv,
     personnel_save,
 )
+from legemiddel.usage.models import ImportBatch
+from legemiddel.usage.services import usage_import
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEMO_PASSWORD = "demo"  # noqa: S105 - synthetic demo accounts only
@@ -89,12 +94,13 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("admin", "Tone", "Berge", Role.ADMINISTRATOR, (), "systemadministrator"),
 )
 
-PRESCRIBER_HPR = "9100001"
-
 
 @transaction.atomic
-def demo_load(progress: Callable[[str], None] = lambda step: None) -> None:
-    """Load the organisation, personnel and demo users (idempotent)."""
+def demo_load(progress: Callable[[str], None] = lambda step: None, *, usage: bool = True) -> None:
+    """Load the organisation, personnel, catalogue, usage data and demo users (idempotent).
+
+    ``usage=False`` leaves out the three years of usage data (tests that bring their own).
+    """
     progress("roller")
     role_groups_ensure()
     progress("organisasjon")
@@ -145,3 +151,26 @@ def demo_load(progress: Callable[[str], None] = lambda step: None) -> None:
     if prescriber.hpr_number != PRESCRIBER_HPR:
         prescriber.hpr_number = PRESCRIBER_HPR
         prescriber.save(update_fields=["hpr_number"])
+    if usage:
+        progress("forbruksdata (SLS, H-resept, DIPS)")
+        _load_usage()
+
+
+def _load_usage() -> None:
+    """Generate the demo usage files and import them as an administrator would, in order.
+
+    Files already imported (same SHA-256) are skipped, so loading the demo twice changes nothing.
+    The latest SLS month has lines with codes we do not know; it is loaded with «accept the valid
+    rows» so the mapping page has codes waiting.
+    """
+    with tempfile.TemporaryDirectory(prefix="legemiddel-demo-") as tmp:
+        for demo_file in generate_usage_files(Path(tmp)):
+            sha256 = file_sha256(demo_file.path)
+            if ImportBatch.objects.filter(source=demo_file.source, sha256=sha256).exists():
+                continue
+            usage_import(
+                source=demo_file.source,
+                path=demo_file.path,
+                file_name=demo_file.path.name,
+                accept_valid=demo_file.accept_valid,
+            )

@@ -8,9 +8,20 @@ We accept both, map header aliases to canonical column names and report problems
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file, read in blocks (files of several GB are fine)."""
+    h = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1024 * 1024):
+            h.update(block)
+    return h.hexdigest()
 
 
 @dataclass(frozen=True)

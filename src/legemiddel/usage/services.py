@@ -12,7 +12,6 @@ Default policy: any row error rejects the whole file and nothing changes. With
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import time
 from collections.abc import Callable
@@ -29,7 +28,7 @@ from legemiddel.accounts.services import audit_record
 from legemiddel.catalogue.models import Package
 from legemiddel.lib.formatting import format_date, format_number
 from legemiddel.lib.pseudonym import pseudonym_key
-from legemiddel.lib.tabular import FileFormatError, ImportRejected, RowError
+from legemiddel.lib.tabular import FileFormatError, ImportRejected, RowError, file_sha256
 from legemiddel.organisation.models import Affiliation, CostCentre, OrgUnit
 from legemiddel.usage.models import (
     Administration,
@@ -140,14 +139,6 @@ class UsageImportResult:
         if b.rows_replaced:
             text += f"; {format_number(b.rows_replaced)} tidligere rader for perioden erstattet"
         return text + "."
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(1024 * 1024):
-            h.update(block)
-    return h.hexdigest()
 
 
 def usage_import(
