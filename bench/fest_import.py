@@ -29,21 +29,34 @@ import json
 import os
 import platform
 import resource
-import sqlite3
-import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
-CHECKOUT = Path(__file__).resolve().parent.parent
+from benchlib import (
+    CHECKOUT,
+    MEMORY_DB,
+    BenchError,
+    Json,
+    PostgresTarget,
+    SqliteTarget,
+    Target,
+    check_memory_figure,
+    django_env,
+    find_postgres,
+    logger,
+    machine,
+    mb,
+    median,
+    peak_memory,
+    since,
+)
+from benchlib import run_child as _run_child
+
 SCRIPT = Path(__file__).resolve()
 DEFAULT_WORKDIR = CHECKOUT / "var" / "bench"
-POSTGRES_URL = CHECKOUT / "scripts" / "postgres-url"
 FESTGEN_SOURCE = CHECKOUT / "src" / "legemiddel" / "catalogue" / "festgen.py"
-SETTINGS = "legemiddel.config.settings"
 DATABASES = ("sqlite", "postgresql")
 
 # The acceptance bars.
@@ -52,37 +65,16 @@ REIMPORT_BAR_S = 15.0
 RSS_BAR_MB = 400.0
 MIN_FILE_BYTES = 100 * 1000 * 1000  # 100 MB of XML; the national file is ~118 MB
 MIN_PACKAGES = 11_000
-CHILD_TIMEOUT_S = 1800
-BENCH_PG_URL = "FEST_BENCH_POSTGRES_URL"  # the maintenance database, for the "pg" child step
-MEMORY_DB = "sqlite://:memory:"  # for children that need Django but no database
-
-Json = dict[str, Any]
 
 _T0 = time.monotonic()
+log = logger("fest_import")
 
 
-def log(message: str) -> None:
-    print(f"[fest_import {time.monotonic() - _T0:6.1f}s] {message}", file=sys.stderr, flush=True)
-
-
-class BenchError(Exception):
-    """A step failed; the benchmark cannot go on."""
+def run_child(step: str, *, env: dict[str, str] | None = None, **options: object) -> Json:
+    return _run_child(SCRIPT, step, env=env, **options)
 
 
 # --- Child side: one step per process ----------------------------------------------------------
-
-
-def _peak_memory() -> Json:
-    """Peak memory of this process: ``ru_maxrss`` (kB on Linux), and the kernel's VmHWM as a
-    cross-check (``ru_maxrss`` starts from the parent's size at spawn; VmHWM does not)."""
-    hwm_kb = 0
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                hwm_kb = int(line.split()[1])
-    except OSError:
-        pass
-    return {"rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "hwm_kb": hwm_kb}
 
 
 def _child_generate(path: Path, packages: int) -> Json:
@@ -96,7 +88,7 @@ def _child_generate(path: Path, packages: int) -> Json:
     tmp = path.with_name(path.name + ".tmp")
     size = festgen.write_file(catalogue, tmp)
     tmp.replace(path)
-    return {"bytes": size, "packages": len(catalogue.packages), "seconds": _since(started)}
+    return {"bytes": size, "packages": len(catalogue.packages), "seconds": since(started)}
 
 
 def _child_migrate() -> Json:
@@ -107,7 +99,7 @@ def _child_migrate() -> Json:
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
-    return {"seconds": _since(started)}
+    return {"seconds": since(started)}
 
 
 def _child_import(path: Path) -> Json:
@@ -118,10 +110,10 @@ def _child_import(path: Path) -> Json:
 
     started = time.perf_counter()
     result = fest_import(path=path, file_name=path.name)
-    seconds = _since(started)
+    seconds = since(started)
     counts = dict(result.counts)
     written = sum(v for k, v in counts.items() if k.endswith(("_created", "_updated", "_retired")))
-    memory = _peak_memory()  # before searching, so the figure is the import's
+    memory = peak_memory()  # before searching, so the figure is the import's
     return {
         "seconds": seconds,
         "counts": counts,
@@ -163,7 +155,7 @@ def _child_parse(path: Path) -> Json:
         if parent is not None:
             while elem.getprevious() is not None:
                 del parent[0]
-    return {"seconds": _since(started), "elements": elements, **_peak_memory()}
+    return {"seconds": since(started), "elements": elements, **peak_memory()}
 
 
 def _child_read(path: Path) -> Json:
@@ -179,7 +171,7 @@ def _child_read(path: Path) -> Json:
     with fest.open_fest(path) as stream:
         for _item in fest.read_fest(stream):
             items += 1
-    return {"seconds": _since(started), "items": items, **_peak_memory()}
+    return {"seconds": since(started), "items": items, **peak_memory()}
 
 
 def _child_defaults() -> Json:
@@ -191,40 +183,13 @@ def _child_defaults() -> Json:
     return {"packages": int(params["packages"].default)}
 
 
-def _child_pg(action: str, database: str) -> Json:
-    """Server version, or create or drop a database; connection problems come back as
-    ``error``."""
-    import psycopg
-    from psycopg import sql
-
-    statements = {
-        "create": sql.SQL("CREATE DATABASE {}"),
-        "drop": sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)"),
-    }
-    try:
-        with psycopg.connect(os.environ[BENCH_PG_URL], autocommit=True, connect_timeout=5) as c:
-            if action == "version":
-                row = c.execute("SHOW server_version").fetchone()
-                return {"version": str(row[0]) if row else "?"}
-            c.execute(statements[action].format(sql.Identifier(database)))
-            return {}
-    except psycopg.Error as exc:
-        return {"error": str(exc).strip()}
-
-
-def _since(started: float) -> float:
-    return round(time.perf_counter() - started, 3)
-
-
 def child_main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="fest_import.py _child")
     parser.add_argument(
-        "step", choices=("generate", "migrate", "import", "parse", "read", "defaults", "pg")
+        "step", choices=("generate", "migrate", "import", "parse", "read", "defaults")
     )
     parser.add_argument("--file", type=Path)
     parser.add_argument("--packages", type=int, default=0)
-    parser.add_argument("--action", choices=("version", "create", "drop"))
-    parser.add_argument("--database", default="")
     args = parser.parse_args(argv)
     steps: dict[str, Callable[[], Json]] = {
         "generate": lambda: _child_generate(args.file, args.packages),
@@ -233,51 +198,12 @@ def child_main(argv: Sequence[str]) -> int:
         "parse": lambda: _child_parse(args.file),
         "read": lambda: _child_read(args.file),
         "defaults": _child_defaults,
-        "pg": lambda: _child_pg(args.action, args.database),
     }
     print(json.dumps(steps[args.step]()), flush=True)
     return 0
 
 
 # --- Parent side ------------------------------------------------------------------------------
-
-
-def run_child(step: str, *, env: dict[str, str] | None = None, **options: object) -> Json:
-    """Run one step in a fresh Python process; return the JSON from its last stdout line."""
-    command = [sys.executable, str(SCRIPT), "_child", step]
-    for key, value in options.items():
-        command += [f"--{key}", str(value)]
-    child_env = dict(os.environ)
-    child_env.update(env or {})
-    started = time.perf_counter()
-    proc = subprocess.run(  # noqa: S603 - our own script, run with our own interpreter
-        command,
-        env=child_env,
-        stdout=subprocess.PIPE,
-        stderr=None,  # warnings and tracebacks go straight to our stderr
-        text=True,
-        timeout=CHILD_TIMEOUT_S,
-        check=False,
-        cwd=CHECKOUT,
-    )
-    if proc.returncode != 0:
-        raise BenchError(f"child step {step!r} failed with exit status {proc.returncode}")
-    lines = proc.stdout.strip().splitlines()
-    if not lines:
-        raise BenchError(f"child step {step!r} printed no result")
-    out: Json = json.loads(lines[-1])
-    out["process_s"] = _since(started)
-    return out
-
-
-def django_env(database_url: str, workdir: Path) -> dict[str, str]:
-    return {
-        "LEGEMIDDEL_MODE": "demo",
-        "DJANGO_SETTINGS_MODULE": SETTINGS,
-        "DATABASE_URL": database_url,
-        "LEGEMIDDEL_VAR_DIR": str(workdir / "var"),
-        "DEBUG": "false",  # DEBUG keeps every query in memory
-    }
 
 
 def ensure_file(workdir: Path, packages: int) -> Json:
@@ -310,85 +236,7 @@ def ensure_file(workdir: Path, packages: int) -> Json:
 # --- Databases ---------------------------------------------------------------------------------
 
 
-class SqliteTarget:
-    name = "sqlite"
-
-    def __init__(self, workdir: Path) -> None:
-        self.workdir = workdir
-        self.version = sqlite3.sqlite_version
-
-    def _files(self, run: int) -> list[Path]:
-        db = self.workdir / f"bench-{os.getpid()}-{run}.sqlite3"
-        return [db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")]
-
-    def create(self, run: int) -> str:
-        self.drop(run)
-        return f"sqlite:///{self._files(run)[0]}"
-
-    def drop(self, run: int) -> None:
-        for path in self._files(run):
-            path.unlink(missing_ok=True)
-
-
-class PostgresTarget:
-    """Databases on the server, created and dropped by a child process (the parent does not
-    load psycopg: it would raise the ``ru_maxrss`` every child starts from)."""
-
-    name = "postgresql"
-
-    def __init__(self, url: str) -> None:
-        self.url = url.replace("postgres://", "postgresql://", 1)
-        self.version = str(self._admin("version")["version"])
-
-    def _admin(self, action: str, database: str = "") -> Json:
-        out = run_child("pg", env={BENCH_PG_URL: self.url}, action=action, database=database)
-        if out.get("error"):
-            raise BenchError(f"PostgreSQL {action} {database}: {out['error']}".replace("  ", " "))
-        return out
-
-    def _name(self, run: int) -> str:
-        return f"legemiddel_bench_{os.getpid()}_{run}"
-
-    def create(self, run: int) -> str:
-        self._admin("create", self._name(run))
-        return f"{self.url.rsplit('/', 1)[0]}/{self._name(run)}"
-
-    def drop(self, run: int) -> None:
-        self._admin("drop", self._name(run))
-
-
-Target = SqliteTarget | PostgresTarget
-
-
-def find_postgres() -> tuple[str | None, str]:
-    """The server ``scripts/postgres-url`` finds, or None and the reason it gives."""
-    try:
-        proc = subprocess.run(  # noqa: S603 - the project's own script, absolute path
-            [str(POSTGRES_URL)],
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-            cwd=CHECKOUT,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return None, f"scripts/postgres-url did not run: {exc}"
-    url = proc.stdout.strip()
-    if proc.returncode != 0 or not url:
-        reason = proc.stderr.strip() or f"scripts/postgres-url exited {proc.returncode}"
-        return None, reason
-    return url, ""
-
-
 # --- Measuring ---------------------------------------------------------------------------------
-
-
-def median(values: Sequence[float]) -> float:
-    return round(statistics.median(values), 2)
-
-
-def mb(kb: int) -> float:
-    return round(kb / 1024, 1)
 
 
 class DatabaseRuns:
@@ -426,17 +274,6 @@ class DatabaseRuns:
         out["bars"] = bars
         out["bars_ok"] = all(bars.values())
         return out
-
-
-def check_memory_figure(label: str, result: Json, problems: list[str]) -> None:
-    """``ru_maxrss`` is floored at the parent's size when the child was spawned; say so if
-    that, not the child's own peak (VmHWM), made the figure."""
-    rss, hwm = result["rss_kb"], result.get("hwm_kb", 0)
-    if hwm and rss - hwm > 8 * 1024:
-        problems.append(
-            f"{label}: ru_maxrss {mb(rss)} MB is above the process's own peak (VmHWM "
-            f"{mb(hwm)} MB); the parent was that large when it spawned the child"
-        )
 
 
 def measure_one(
@@ -482,28 +319,6 @@ def measure_one(
             )
     finally:
         target.drop(run)
-
-
-def machine() -> Json:
-    cpu = platform.processor() or platform.machine()
-    ram_kb = 0
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                ram_kb = int(line.split()[1])
-                break
-    except OSError:
-        pass
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "ram_gib": round(ram_kb / 1024**2, 1),
-        "loadavg_start": [round(x, 2) for x in os.getloadavg()],
-    }
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:

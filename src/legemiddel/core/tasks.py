@@ -52,6 +52,9 @@ def run_job(job_id: int) -> str:
     last = read_progress(job_id)
     if last:
         job.progress_done, job.progress_total = last
+    # The uploaded file goes once it has been read, whatever the outcome: a patient file holds
+    # clear fødselsnummer, and what was imported is in the database (with the file's SHA-256).
+    job.file.delete(save=False)
     job.save(
         update_fields=[
             "status",
@@ -60,6 +63,7 @@ def run_job(job_id: int) -> str:
             "finished_at",
             "progress_done",
             "progress_total",
+            "file",
         ]
     )
     progress.remove()

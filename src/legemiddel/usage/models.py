@@ -5,7 +5,10 @@ stored only as keyed pseudonyms (see :mod:`legemiddel.lib.pseudonym`); a clear f
 never reaches these tables. Dashboards read :class:`MonthlyUsage`, a cube refreshed after each
 import; patient-level facts stay in their own tables.
 
-Fact tables carry few indexes on purpose: they are written a million rows at a time.
+Fact tables carry few indexes on purpose: they are written a million rows at a time. For the
+same reason their foreign keys have no database constraint (PostgreSQL would check each of them
+for every row at commit, which costs more than the load itself): the import only writes
+references it has just looked up, and ``PROTECT``/``CASCADE`` still hold in Django.
 """
 
 from __future__ import annotations
@@ -68,7 +71,7 @@ class SalesLine(models.Model):
     """A sales statistics line: a customer's purchases of one package in one month."""
 
     batch = models.ForeignKey(
-        ImportBatch, on_delete=models.CASCADE, db_index=False, related_name="+"
+        ImportBatch, on_delete=models.CASCADE, db_index=False, db_constraint=False, related_name="+"
     )
     month = models.DateField(_("month"), db_index=True)  # first day of the month
     customer = models.CharField(_("customer number"), max_length=40)
@@ -77,10 +80,15 @@ class SalesLine(models.Model):
         on_delete=models.PROTECT,
         null=True,
         db_index=False,
+        db_constraint=False,
         related_name="+",
     )
     package = models.ForeignKey(
-        "catalogue.Package", on_delete=models.PROTECT, db_index=False, related_name="+"
+        "catalogue.Package",
+        on_delete=models.PROTECT,
+        db_index=False,
+        db_constraint=False,
+        related_name="+",
     )
     quantity = models.FloatField(_("packs"))
     amount = models.FloatField(_("amount excl. VAT (NOK)"))
@@ -100,13 +108,17 @@ class Dispensing(models.Model):
     """An H-prescription dispensing at a pharmacy (Helfo)."""
 
     batch = models.ForeignKey(
-        ImportBatch, on_delete=models.CASCADE, db_index=False, related_name="+"
+        ImportBatch, on_delete=models.CASCADE, db_index=False, db_constraint=False, related_name="+"
     )
     dispensed_on = models.DateField(_("dispensed"))
     month = models.DateField(_("month"), db_index=True)
     patient = models.CharField(_("patient (pseudonym)"), max_length=64, db_index=True)
     package = models.ForeignKey(
-        "catalogue.Package", on_delete=models.PROTECT, db_index=False, related_name="+"
+        "catalogue.Package",
+        on_delete=models.PROTECT,
+        db_index=False,
+        db_constraint=False,
+        related_name="+",
     )
     quantity = models.FloatField(_("packs"))
     amount = models.FloatField(_("amount (NOK)"))
@@ -119,6 +131,7 @@ class Dispensing(models.Model):
         on_delete=models.PROTECT,
         null=True,
         db_index=False,
+        db_constraint=False,
         related_name="+",
     )
     ddd = models.FloatField(_("DDD"), null=True)
@@ -135,7 +148,7 @@ class Administration(models.Model):
     """A drug administration in hospital (DIPS), with the episode's reported codes."""
 
     batch = models.ForeignKey(
-        ImportBatch, on_delete=models.CASCADE, db_index=False, related_name="+"
+        ImportBatch, on_delete=models.CASCADE, db_index=False, db_constraint=False, related_name="+"
     )
     administered_on = models.DateField(_("administered"))
     month = models.DateField(_("month"), db_index=True)
@@ -146,11 +159,17 @@ class Administration(models.Model):
         on_delete=models.PROTECT,
         null=True,
         db_index=False,
+        db_constraint=False,
         related_name="+",
     )
     atc = models.CharField(_("ATC code"), max_length=7, blank=True)
     package = models.ForeignKey(
-        "catalogue.Package", on_delete=models.PROTECT, null=True, db_index=False, related_name="+"
+        "catalogue.Package",
+        on_delete=models.PROTECT,
+        null=True,
+        db_index=False,
+        db_constraint=False,
+        related_name="+",
     )
     dose = models.FloatField(_("dose"), null=True)
     dose_unit = models.CharField(_("dose unit"), max_length=20, blank=True)
@@ -171,7 +190,7 @@ class EPrescription(models.Model):
     """An e-prescription written in DIPS."""
 
     batch = models.ForeignKey(
-        ImportBatch, on_delete=models.CASCADE, db_index=False, related_name="+"
+        ImportBatch, on_delete=models.CASCADE, db_index=False, db_constraint=False, related_name="+"
     )
     prescribed_on = models.DateField(_("prescribed"))
     month = models.DateField(_("month"), db_index=True)
@@ -183,11 +202,17 @@ class EPrescription(models.Model):
         on_delete=models.PROTECT,
         null=True,
         db_index=False,
+        db_constraint=False,
         related_name="+",
     )
     atc = models.CharField(_("ATC code"), max_length=7, blank=True)
     package = models.ForeignKey(
-        "catalogue.Package", on_delete=models.PROTECT, null=True, db_index=False, related_name="+"
+        "catalogue.Package",
+        on_delete=models.PROTECT,
+        null=True,
+        db_index=False,
+        db_constraint=False,
+        related_name="+",
     )
     dosage = models.CharField(_("dosage"), max_length=200, blank=True)
     quantity = models.FloatField(_("packs"), null=True)
@@ -262,11 +287,23 @@ class MonthlyUsage(models.Model):
 
     month = models.DateField(_("month"))
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    # Derived from the fact rows, written in bulk: no database constraint (see the module).
+    # Dashboards read by source and month; fewer indexes keep the refresh fast.
     org_unit = models.ForeignKey(
-        "organisation.OrgUnit", on_delete=models.PROTECT, null=True, related_name="+"
+        "organisation.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        db_index=False,
+        db_constraint=False,
+        related_name="+",
     )
     package = models.ForeignKey(
-        "catalogue.Package", on_delete=models.PROTECT, null=True, related_name="+"
+        "catalogue.Package",
+        on_delete=models.PROTECT,
+        null=True,
+        db_index=False,
+        db_constraint=False,
+        related_name="+",
     )
     atc = models.CharField(_("ATC code"), max_length=7, blank=True)
     quantity = models.FloatField(_("packs"), default=0)

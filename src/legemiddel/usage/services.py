@@ -41,7 +41,7 @@ from legemiddel.usage.models import (
     Source,
     UnknownCode,
 )
-from legemiddel.usage.reading import ROW, open_table
+from legemiddel.usage.reading import open_table
 from legemiddel.usage.validation import CHECKS, Checked, Lookups
 
 MAX_ERRORS = 1000
@@ -51,7 +51,14 @@ Progress = Callable[[int, int], None]
 @dataclass(frozen=True)
 class Target:
     model: type[Any]
-    columns: tuple[str, ...]  # in the order the validated frame has them (after ROW)
+    columns: tuple[str, ...]  # the fact table's columns, taken from the validated frame
+    # How a fact row adds to the monthly cube: the column with its ATC code, the column summed
+    # as quantity (None: count the rows), whether amount and DDD are summed, and whether
+    # distinct patients are counted.
+    cube_atc: str = "package_atc"
+    cube_quantity: str | None = "quantity"
+    cube_money: bool = True
+    cube_patients: bool = True
 
 
 TARGETS: dict[str, Target] = {
@@ -68,6 +75,7 @@ TARGETS: dict[str, Target] = {
             "ddd_computed",
             "usage_group",
         ),
+        cube_patients=False,
     ),
     "hresept": Target(
         Dispensing,
@@ -103,6 +111,9 @@ TARGETS: dict[str, Target] = {
             "procedure_codes",
             "atc_codes",
         ),
+        cube_atc="atc",
+        cube_quantity=None,
+        cube_money=False,
     ),
     "dipsresept": Target(
         EPrescription,
@@ -118,6 +129,8 @@ TARGETS: dict[str, Target] = {
             "dosage",
             "quantity",
         ),
+        cube_atc="atc",
+        cube_money=False,
     ),
 }
 PATIENT_SOURCES = {"hresept", "dips", "dipsresept"}
@@ -284,6 +297,7 @@ class _Loader:
         self.error_count = 0
         self.errors: list[RowError] = []
         self.unknown: list[pl.DataFrame] = []
+        self.cube = _Cube(self.target)
         self.months: set[dt.date] = set()
         self.replaced = 0
         self.batch: ImportBatch | None = None
@@ -314,7 +328,11 @@ class _Loader:
         if new_months:
             self.replaced += self._replace(new_months)
             self.months |= new_months
-        _insert(self.target, rows.drop(ROW), batch.pk)
+        _insert(
+            self.target.model,
+            rows.select(self.target.columns).with_columns(pl.lit(batch.pk).alias("batch_id")),
+        )
+        self.cube.add(rows)
 
     def _batch(self) -> ImportBatch:
         if self.batch is None:
@@ -341,7 +359,7 @@ class _Loader:
 
     def finish(self, *, started: float) -> UsageImportResult:
         batch = self._batch()
-        refresh_cube(self.source, self.months)
+        self.cube.write(self.source, self.months)
         batch.period_start = _month_start(self.first_day) or batch.period_start
         batch.period_end = self.last_day or batch.period_end
         batch.rows_read = self.rows_read
@@ -364,12 +382,10 @@ def _month_start(day: dt.date | None) -> dt.date | None:
     return day.replace(day=1) if day else None
 
 
-def _insert(target: Target, rows: pl.DataFrame, batch_id: int) -> None:
-    """Write a validated frame: COPY on PostgreSQL, executemany on SQLite."""
-    table = target.model._meta.db_table
-    frame = rows.select(target.columns).with_columns(pl.lit(batch_id).alias("batch_id"))
-    columns = [*target.columns, "batch_id"]
-    column_list = ", ".join(columns)
+def _insert(model: type[Any], frame: pl.DataFrame) -> None:
+    """Write a frame whose columns are the table's: COPY on PostgreSQL, executemany on SQLite."""
+    table = model._meta.db_table
+    column_list = ", ".join(frame.columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             buffer = io.BytesIO()
@@ -380,41 +396,77 @@ def _insert(target: Target, rows: pl.DataFrame, batch_id: int) -> None:
             ) as copy:
                 copy.write(buffer.getvalue())
         else:
-            placeholders = ", ".join(["%s"] * len(columns))
+            # Plain values bind fastest: dates as ISO text (how SQLite stores them), booleans as 0/1.
+            plain = frame.with_columns(
+                pl.col(pl.Date).dt.to_string("%Y-%m-%d"), pl.col(pl.Boolean).cast(pl.Int8)
+            )
+            placeholders = ", ".join(["%s"] * len(frame.columns))
             cursor.executemany(
                 f"INSERT INTO {table} ({column_list}) VALUES ({placeholders})",  # noqa: S608
                 # sqlite3 consumes an iterator; a list of a million tuples would not be needed.
-                cast("list[Any]", frame.iter_rows()),
+                cast("list[Any]", plain.iter_rows()),
             )
 
 
-def refresh_cube(source: str, months: set[dt.date] | list[dt.date]) -> None:
-    """Rebuild the monthly cube for a source's months from the fact rows."""
-    if not months:
-        return
-    months = sorted(months)
-    stale = MonthlyUsage.objects.filter(source=source, month__in=months)
-    stale._raw_delete(stale.db)
-    facts = TARGETS[source].model._meta.db_table
-    package = Package._meta.db_table
-    cube = MonthlyUsage._meta.db_table
-    patients = "COUNT(DISTINCT f.patient)" if source in PATIENT_SOURCES else "0"
-    quantity = "COALESCE(SUM(f.quantity), 0)" if source != "dips" else "COUNT(*)"
-    amount = "COALESCE(SUM(f.amount), 0)" if source in {"sls", "hresept"} else "0"
-    ddd = "COALESCE(SUM(f.ddd), 0)" if source in {"sls", "hresept"} else "0"
-    atc = "COALESCE(p.atc_id, '')" if source in {"sls", "hresept"} else "COALESCE(f.atc, '')"
-    placeholders = ", ".join(["%s"] * len(months))
-    sql = f"""
-        INSERT INTO {cube} (month, source, org_unit_id, package_id, atc, quantity, amount, ddd,
-                            patients, rows)
-        SELECT f.month, %s, f.org_unit_id, f.package_id, {atc}, {quantity}, {amount}, {ddd},
-               {patients}, COUNT(*)
-        FROM {facts} f LEFT JOIN {package} p ON p.varenr = f.package_id
-        WHERE f.month IN ({placeholders})
-        GROUP BY f.month, f.org_unit_id, f.package_id, {atc}
-    """  # noqa: S608 - table and column names are ours; values are parameters
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [source, *months])
+class _Cube:
+    """The monthly cube of the rows a file brings, summed chunk by chunk.
+
+    A file replaces every earlier row of its months, so after the import those months hold
+    exactly this file's rows and their cube cells are these sums.
+    """
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.sums: list[pl.DataFrame] = []
+        self.patients: list[pl.DataFrame] = []
+
+    def add(self, rows: pl.DataFrame) -> None:
+        t = self.target
+        keyed = rows.with_columns(pl.col(t.cube_atc).fill_null("").alias("_cube_atc"))
+        keys = ["month", "org_unit_id", "package_id", "_cube_atc"]
+        zero = pl.lit(0.0)
+        self.sums.append(
+            keyed.group_by(keys).agg(
+                (pl.col(t.cube_quantity).sum() if t.cube_quantity else pl.len().cast(pl.Float64))
+                .cast(pl.Float64)
+                .alias("quantity"),
+                (pl.col("amount").sum() if t.cube_money else zero).alias("amount"),
+                (pl.col("ddd").sum() if t.cube_money else zero).alias("ddd"),
+                pl.len().alias("rows"),
+            )
+        )
+        if t.cube_patients:
+            self.patients.append(keyed.select(*keys, "patient").unique())
+
+    def write(self, source: str, months: set[dt.date]) -> None:
+        stale = MonthlyUsage.objects.filter(source=source, month__in=months)
+        stale._raw_delete(stale.db)
+        if not self.sums:
+            return
+        keys = ["month", "org_unit_id", "package_id", "_cube_atc"]
+        cube = pl.concat(self.sums).group_by(keys).agg(pl.all().sum())
+        if self.patients:
+            counts = (
+                pl.concat(self.patients).unique().group_by(keys).agg(pl.len().alias("patients"))
+            )
+            cube = cube.join(counts, on=keys, how="left", nulls_equal=True)
+        else:
+            cube = cube.with_columns(pl.lit(0).alias("patients"))
+        _insert(
+            MonthlyUsage,
+            cube.select(
+                "month",
+                pl.lit(source).alias("source"),
+                "org_unit_id",
+                "package_id",
+                pl.col("_cube_atc").str.slice(0, 7).alias("atc"),
+                "quantity",
+                "amount",
+                "ddd",
+                pl.col("patients").fill_null(0),
+                "rows",
+            ),
+        )
 
 
 def _remember_unknown(source: str, frames: list[pl.DataFrame], file_name: str) -> None:

@@ -54,7 +54,11 @@ def _text(name: str) -> pl.Expr:
 
 def number(name: str) -> pl.Expr:
     """Numbers as people write them: ``1 234,50``, ``1234.5``, ``-3``."""
-    s = _text(name).str.replace_all(r"[\s\u00a0]", "")
+    s = (
+        _text(name)
+        .str.replace_all(" ", "", literal=True)
+        .str.replace_all("\u00a0", "", literal=True)
+    )
     with_comma = s.str.contains(",", literal=True)
     normalised = (
         pl.when(with_comma)
@@ -88,6 +92,16 @@ def varenr(name: str) -> pl.Expr:
     """Six digits; spreadsheets drop leading zeros, so shorter numbers are padded."""
     s = _text(name)
     return pl.when(s.str.contains(r"^\d{1,6}$")).then(s.str.zfill(6)).otherwise(None)
+
+
+def _by_value(frame: pl.DataFrame, column: str, expression: pl.Expr, alias: str) -> pl.DataFrame:
+    """Add ``expression`` of ``column`` as ``alias``, computed once per distinct value.
+
+    Periods and dates repeat: a million sales lines span a few dozen months, so parsing the
+    distinct values and joining them back is several times faster than parsing every line.
+    """
+    values = frame.select(pl.col(column).unique()).with_columns(expression.alias(alias))
+    return frame.join(values, on=column, how="left", nulls_equal=True)
 
 
 # --- checks -----------------------------------------------------------------------------------
@@ -235,8 +249,7 @@ def _hpr(name: str) -> pl.Expr:
 def check_sls(frame: pl.DataFrame, lookups: Lookups) -> Checked:
     c = _Checks(frame)
     f = c.frame
-    c.frame = f.with_columns(
-        month("period").alias("month"),
+    c.frame = _by_value(f, "period", month("period"), "month").with_columns(
         number("quantity").alias("quantity_n"),
         number("amount").alias("amount_n"),
         number("ddd").alias("ddd_n")
@@ -283,6 +296,7 @@ def check_sls(frame: pl.DataFrame, lookups: Lookups) -> Checked:
             "ddd_v",
             "ddd_computed",
             "usage_group_t",
+            "package_atc",
         ]
     )
     out.rows = out.rows.rename(
@@ -355,6 +369,7 @@ def check_hresept(frame: pl.DataFrame, lookups: Lookups) -> Checked:
             "pharmacy_t",
             "org_unit_id",
             "ddd_v",
+            "package_atc",
         ]
     )
     out.rows = out.rows.rename(

@@ -6,7 +6,7 @@ No page here shows patient-level rows; batches hold counts and (masked) row erro
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -60,7 +60,10 @@ def mappings(request: HttpRequest) -> HttpResponse:
     """Codes imports could not map, each with a form to map it; and the mappings made."""
     user = request_user(request)
     if request.method == "POST":
-        unknown = get_object_or_404(UnknownCode, pk=request.POST.get("unknown_id"))
+        unknown_id = request.POST.get("unknown_id", "")
+        if not unknown_id.isdigit():
+            raise Http404
+        unknown = get_object_or_404(UnknownCode, pk=int(unknown_id))
         form = MappingForm(request.POST, kind=unknown.kind)
         if form.is_valid():
             code_map(
