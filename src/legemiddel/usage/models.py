@@ -73,7 +73,7 @@ class SalesLine(models.Model):
     batch = models.ForeignKey(
         ImportBatch, on_delete=models.CASCADE, db_index=False, db_constraint=False, related_name="+"
     )
-    month = models.DateField(_("month"), db_index=True)  # first day of the month
+    month = models.DateField(_("month"))  # first day of the month; index: migration 0003
     customer = models.CharField(_("customer number"), max_length=40)
     org_unit = models.ForeignKey(
         "organisation.OrgUnit",
@@ -111,7 +111,7 @@ class Dispensing(models.Model):
         ImportBatch, on_delete=models.CASCADE, db_index=False, db_constraint=False, related_name="+"
     )
     dispensed_on = models.DateField(_("dispensed"))
-    month = models.DateField(_("month"), db_index=True)
+    month = models.DateField(_("month"))  # index: migration 0003
     patient = models.CharField(_("patient (pseudonym)"), max_length=64, db_index=True)
     package = models.ForeignKey(
         "catalogue.Package",
@@ -151,7 +151,7 @@ class Administration(models.Model):
         ImportBatch, on_delete=models.CASCADE, db_index=False, db_constraint=False, related_name="+"
     )
     administered_on = models.DateField(_("administered"))
-    month = models.DateField(_("month"), db_index=True)
+    month = models.DateField(_("month"))  # index: migration 0003
     patient = models.CharField(_("patient (pseudonym)"), max_length=64, db_index=True)
     unit_code = models.CharField(_("unit code"), max_length=40)
     org_unit = models.ForeignKey(
@@ -193,7 +193,7 @@ class EPrescription(models.Model):
         ImportBatch, on_delete=models.CASCADE, db_index=False, db_constraint=False, related_name="+"
     )
     prescribed_on = models.DateField(_("prescribed"))
-    month = models.DateField(_("month"), db_index=True)
+    month = models.DateField(_("month"))  # index: migration 0003
     patient = models.CharField(_("patient (pseudonym)"), max_length=64, db_index=True)
     prescriber_hpr = models.CharField(_("prescriber HPR"), max_length=9)
     unit_code = models.CharField(_("unit code"), max_length=40, blank=True)

@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from itertools import islice
 from pathlib import Path
 
 import polars as pl
@@ -26,7 +27,8 @@ import yaml
 from legemiddel.lib.tabular import FileFormatError
 
 PROFILES = Path(__file__).resolve().parent / "profiles"
-CHUNK_ROWS = 500_000
+CHUNK_ROWS = 250_000
+XLSX_CHUNK_ROWS = 100_000  # spreadsheet cells become Python objects first, so smaller chunks
 ROW = "_row"  # the spreadsheet row number of each line (header = 1)
 
 
@@ -106,7 +108,7 @@ def open_table(path: Path, source: str, chunk_rows: int = CHUNK_ROWS) -> Table:
     prof = profile(source)
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
-        return _open_xlsx(path, prof)
+        return _open_xlsx(path, prof, min(chunk_rows, XLSX_CHUNK_ROWS))
     if suffix not in {".csv", ".txt", ".tsv"}:
         raise FileFormatError(
             f"Filtypen {suffix or '(ingen)'} kan ikke leses; bruk CSV eller XLSX."
@@ -196,7 +198,8 @@ def _open_csv(path: Path, prof: Profile, chunk_rows: int) -> Table:
 
     def chunks() -> Iterator[pl.DataFrame]:
         try:
-            yield from scan.collect_batches(chunk_size=chunk_rows)
+            for chunk in scan.collect_batches(chunk_size=chunk_rows):
+                yield _without_empty_rows(chunk)
         except pl.exceptions.ComputeError as exc:
             raise FileFormatError(
                 f"Filen kan ikke leses som CSV: {str(exc).splitlines()[0]}"
@@ -205,34 +208,40 @@ def _open_csv(path: Path, prof: Profile, chunk_rows: int) -> Table:
     return Table(columns=columns, chunks=chunks(), total_bytes=size, cleanup=cleanup)
 
 
-def _open_xlsx(path: Path, prof: Profile) -> Table:
+def _open_xlsx(path: Path, prof: Profile, chunk_rows: int) -> Table:
     from python_calamine import CalamineWorkbook
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheet = workbook.get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
+        rows = sheet.iter_rows()
+        first = next(rows, None)
     except Exception as exc:  # calamine raises its own error types
         raise FileFormatError(f"Regnearket kan ikke leses: {exc}") from exc
-    if not rows:
+    if not first:
         raise FileFormatError("Regnearket er tomt.")
-    header = [str(h) for h in rows[0]]
-    columns = _map_header(header, prof)
-    data = {
-        name: [_cell(r[i]) if i < len(r) else None for r in rows[1:]]
-        for i, name in enumerate(columns)
-    }
-    frame = pl.DataFrame(data, schema=dict.fromkeys(columns, pl.String)).with_row_index(
-        ROW, offset=2
-    )
-    del rows
-    frame = frame.with_columns(pl.col(ROW).cast(pl.UInt32))
-    return Table(
-        columns=columns,
-        chunks=iter([frame]),
-        total_bytes=path.stat().st_size,
-        cleanup=[],
-    )
+    columns = _map_header([str(h) for h in first], prof)
+    schema = dict.fromkeys(columns, pl.String)
+
+    def chunks() -> Iterator[pl.DataFrame]:
+        # The sheet's cells sit compactly in calamine; Python objects exist for one chunk only.
+        start = 2
+        while block := list(islice(rows, chunk_rows)):
+            data = {
+                name: [_cell(r[i]) if i < len(r) else None for r in block]
+                for i, name in enumerate(columns)
+            }
+            frame = pl.DataFrame(data, schema=schema).with_row_index(ROW, offset=start)
+            start += len(block)
+            yield _without_empty_rows(frame.with_columns(pl.col(ROW).cast(pl.UInt32)))
+
+    return Table(columns=columns, chunks=chunks(), total_bytes=path.stat().st_size, cleanup=[])
+
+
+def _without_empty_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """Drop lines with no value at all (``;;;;`` or formatted but empty spreadsheet rows)."""
+    values = [c for c in frame.columns if c != ROW]
+    return frame.filter(~pl.all_horizontal(pl.col(values).str.strip_chars().is_in(["", None])))
 
 
 def _cell(value: object) -> str | None:

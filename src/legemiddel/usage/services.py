@@ -12,10 +12,15 @@ Default policy: any row error rejects the whole file and nothing changes. With
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
+import queue
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, cast
 
@@ -45,6 +50,8 @@ from legemiddel.usage.reading import open_table
 from legemiddel.usage.validation import CHECKS, Checked, Lookups
 
 MAX_ERRORS = 1000
+SQLITE_ROWS_PER_INSERT = 500
+SQLITE_CACHE_KB = 64 * 1024
 Progress = Callable[[int, int], None]
 
 
@@ -186,6 +193,11 @@ def usage_import(
                 )
             ]
         )
+    if connection.vendor == "sqlite":
+        # A bigger page cache for this connection (default 2 MB): the month index of a large
+        # table otherwise goes back to disk for every chunk.
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KB}")
     lookups = _lookups(source)
     loader = _Loader(source=source, sha256=sha256, file_name=file_name, actor=actor)
     try:
@@ -193,9 +205,12 @@ def usage_import(
     except FileFormatError as exc:
         raise ImportRejected([RowError(0, "", "", str(exc))]) from exc
     try:
-        with transaction.atomic():
-            for chunk in table.chunks:
-                checked = CHECKS[source](chunk, lookups)
+        with (
+            _without_cyclic_gc(),
+            transaction.atomic(),
+            closing(_validated(table.chunks, source, lookups)) as checks,
+        ):
+            for checked in checks:
                 loader.take(checked, write=accept_valid or not loader.error_count)
                 if progress is not None:
                     progress(loader.rows_read, 0)
@@ -215,6 +230,65 @@ def usage_import(
         user=actor, action="import", detail=f"{file_name} ({sha256[:12]}): {result.as_text()}"
     )
     return result
+
+
+@contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """Pause Python's cycle collector while millions of row tuples come and go.
+
+    The rows form no reference cycles (they are freed as soon as they are written), but their
+    sheer number sets off full collections over the whole process again and again.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _validated(
+    chunks: Iterator[pl.DataFrame], source: str, lookups: Lookups
+) -> Generator[Checked, None, None]:
+    """The file's chunks, read and validated one chunk ahead in a second thread.
+
+    Reading and validating run in polars (outside the GIL) while this thread writes the previous
+    chunk to the database, so the two overlap. At most one validated chunk waits; an error in
+    the reader comes out here; if the writer stops early, the reader stops too.
+    """
+    handoff: queue.Queue[Checked | BaseException | None] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def offer(item: Checked | BaseException | None) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            for chunk in chunks:
+                if not offer(CHECKS[source](chunk, lookups)):
+                    return
+        except BaseException as exc:  # handed to the writer, which raises it
+            offer(exc)
+            return
+        offer(None)
+
+    reader = threading.Thread(target=read, name="usage-import-reader", daemon=True)
+    reader.start()
+    try:
+        while (item := handoff.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join()
 
 
 def _lookups(source: str) -> Lookups:
@@ -328,9 +402,13 @@ class _Loader:
         if new_months:
             self.replaced += self._replace(new_months)
             self.months |= new_months
+        # In month order: the month index (and SQLite's small page cache) then takes the rows
+        # as appends instead of scattered inserts.
         _insert(
             self.target.model,
-            rows.select(self.target.columns).with_columns(pl.lit(batch.pk).alias("batch_id")),
+            rows.sort("month")
+            .select(self.target.columns)
+            .with_columns(pl.lit(batch.pk).alias("batch_id")),
         )
         self.cube.add(rows)
 
@@ -400,12 +478,27 @@ def _insert(model: type[Any], frame: pl.DataFrame) -> None:
             plain = frame.with_columns(
                 pl.col(pl.Date).dt.to_string("%Y-%m-%d"), pl.col(pl.Boolean).cast(pl.Int8)
             )
-            placeholders = ", ".join(["%s"] * len(frame.columns))
-            cursor.executemany(
-                f"INSERT INTO {table} ({column_list}) VALUES ({placeholders})",  # noqa: S608
-                # sqlite3 consumes an iterator; a list of a million tuples would not be needed.
-                cast("list[Any]", plain.iter_rows()),
-            )
+            # Many rows per statement: SQLite's per-statement work (and the AUTOINCREMENT
+            # bookkeeping) is paid once per few hundred rows instead of once per row. The rows go
+            # straight to sqlite3: Django's cursor wrapper tees the iterator to peek at the first
+            # row, which keeps every row of the chunk alive until the end.
+            per = max(1, min(SQLITE_ROWS_PER_INSERT, 30_000 // len(frame.columns)))
+            full = plain.height - plain.height % per
+            one = "(" + ", ".join(["?"] * len(frame.columns)) + ")"
+            sqlite = connection.connection
+            for rows, size in ((plain.head(full), per), (plain.tail(plain.height - full), 1)):
+                if rows.height:
+                    sqlite.executemany(
+                        f"INSERT INTO {table} ({column_list}) VALUES "  # noqa: S608
+                        + ", ".join([one] * size),
+                        _flat_groups(rows.iter_rows(), size),
+                    )
+
+
+def _flat_groups(rows: Iterator[tuple[Any, ...]], size: int) -> Iterator[tuple[Any, ...]]:
+    """The values of ``size`` rows at a time, as one flat tuple."""
+    while group := tuple(chain.from_iterable(islice(rows, size))):
+        yield group
 
 
 class _Cube:
@@ -437,6 +530,11 @@ class _Cube:
         )
         if t.cube_patients:
             self.patients.append(keyed.select(*keys, "patient").unique())
+        # Fold the parts now and then, so a file of ten million lines keeps one cube in memory.
+        if len(self.sums) >= 4:
+            self.sums = [pl.concat(self.sums).group_by(keys).agg(pl.all().sum())]
+        if len(self.patients) >= 4:
+            self.patients = [pl.concat(self.patients).unique()]
 
     def write(self, source: str, months: set[dt.date]) -> None:
         stale = MonthlyUsage.objects.filter(source=source, month__in=months)
@@ -454,7 +552,7 @@ class _Cube:
             cube = cube.with_columns(pl.lit(0).alias("patients"))
         _insert(
             MonthlyUsage,
-            cube.select(
+            cube.sort("month").select(
                 "month",
                 pl.lit(source).alias("source"),
                 "org_unit_id",
