@@ -1,11 +1,32 @@
-"""CSV downloads the way Norwegian Excel opens them: UTF-8 with BOM and ``;``."""
+"""CSV downloads the way Norwegian Excel opens them: UTF-8 with BOM and ``;``.
+
+Values can come from uploaded files (the error and rejects reports repeat what the user sent), so
+text that Excel would run as a formula (``=``, ``+``, ``@``, a tab or carriage return, or ``-``
+that does not start a number) gets a leading apostrophe: Excel shows it as text.
+"""
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Sequence
 
 from django.http import HttpResponse
+
+_FORMULA_START = ("=", "+", "@", "\t", "\r")
+_NUMBER = re.compile(r"-[\d\s.,]+")
+
+
+def cell(value: object) -> object:
+    """``value`` as safe to open in a spreadsheet."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        return value
+    risky = value.startswith(_FORMULA_START) or (
+        value.startswith("-") and not _NUMBER.fullmatch(value)
+    )
+    return "'" + value if risky else value
 
 
 def csv_response(
@@ -17,5 +38,5 @@ def csv_response(
     writer = csv.writer(response, delimiter=";", lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow([cell(v) for v in row])
     return response
