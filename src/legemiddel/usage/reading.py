@@ -27,7 +27,7 @@ import yaml
 from legemiddel.lib.tabular import FileFormatError
 
 PROFILES = Path(__file__).resolve().parent / "profiles"
-CHUNK_ROWS = 250_000
+CHUNK_ROWS = 125_000
 XLSX_CHUNK_ROWS = 100_000  # spreadsheet cells become Python objects first, so smaller chunks
 ROW = "_row"  # the spreadsheet row number of each line (header = 1)
 

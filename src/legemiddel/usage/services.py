@@ -199,7 +199,10 @@ def usage_import(
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KB}")
     lookups = _lookups(source)
-    loader = _Loader(source=source, sha256=sha256, file_name=file_name, actor=actor)
+    loader = _Loader(
+        source=source, sha256=sha256, file_name=file_name, actor=actor, vendor=connection.vendor
+    )
+    check = CHECKS[source]
     try:
         table = open_table(path, source)
     except FileFormatError as exc:
@@ -208,10 +211,13 @@ def usage_import(
         with (
             _without_cyclic_gc(),
             transaction.atomic(),
-            closing(_validated(table.chunks, source, lookups)) as checks,
+            closing(
+                _ahead(table.chunks, lambda chunk: loader.prepare(check(chunk, lookups)))
+            ) as prepared_chunks,
         ):
-            for checked in checks:
-                loader.take(checked, write=accept_valid or not loader.error_count)
+            loader.start()
+            for prepared in prepared_chunks:
+                loader.take(prepared, write=accept_valid or not loader.error_count)
                 if progress is not None:
                     progress(loader.rows_read, 0)
             if loader.rows_read == 0:
@@ -248,19 +254,19 @@ def _without_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _validated(
-    chunks: Iterator[pl.DataFrame], source: str, lookups: Lookups
-) -> Generator[Checked, None, None]:
-    """The file's chunks, read and validated one chunk ahead in a second thread.
+def _ahead(
+    chunks: Iterator[pl.DataFrame], work: Callable[[pl.DataFrame], _Prepared]
+) -> Generator[_Prepared, None, None]:
+    """The file's chunks, read, validated and prepared one chunk ahead in a second thread.
 
-    Reading and validating run in polars (outside the GIL) while this thread writes the previous
-    chunk to the database, so the two overlap. At most one validated chunk waits; an error in
-    the reader comes out here; if the writer stops early, the reader stops too.
+    Reading, validating and preparing run mostly in polars (outside the GIL) while this thread
+    writes the previous chunk to the database, so the two overlap. At most one prepared chunk
+    waits; an error in the reader comes out here; if the writer stops early, the reader stops.
     """
-    handoff: queue.Queue[Checked | BaseException | None] = queue.Queue(maxsize=1)
+    handoff: queue.Queue[_Prepared | BaseException | None] = queue.Queue(maxsize=1)
     stop = threading.Event()
 
-    def offer(item: Checked | BaseException | None) -> bool:
+    def offer(item: _Prepared | BaseException | None) -> bool:
         while not stop.is_set():
             try:
                 handoff.put(item, timeout=0.1)
@@ -272,7 +278,7 @@ def _validated(
     def read() -> None:
         try:
             for chunk in chunks:
-                if not offer(CHECKS[source](chunk, lookups)):
+                if not offer(work(chunk)):
                     return
         except BaseException as exc:  # handed to the writer, which raises it
             offer(exc)
@@ -357,15 +363,29 @@ def _code_frame(codes: dict[str, int]) -> pl.DataFrame:
     )
 
 
+@dataclass
+class _Prepared:
+    """A validated chunk made ready to write (in the reader thread, without the database)."""
+
+    checked: Checked
+    payload: bytes | pl.DataFrame | None = None  # the fact rows, in the database's bulk format
+    months: frozenset[dt.date] = frozenset()
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
+
+
 class _Loader:
     """Writes validated chunks, replacing earlier rows of the months it meets."""
 
-    def __init__(self, *, source: str, sha256: str, file_name: str, actor: Any) -> None:
+    def __init__(
+        self, *, source: str, sha256: str, file_name: str, actor: Any, vendor: str
+    ) -> None:
         self.source = source
         self.target = TARGETS[source]
         self.sha256 = sha256
         self.file_name = file_name
         self.actor = actor
+        self.vendor = vendor
         self.rows_read = 0
         self.rows_accepted = 0
         self.error_count = 0
@@ -374,56 +394,65 @@ class _Loader:
         self.cube = _Cube(self.target)
         self.months: set[dt.date] = set()
         self.replaced = 0
-        self.batch: ImportBatch | None = None
+        self.batch_id = 0
         self.first_day: dt.date | None = None
         self.last_day: dt.date | None = None
 
-    def take(self, checked: Checked, *, write: bool) -> None:
+    def start(self) -> None:
+        """Create the batch (inside the import's transaction) before the first chunk arrives."""
+        today = timezone.localdate()
+        self.batch_id = ImportBatch.objects.create(
+            source=self.source,
+            file_name=self.file_name[:255],
+            sha256=self.sha256,
+            period_start=today,
+            period_end=today,
+            created_by=self.actor,
+        ).pk
+
+    def prepare(self, checked: Checked) -> _Prepared:
+        """Runs in the reader thread: sort, serialise and add to the cube; no database."""
+        rows = checked.rows
+        if not rows.height:
+            return _Prepared(checked)
+        # ``start()`` has created the batch: the reader thread starts on the first chunk asked for.
+        # In month order: the month index (and SQLite's small page cache) then takes the rows
+        # as appends instead of scattered inserts.
+        facts = (
+            rows.sort("month")
+            .select(self.target.columns)
+            .with_columns(pl.lit(self.batch_id).alias("batch_id"))
+        )
+        self.cube.add(rows)
+        day_column = self.target.columns[0]
+        return _Prepared(
+            checked,
+            payload=_payload(facts, self.vendor),
+            months=frozenset(rows.get_column("month").unique().to_list()),
+            first_day=cast("dt.date", rows.get_column(day_column).min()),
+            last_day=cast("dt.date", rows.get_column(day_column).max()),
+        )
+
+    def take(self, prepared: _Prepared, *, write: bool) -> None:
+        checked = prepared.checked
         self.rows_read += checked.rows.height + checked.errors.get_column("row").n_unique()
         self.error_count += checked.errors.height
         for row in checked.errors.head(MAX_ERRORS - len(self.errors)).iter_rows():
             self.errors.append(RowError(row[0], row[1], row[2] or "", row[3]))
         if checked.unknown.height:
             self.unknown.append(checked.unknown)
-        rows = checked.rows
-        if not rows.height:
+        if prepared.payload is None:
             return
-        self.rows_accepted += rows.height
-        months = set(rows.get_column("month").unique().to_list())
-        day_column = self.target.columns[0]
-        first = cast("dt.date", rows.get_column(day_column).min())
-        last = cast("dt.date", rows.get_column(day_column).max())
-        self.first_day = min(d for d in (self.first_day, first) if d is not None)
-        self.last_day = max(d for d in (self.last_day, last) if d is not None)
+        self.rows_accepted += checked.rows.height
+        self.first_day = min(d for d in (self.first_day, prepared.first_day) if d is not None)
+        self.last_day = max(d for d in (self.last_day, prepared.last_day) if d is not None)
         if not write:
             return
-        batch = self._batch()
-        new_months = months - self.months
+        new_months = prepared.months - self.months
         if new_months:
-            self.replaced += self._replace(new_months)
+            self.replaced += self._replace(set(new_months))
             self.months |= new_months
-        # In month order: the month index (and SQLite's small page cache) then takes the rows
-        # as appends instead of scattered inserts.
-        _insert(
-            self.target.model,
-            rows.sort("month")
-            .select(self.target.columns)
-            .with_columns(pl.lit(batch.pk).alias("batch_id")),
-        )
-        self.cube.add(rows)
-
-    def _batch(self) -> ImportBatch:
-        if self.batch is None:
-            today = timezone.localdate()
-            self.batch = ImportBatch.objects.create(
-                source=self.source,
-                file_name=self.file_name[:255],
-                sha256=self.sha256,
-                period_start=today,
-                period_end=today,
-                created_by=self.actor,
-            )
-        return self.batch
+        _write(self.target.model, [*self.target.columns, "batch_id"], prepared.payload)
 
     def _replace(self, months: set[dt.date]) -> int:
         model = self.target.model
@@ -436,7 +465,7 @@ class _Loader:
         return count
 
     def finish(self, *, started: float) -> UsageImportResult:
-        batch = self._batch()
+        batch = ImportBatch.objects.get(pk=self.batch_id)
         self.cube.write(self.source, self.months)
         batch.period_start = _month_start(self.first_day) or batch.period_start
         batch.period_end = self.last_day or batch.period_end
@@ -462,37 +491,47 @@ def _month_start(day: dt.date | None) -> dt.date | None:
 
 def _insert(model: type[Any], frame: pl.DataFrame) -> None:
     """Write a frame whose columns are the table's: COPY on PostgreSQL, executemany on SQLite."""
+    _write(model, frame.columns, _payload(frame, connection.vendor))
+
+
+def _payload(frame: pl.DataFrame, vendor: str) -> bytes | pl.DataFrame:
+    """The rows in the form the database takes in bulk (no database access: any thread)."""
+    if vendor == "postgresql":
+        buffer = io.BytesIO()
+        frame.write_csv(buffer, include_header=False, null_value="\\N", quote_style="necessary")
+        return buffer.getvalue()
+    # Plain values bind fastest: dates as ISO text (how SQLite stores them), booleans as 0/1.
+    return frame.with_columns(
+        pl.col(pl.Date).dt.to_string("%Y-%m-%d"), pl.col(pl.Boolean).cast(pl.Int8)
+    )
+
+
+def _write(model: type[Any], columns: list[str], payload: bytes | pl.DataFrame) -> None:
     table = model._meta.db_table
-    column_list = ", ".join(frame.columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            buffer = io.BytesIO()
-            frame.write_csv(buffer, include_header=False, null_value="\\N", quote_style="necessary")
+    column_list = ", ".join(columns)
+    if isinstance(payload, bytes):
+        with connection.cursor() as cursor:
             raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
             with raw.copy(
                 f"COPY {table} ({column_list}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
             ) as copy:
-                copy.write(buffer.getvalue())
-        else:
-            # Plain values bind fastest: dates as ISO text (how SQLite stores them), booleans as 0/1.
-            plain = frame.with_columns(
-                pl.col(pl.Date).dt.to_string("%Y-%m-%d"), pl.col(pl.Boolean).cast(pl.Int8)
+                copy.write(payload)
+        return
+    # Many rows per statement: SQLite's per-statement work (and the AUTOINCREMENT bookkeeping)
+    # is paid once per few hundred rows instead of once per row. The rows go straight to
+    # sqlite3: Django's cursor wrapper tees the iterator to peek at the first row, which keeps
+    # every row of the chunk alive until the end.
+    per = max(1, min(SQLITE_ROWS_PER_INSERT, 30_000 // len(columns)))
+    full = payload.height - payload.height % per
+    one = "(" + ", ".join(["?"] * len(columns)) + ")"
+    sqlite = connection.connection
+    for rows, size in ((payload.head(full), per), (payload.tail(payload.height - full), 1)):
+        if rows.height:
+            sqlite.executemany(
+                f"INSERT INTO {table} ({column_list}) VALUES "  # noqa: S608
+                + ", ".join([one] * size),
+                _flat_groups(rows.iter_rows(), size),
             )
-            # Many rows per statement: SQLite's per-statement work (and the AUTOINCREMENT
-            # bookkeeping) is paid once per few hundred rows instead of once per row. The rows go
-            # straight to sqlite3: Django's cursor wrapper tees the iterator to peek at the first
-            # row, which keeps every row of the chunk alive until the end.
-            per = max(1, min(SQLITE_ROWS_PER_INSERT, 30_000 // len(frame.columns)))
-            full = plain.height - plain.height % per
-            one = "(" + ", ".join(["?"] * len(frame.columns)) + ")"
-            sqlite = connection.connection
-            for rows, size in ((plain.head(full), per), (plain.tail(plain.height - full), 1)):
-                if rows.height:
-                    sqlite.executemany(
-                        f"INSERT INTO {table} ({column_list}) VALUES "  # noqa: S608
-                        + ", ".join([one] * size),
-                        _flat_groups(rows.iter_rows(), size),
-                    )
 
 
 def _flat_groups(rows: Iterator[tuple[Any, ...]], size: int) -> Iterator[tuple[Any, ...]]:
