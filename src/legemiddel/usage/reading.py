@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime as dt
 import os
 import shutil
 import tempfile
@@ -221,17 +220,19 @@ def _open_xlsx(path: Path, prof: Profile, chunk_rows: int) -> Table:
     if not first:
         raise FileFormatError("Regnearket er tomt.")
     columns = _map_header([str(h) for h in first], prof)
-    schema = dict.fromkeys(columns, pl.String)
 
     def chunks() -> Iterator[pl.DataFrame]:
-        # The sheet's cells sit compactly in calamine; Python objects exist for one chunk only.
+        # The sheet's cells sit compactly in calamine; Python objects exist for one chunk only,
+        # and each column is converted to text by polars, not cell by cell.
         start = 2
+        width = len(columns)
         while block := list(islice(rows, chunk_rows)):
-            data = {
-                name: [_cell(r[i]) if i < len(r) else None for r in block]
-                for i, name in enumerate(columns)
-            }
-            frame = pl.DataFrame(data, schema=schema).with_row_index(ROW, offset=start)
+            if any(len(r) != width for r in block):  # calamine gives the sheet's full width
+                block = [r[:width] + [""] * (width - len(r)) for r in block]
+            cells = list(zip(*block, strict=True))
+            frame = pl.DataFrame(
+                [_xlsx_text(name, values) for name, values in zip(columns, cells, strict=True)]
+            ).with_row_index(ROW, offset=start)
             start += len(block)
             yield _without_empty_rows(frame.with_columns(pl.col(ROW).cast(pl.UInt32)))
 
@@ -244,13 +245,23 @@ def _without_empty_rows(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.filter(~pl.all_horizontal(pl.col(values).str.strip_chars().is_in(["", None])))
 
 
-def _cell(value: object) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    return str(value)
+def _xlsx_text(name: str, values: tuple[object, ...]) -> pl.Series:
+    """A spreadsheet column as the text a user sees: whole numbers without ``.0`` (a varenr
+    typed as a number), dates as ISO dates, empty cells as missing."""
+    series = pl.Series(name, values, strict=False)
+    if series.dtype == pl.Float64:
+        whole = series.is_finite() & (series == series.floor()) & (series.abs() < 2**53)
+        text = (
+            pl.when(whole)
+            .then(series.cast(pl.Int64, strict=False).cast(pl.String))
+            .otherwise(series.cast(pl.String))
+        )
+        series = pl.select(text.alias(name)).to_series()
+    elif series.dtype in (pl.Date, pl.Datetime):
+        series = series.dt.strftime("%Y-%m-%d")
+    elif series.dtype == pl.String:
+        # Mixed columns come as text, numbers as "100001.0".
+        series = series.str.replace(r"^(-?\d+)\.0$", "${1}")
+    else:
+        series = series.cast(pl.String)
+    return series.replace("", None)
