@@ -26,8 +26,8 @@ import yaml
 from legemiddel.lib.tabular import FileFormatError
 
 PROFILES = Path(__file__).resolve().parent / "profiles"
-CHUNK_ROWS = 125_000
-XLSX_CHUNK_ROWS = 100_000  # spreadsheet cells become Python objects first, so smaller chunks
+CHUNK_BYTES = 12 * 1024 * 1024  # CSV is read in blocks of whole lines (about 100 000 lines)
+XLSX_CHUNK_ROWS = 100_000  # spreadsheet rows per chunk
 ROW = "_row"  # the spreadsheet row number of each line (header = 1)
 
 
@@ -102,17 +102,19 @@ class Table:
             path.unlink(missing_ok=True)
 
 
-def open_table(path: Path, source: str, chunk_rows: int = CHUNK_ROWS) -> Table:
+def open_table(
+    path: Path, source: str, chunk_rows: int = XLSX_CHUNK_ROWS, chunk_bytes: int = CHUNK_BYTES
+) -> Table:
     """Open a usage file; map its header to the source's canonical column names."""
     prof = profile(source)
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
-        return _open_xlsx(path, prof, min(chunk_rows, XLSX_CHUNK_ROWS))
+        return _open_xlsx(path, prof, chunk_rows)
     if suffix not in {".csv", ".txt", ".tsv"}:
         raise FileFormatError(
             f"Filtypen {suffix or '(ingen)'} kan ikke leses; bruk CSV eller XLSX."
         )
-    return _open_csv(path, prof, chunk_rows)
+    return _open_csv(path, prof, chunk_bytes)
 
 
 def _map_header(raw: list[str], prof: Profile) -> list[str]:
@@ -170,7 +172,7 @@ def _utf8_copy(path: Path) -> tuple[Path, list[Path]]:
     return tmp, [tmp]
 
 
-def _open_csv(path: Path, prof: Profile, chunk_rows: int) -> Table:
+def _open_csv(path: Path, prof: Profile, chunk_bytes: int) -> Table:
     size = path.stat().st_size
     if size == 0:
         raise FileFormatError("Filen er tom.")
@@ -182,29 +184,66 @@ def _open_csv(path: Path, prof: Profile, chunk_rows: int) -> Table:
     separator = max((";", ",", "\t"), key=first.count)
     raw_header = next(csv.reader([first], delimiter=separator))
     columns = _map_header(raw_header, prof)
-    scan = pl.scan_csv(
-        readable,
-        separator=separator,
-        has_header=True,
-        new_columns=columns,
-        infer_schema=False,
-        encoding="utf8",
-        row_index_name=ROW,
-        row_index_offset=2,
-        missing_columns="insert",
-        truncate_ragged_lines=False,
-    )
 
     def chunks() -> Iterator[pl.DataFrame]:
-        try:
-            for chunk in scan.collect_batches(chunk_size=chunk_rows):
-                yield _without_empty_rows(chunk)
-        except pl.exceptions.ComputeError as exc:
-            raise FileFormatError(
-                f"Filen kan ikke leses som CSV: {str(exc).splitlines()[0]}"
-            ) from exc
+        # Blocks of whole lines parsed one at a time: memory stays at a block or two whatever
+        # the file's size (polars' own streaming reader reads far ahead of a slow consumer).
+        start = 2
+        for block in _line_blocks(readable, chunk_bytes):
+            try:
+                frame = pl.read_csv(
+                    block,
+                    separator=separator,
+                    has_header=False,
+                    new_columns=columns,
+                    infer_schema=False,
+                    truncate_ragged_lines=False,
+                    raise_if_empty=False,
+                )
+            except pl.exceptions.PolarsError as exc:
+                raise FileFormatError(
+                    f"Filen kan ikke leses som CSV: {str(exc).splitlines()[0]}"
+                ) from exc
+            if frame.width != len(columns):  # a block with fewer fields on every line
+                raise FileFormatError(
+                    f"Filen kan ikke leses som CSV: linjene etter rad {start - 1} har "
+                    f"{frame.width} felt, overskriften har {len(columns)}."
+                )
+            frame = frame.with_row_index(ROW, offset=start)
+            start += frame.height
+            yield _without_empty_rows(frame.with_columns(pl.col(ROW).cast(pl.UInt32)))
 
     return Table(columns=columns, chunks=chunks(), total_bytes=size, cleanup=cleanup)
+
+
+def _line_blocks(path: Path, size: int) -> Iterator[bytes]:
+    """The file after its header line, in blocks of about ``size`` bytes that end at the end
+    of a line and never inside a quoted field (a quoted value may hold a line break)."""
+    with path.open("rb") as handle:
+        handle.readline()  # the header, read already
+        carry = b""
+        while data := handle.read(size):
+            buffer = carry + data
+            cut = _record_end(buffer)
+            carry = buffer[cut:]
+            if cut:
+                yield buffer[:cut]
+        if carry.strip():
+            yield carry
+
+
+def _record_end(buffer: bytes) -> int:
+    """Where the last complete record in ``buffer`` ends (after its newline), or 0.
+
+    Inside a quoted field the number of quotes so far is odd (an escaped quote is doubled, so
+    it does not change that), so a newline after an even number of quotes ends a record.
+    """
+    end = len(buffer)
+    while (newline := buffer.rfind(b"\n", 0, end)) >= 0:
+        if buffer.count(b'"', 0, newline) % 2 == 0:
+            return newline + 1
+        end = newline
+    return 0
 
 
 def _open_xlsx(path: Path, prof: Profile, chunk_rows: int) -> Table:
