@@ -222,7 +222,9 @@ def _line_blocks(path: Path, size: int) -> Iterator[bytes]:
     with path.open("rb") as handle:
         handle.readline()  # the header, read already
         carry = b""
-        while data := handle.read(size):
+        read_size = min(size, 1024 * 1024)  # a small first block: the writer starts sooner
+        while data := handle.read(read_size):
+            read_size = size
             buffer = carry + data
             cut = _record_end(buffer)
             carry = buffer[cut:]
