@@ -524,3 +524,20 @@ def test_a_file_refused_for_errors_leaves_no_batch(tmp_path):
         usage_import(source="sls", path=_sls(tmp_path, [SLS_HEADER, ["x", "", "", "", ""]]))
     assert usage_snapshot() == before
     assert ImportBatch.objects.count() == 0
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_progress_runs_up_to_the_whole_file(tmp_path, kind):
+    rows = [SLS_HEADER] + [["2026-01", GAST_POL, HUMIRA, str(i + 1), "100"] for i in range(300)]
+    path = (
+        write_csv(tmp_path / "sls.csv", rows)
+        if kind == "csv"
+        else write_xlsx(tmp_path / "sls.xlsx", rows)
+    )
+    seen: list[tuple[int, int]] = []
+    usage_import(source="sls", path=path, progress=lambda done, total: seen.append((done, total)))
+    assert seen
+    done, total = seen[-1]
+    assert total > 0
+    assert done == total
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)

@@ -96,6 +96,9 @@ class Table:
     chunks: Iterator[pl.DataFrame]
     total_bytes: int
     cleanup: list[Path]
+    # How far the chunks have got, for a progress bar: bytes of a CSV, rows of a spreadsheet.
+    done: int = 0
+    total: int = 0
 
     def close(self) -> None:
         for path in self.cleanup:
@@ -190,6 +193,7 @@ def _open_csv(path: Path, prof: Profile, chunk_bytes: int) -> Table:
         # the file's size (polars' own streaming reader reads far ahead of a slow consumer).
         start = 2
         for block in _line_blocks(readable, chunk_bytes):
+            table.done += len(block)
             try:
                 frame = pl.read_csv(
                     block,
@@ -213,7 +217,14 @@ def _open_csv(path: Path, prof: Profile, chunk_bytes: int) -> Table:
             start += frame.height
             yield _without_empty_rows(frame.with_columns(pl.col(ROW).cast(pl.UInt32)))
 
-    return Table(columns=columns, chunks=chunks(), total_bytes=size, cleanup=cleanup)
+    table = Table(
+        columns=columns,
+        chunks=chunks(),
+        total_bytes=size,
+        cleanup=cleanup,
+        total=readable.stat().st_size - len(first.encode("utf-8")),
+    )
+    return table
 
 
 def _line_blocks(path: Path, size: int) -> Iterator[bytes]:
@@ -275,9 +286,17 @@ def _open_xlsx(path: Path, prof: Profile, chunk_rows: int) -> Table:
                 [_xlsx_text(name, values) for name, values in zip(columns, cells, strict=True)]
             ).with_row_index(ROW, offset=start)
             start += len(block)
+            table.done += len(block)
             yield _without_empty_rows(frame.with_columns(pl.col(ROW).cast(pl.UInt32)))
 
-    return Table(columns=columns, chunks=chunks(), total_bytes=path.stat().st_size, cleanup=[])
+    table = Table(
+        columns=columns,
+        chunks=chunks(),
+        total_bytes=path.stat().st_size,
+        cleanup=[],
+        total=max(0, sheet.height - 1),
+    )
+    return table
 
 
 def _without_empty_rows(frame: pl.DataFrame) -> pl.DataFrame:

@@ -219,7 +219,7 @@ def usage_import(
             for prepared in prepared_chunks:
                 loader.take(prepared, write=accept_valid or not loader.error_count)
                 if progress is not None:
-                    progress(loader.rows_read, 0)
+                    progress(min(table.done, table.total), table.total)
             if loader.rows_read == 0:
                 raise ImportRejected([RowError(0, "", "", "Filen har ingen rader.")])
             if loader.error_count and (not accept_valid or not loader.rows_accepted):
