@@ -231,3 +231,34 @@ def test_a_header_without_the_required_columns_is_refused_naming_what_is_missing
     message = str(refused.value)
     assert message.startswith("Mangler kolonne(r): ")
     assert "Fant: " in message
+
+
+def test_errors_land_on_their_own_rows_in_a_large_chunk():
+    """The checks keep a mask of bad rows while joins add columns: a join that reordered rows
+    would blame the wrong lines. Scattered bad rows in 200 000 lines must come back exactly."""
+    n = 200_000
+    bad_quantity = set(range(7, n, 9_973))
+    unknown_customer = set(range(11, n, 12_347)) - bad_quantity
+    frame = pl.DataFrame(
+        {
+            "period": [f"2026-{(i % 12) + 1:02d}" for i in range(n)],
+            "customer": ["39990" if i in unknown_customer else "30100" for i in range(n)],
+            "varenr": ["100001" if i % 2 else "100012" for i in range(n)],
+            "quantity": ["x" if i in bad_quantity else str(i % 50) for i in range(n)],
+            "amount": ["10,5"] * n,
+        }
+    ).with_row_index(ROW, offset=2)
+    checked = check_sls(frame, _lookups())
+    errors = checked.errors
+    assert set(errors.filter(pl.col("column") == "quantity").get_column("row")) == {
+        i + 2 for i in bad_quantity
+    }
+    assert set(errors.filter(pl.col("column") == "customer").get_column("row")) == {
+        i + 2 for i in unknown_customer
+    }
+    good = checked.rows.sort(ROW)
+    assert good.height == n - len(bad_quantity) - len(unknown_customer)
+    # Every accepted row still carries its own values.
+    assert good.get_column("quantity").cast(pl.Int64).to_list() == [
+        (r - 2) % 50 for r in good.get_column(ROW).to_list()
+    ]

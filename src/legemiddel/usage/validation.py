@@ -101,7 +101,7 @@ def _by_value(frame: pl.DataFrame, column: str, expression: pl.Expr, alias: str)
     distinct values and joining them back is several times faster than parsing every line.
     """
     values = frame.select(pl.col(column).unique()).with_columns(expression.alias(alias))
-    return frame.join(values, on=column, how="left", nulls_equal=True)
+    return frame.join(values, on=column, how="left", nulls_equal=True, maintain_order="left")
 
 
 # --- checks -----------------------------------------------------------------------------------
@@ -181,7 +181,7 @@ def _parsed(c: _Checks, raw: str, parsed: str, message: str) -> None:
 
 def _with_package(c: _Checks, lookups: Lookups, *, required: bool, source_label: str) -> None:
     c.frame = c.frame.with_columns(varenr("varenr").alias("_varenr")).join(
-        lookups.packages, left_on="_varenr", right_on="code", how="left"
+        lookups.packages, left_on="_varenr", right_on="code", how="left", maintain_order="left"
     )
     if required:
         _required(c, "varenr", "Varenr")
@@ -220,8 +220,8 @@ def _with_patient(c: _Checks, lookups: Lookups) -> None:
     )
     c.frame = (
         c.frame.with_columns(_text("patient").alias("_fnr"))
-        .join(known, on="_fnr", how="left")
-        .join(bad, on="_fnr", how="left")
+        .join(known, on="_fnr", how="left", maintain_order="left")
+        .join(bad, on="_fnr", how="left", maintain_order="left")
         .drop("_fnr")
     )
     c.fail(
@@ -268,7 +268,13 @@ def check_sls(frame: pl.DataFrame, lookups: Lookups) -> Checked:
     if "ddd" in f.columns:
         _parsed(c, "ddd", "ddd_n", "DDD er ikke et tall.")
     _with_package(c, lookups, required=True, source_label="SLS")
-    c.frame = c.frame.join(lookups.customers, left_on="customer_code", right_on="code", how="left")
+    c.frame = c.frame.join(
+        lookups.customers,
+        left_on="customer_code",
+        right_on="code",
+        how="left",
+        maintain_order="left",
+    )
     unknown = (
         pl.col("customer_code").is_not_null()
         & (pl.col("customer_code") != "")
@@ -349,7 +355,9 @@ def check_hresept(frame: pl.DataFrame, lookups: Lookups) -> Checked:
     )
     _with_package(c, lookups, required=True, source_label="H-resept")
     _with_patient(c, lookups)
-    c.frame = c.frame.join(lookups.prescribers, left_on="hpr", right_on="hpr", how="left")
+    c.frame = c.frame.join(
+        lookups.prescribers, left_on="hpr", right_on="hpr", how="left", maintain_order="left"
+    )
     c.frame = c.frame.with_columns(
         pl.col("dispensed").dt.month_start().alias("month"),
         (pl.col("quantity_n") * pl.col("ddd_per_pack")).alias("ddd_v"),
@@ -395,7 +403,7 @@ def _atc_text(name: str, frame: pl.DataFrame) -> pl.Expr:
 
 def _units(c: _Checks, lookups: Lookups, *, required: bool) -> None:
     c.frame = c.frame.with_columns(_text("unit").alias("unit_code")).join(
-        lookups.units, left_on="unit_code", right_on="code", how="left"
+        lookups.units, left_on="unit_code", right_on="code", how="left", maintain_order="left"
     )
     unknown = (
         pl.col("unit_code").is_not_null()
