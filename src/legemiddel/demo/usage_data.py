@@ -20,7 +20,7 @@ import math
 import random
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from stdnum.no import fodselsnummer
@@ -451,7 +451,6 @@ class Patient:
     unit: str
     prescriber: str
     adherence: float  # 1.0 = on time; > 1 stretches the intervals
-    events: list[tuple[str, dt.date, str, float]] = field(default_factory=list)
 
 
 class _Numbers:

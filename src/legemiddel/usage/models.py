@@ -13,6 +13,8 @@ references it has just looked up, and ``PROTECT``/``CASCADE`` still hold in Djan
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -67,15 +69,17 @@ class ImportBatch(models.Model):
         return f"{self.get_source_display()} {self.period_start:%Y-%m}–{self.period_end:%Y-%m}"
 
 
-class SalesLine(models.Model):
-    """A sales statistics line: a customer's purchases of one package in one month."""
+# Fields the fact tables share. The foreign keys are neither indexed nor constrained (see above).
 
-    batch = models.ForeignKey(
+
+def _batch() -> models.ForeignKey[ImportBatch]:
+    return models.ForeignKey(
         ImportBatch, on_delete=models.CASCADE, db_index=False, db_constraint=False, related_name="+"
     )
-    month = models.DateField(_("month"))  # first day of the month; index: migration 0003
-    customer = models.CharField(_("customer number"), max_length=40)
-    org_unit = models.ForeignKey(
+
+
+def _org_unit() -> models.ForeignKey[Any]:
+    return models.ForeignKey(
         "organisation.OrgUnit",
         on_delete=models.PROTECT,
         null=True,
@@ -83,13 +87,31 @@ class SalesLine(models.Model):
         db_constraint=False,
         related_name="+",
     )
-    package = models.ForeignKey(
+
+
+def _package(*, null: bool = False) -> models.ForeignKey[Any]:
+    return models.ForeignKey(
         "catalogue.Package",
         on_delete=models.PROTECT,
+        null=null,
         db_index=False,
         db_constraint=False,
         related_name="+",
     )
+
+
+def _patient() -> models.CharField[str, str]:
+    return models.CharField(_("patient (pseudonym)"), max_length=64, db_index=True)
+
+
+class SalesLine(models.Model):
+    """A sales statistics line: a customer's purchases of one package in one month."""
+
+    batch = _batch()
+    month = models.DateField(_("month"))  # first day of the month; index: migration 0003
+    customer = models.CharField(_("customer number"), max_length=40)
+    org_unit = _org_unit()
+    package = _package()
     quantity = models.FloatField(_("packs"))
     amount = models.FloatField(_("amount excl. VAT (NOK)"))
     ddd = models.FloatField(_("DDD"), null=True)
@@ -107,33 +129,18 @@ class SalesLine(models.Model):
 class Dispensing(models.Model):
     """An H-prescription dispensing at a pharmacy (Helfo)."""
 
-    batch = models.ForeignKey(
-        ImportBatch, on_delete=models.CASCADE, db_index=False, db_constraint=False, related_name="+"
-    )
+    batch = _batch()
     dispensed_on = models.DateField(_("dispensed"))
     month = models.DateField(_("month"))  # index: migration 0003
-    patient = models.CharField(_("patient (pseudonym)"), max_length=64, db_index=True)
-    package = models.ForeignKey(
-        "catalogue.Package",
-        on_delete=models.PROTECT,
-        db_index=False,
-        db_constraint=False,
-        related_name="+",
-    )
+    patient = _patient()
+    package = _package()
     quantity = models.FloatField(_("packs"))
     amount = models.FloatField(_("amount (NOK)"))
     refund_code = models.CharField(_("refund code (ICD-10)"), max_length=10, blank=True)
     prescriber_hpr = models.CharField(_("prescriber HPR"), max_length=9, blank=True)
     prescribed_on = models.DateField(_("prescribed"), null=True)
     pharmacy = models.CharField(_("pharmacy"), max_length=200, blank=True)
-    org_unit = models.ForeignKey(
-        "organisation.OrgUnit",
-        on_delete=models.PROTECT,
-        null=True,
-        db_index=False,
-        db_constraint=False,
-        related_name="+",
-    )
+    org_unit = _org_unit()
     ddd = models.FloatField(_("DDD"), null=True)
 
     class Meta:
@@ -147,30 +154,14 @@ class Dispensing(models.Model):
 class Administration(models.Model):
     """A drug administration in hospital (DIPS), with the episode's reported codes."""
 
-    batch = models.ForeignKey(
-        ImportBatch, on_delete=models.CASCADE, db_index=False, db_constraint=False, related_name="+"
-    )
+    batch = _batch()
     administered_on = models.DateField(_("administered"))
     month = models.DateField(_("month"))  # index: migration 0003
-    patient = models.CharField(_("patient (pseudonym)"), max_length=64, db_index=True)
+    patient = _patient()
     unit_code = models.CharField(_("unit code"), max_length=40)
-    org_unit = models.ForeignKey(
-        "organisation.OrgUnit",
-        on_delete=models.PROTECT,
-        null=True,
-        db_index=False,
-        db_constraint=False,
-        related_name="+",
-    )
+    org_unit = _org_unit()
     atc = models.CharField(_("ATC code"), max_length=7, blank=True)
-    package = models.ForeignKey(
-        "catalogue.Package",
-        on_delete=models.PROTECT,
-        null=True,
-        db_index=False,
-        db_constraint=False,
-        related_name="+",
-    )
+    package = _package(null=True)
     dose = models.FloatField(_("dose"), null=True)
     dose_unit = models.CharField(_("dose unit"), max_length=20, blank=True)
     episode = models.CharField(_("episode"), max_length=40)
@@ -189,31 +180,15 @@ class Administration(models.Model):
 class EPrescription(models.Model):
     """An e-prescription written in DIPS."""
 
-    batch = models.ForeignKey(
-        ImportBatch, on_delete=models.CASCADE, db_index=False, db_constraint=False, related_name="+"
-    )
+    batch = _batch()
     prescribed_on = models.DateField(_("prescribed"))
     month = models.DateField(_("month"))  # index: migration 0003
-    patient = models.CharField(_("patient (pseudonym)"), max_length=64, db_index=True)
+    patient = _patient()
     prescriber_hpr = models.CharField(_("prescriber HPR"), max_length=9)
     unit_code = models.CharField(_("unit code"), max_length=40, blank=True)
-    org_unit = models.ForeignKey(
-        "organisation.OrgUnit",
-        on_delete=models.PROTECT,
-        null=True,
-        db_index=False,
-        db_constraint=False,
-        related_name="+",
-    )
+    org_unit = _org_unit()
     atc = models.CharField(_("ATC code"), max_length=7, blank=True)
-    package = models.ForeignKey(
-        "catalogue.Package",
-        on_delete=models.PROTECT,
-        null=True,
-        db_index=False,
-        db_constraint=False,
-        related_name="+",
-    )
+    package = _package(null=True)
     dosage = models.CharField(_("dosage"), max_length=200, blank=True)
     quantity = models.FloatField(_("packs"), null=True)
 
@@ -289,22 +264,8 @@ class MonthlyUsage(models.Model):
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
     # Derived from the fact rows, written in bulk: no database constraint (see the module).
     # Dashboards read by source and month; fewer indexes keep the refresh fast.
-    org_unit = models.ForeignKey(
-        "organisation.OrgUnit",
-        on_delete=models.PROTECT,
-        null=True,
-        db_index=False,
-        db_constraint=False,
-        related_name="+",
-    )
-    package = models.ForeignKey(
-        "catalogue.Package",
-        on_delete=models.PROTECT,
-        null=True,
-        db_index=False,
-        db_constraint=False,
-        related_name="+",
-    )
+    org_unit = _org_unit()
+    package = _package(null=True)
     atc = models.CharField(_("ATC code"), max_length=7, blank=True)
     quantity = models.FloatField(_("packs"), default=0)
     amount = models.FloatField(_("amount (NOK)"), default=0)

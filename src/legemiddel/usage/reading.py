@@ -94,7 +94,6 @@ class Table:
 
     columns: list[str]
     chunks: Iterator[pl.DataFrame]
-    total_bytes: int
     cleanup: list[Path]
     # How far the chunks have got, for a progress bar: bytes of a CSV, rows of a spreadsheet.
     done: int = 0
@@ -220,7 +219,6 @@ def _open_csv(path: Path, prof: Profile, chunk_bytes: int) -> Table:
     table = Table(
         columns=columns,
         chunks=chunks(),
-        total_bytes=size,
         cleanup=cleanup,
         total=readable.stat().st_size - len(first.encode("utf-8")),
     )
@@ -292,7 +290,6 @@ def _open_xlsx(path: Path, prof: Profile, chunk_rows: int) -> Table:
     table = Table(
         columns=columns,
         chunks=chunks(),
-        total_bytes=path.stat().st_size,
         cleanup=[],
         total=max(0, sheet.height - 1),
     )

@@ -19,14 +19,13 @@ import threading
 import time
 from collections.abc import Callable, Generator, Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any, cast
 
 import polars as pl
 from django.db import connection, transaction
-from django.db.models import Min
 from django.utils import timezone
 
 from legemiddel.accounts.services import audit_record
@@ -146,7 +145,6 @@ PATIENT_SOURCES = {"hresept", "dips", "dipsresept"}
 @dataclass
 class UsageImportResult:
     batch: ImportBatch
-    months: list[dt.date] = field(default_factory=list)
 
     def as_text(self) -> str:
         b = self.batch
@@ -321,18 +319,15 @@ def _lookups(source: str) -> Lookups:
         },
     ).unique("code", keep="first")
 
-    customers: dict[str, int] = {}
-    for code, unit_id in OrgUnit.objects.values_list("code", "id"):
-        customers[code] = unit_id
-    for code, unit_id in CostCentre.objects.values_list("code", "org_unit_id"):
-        if unit_id is not None:
-            customers[code] = unit_id
     units = dict(OrgUnit.objects.values_list("code", "id"))
+    # SLS customers: a unit's code or one of its cost centres.
+    customers = dict(units)
+    customers.update(
+        CostCentre.objects.filter(org_unit__isnull=False).values_list("code", "org_unit_id")
+    )
     for kind, code, unit_id in CodeMapping.objects.filter(
         source=source, org_unit__isnull=False
     ).values_list("kind", "code", "org_unit_id"):
-        if unit_id is None:
-            continue
         if kind == CodeMapping.Kind.CUSTOMER:
             customers[code] = unit_id
         elif kind == CodeMapping.Kind.UNIT:
@@ -482,7 +477,7 @@ class _Loader:
         )
         batch.seconds = round(time.monotonic() - started, 2)
         batch.save()
-        return UsageImportResult(batch=batch, months=sorted(self.months))
+        return UsageImportResult(batch=batch)
 
 
 def _month_start(day: dt.date | None) -> dt.date | None:
@@ -660,7 +655,3 @@ def latest_month(source: str | None = None) -> dt.date | None:
     if source:
         cube = cube.filter(source=source)
     return cube.order_by("-month").values_list("month", flat=True).first()
-
-
-def first_month() -> dt.date | None:
-    return MonthlyUsage.objects.aggregate(first=Min("month"))["first"]

@@ -116,32 +116,22 @@ class _Checks:
         self.unknown: list[pl.DataFrame] = []
         self.bad = pl.Series("bad", [False] * frame.height)
 
-    def fail(self, condition: pl.Expr, column: str, message: str, *, mask: bool = False) -> None:
+    def fail(
+        self, condition: pl.Expr, column: str, message: str | pl.Expr, *, masked: bool = False
+    ) -> None:
+        """Mark the rows where ``condition`` holds as bad, with ``message`` (text, or an
+        expression giving each row its own); ``masked`` shows the value as ``MASK``."""
         found = self.frame.select(condition.fill_null(False)).to_series()
         if not found.any():
             return
         self.bad = self.bad | found
-        value = pl.lit(MASK) if mask else pl.col(column).fill_null("")
+        value = pl.lit(MASK) if masked else pl.col(column).fill_null("")
         self.errors.append(
             self.frame.filter(found).select(
                 pl.col(ROW).cast(pl.Int64).alias("row"),
                 pl.lit(column).alias("column"),
                 value.cast(pl.String).alias("value"),
-                pl.lit(message).alias("message"),
-            )
-        )
-
-    def fail_each(self, condition: pl.Expr, column: str, message: pl.Expr) -> None:
-        found = self.frame.select(condition.fill_null(False)).to_series()
-        if not found.any():
-            return
-        self.bad = self.bad | found
-        self.errors.append(
-            self.frame.filter(found).select(
-                pl.col(ROW).cast(pl.Int64).alias("row"),
-                pl.lit(column).alias("column"),
-                pl.lit(MASK).alias("value"),
-                message.alias("message"),
+                (pl.lit(message) if isinstance(message, str) else message).alias("message"),
             )
         )
 
@@ -227,7 +217,7 @@ def _with_patient(c: _Checks, lookups: Lookups) -> None:
     c.fail(
         pl.col("patient").is_null() | (_text("patient") == ""), "patient", "Fødselsnummer mangler."
     )
-    c.fail_each(pl.col("_problem").is_not_null(), "patient", pl.col("_problem"))
+    c.fail(pl.col("_problem").is_not_null(), "patient", pl.col("_problem"), masked=True)
     # The clear number leaves the frame here; only the pseudonym goes on.
     c.frame = c.frame.drop("patient", "_problem").rename({"_pseudonym": "patient"})
 
