@@ -101,6 +101,10 @@ class AuditEvent(models.Model):
         MEMBERSHIP_CHANGED = "membership_changed", _("Unit membership changed")
         IMPORT = "import", _("Data import")
         USER_CREATED = "user_created", _("User created")
+        PRICE_VIEW = "price_view", _("Confidential prices viewed")
+        PRICE_ACCESS = "price_access", _("Price access granted or revoked")
+        AGREEMENT = "agreement", _("Agreement changed or published")
+        NOTICE = "notice", _("Notice sent")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from legemiddel.catalogue.models import (
@@ -188,3 +190,23 @@ def atc_lookup(code: str) -> AtcCode | None:
     if not atc_level(code):
         return None
     return AtcCode.objects.filter(code=code).first()
+
+
+def current_public_prices(
+    varenrs: Iterable[str], on: dt.date | None = None
+) -> dict[str, dict[str, Decimal]]:
+    """The public FEST price of each type valid on a day, per varenr, in one query.
+
+    The newest period that has started wins; a stated end before the day excludes it.
+    """
+    day = on or timezone.localdate()
+    found: dict[str, dict[str, Decimal]] = {}
+    prices = (
+        Price.objects.filter(package_id__in=list(varenrs), valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .order_by("package_id", "type", "valid_from")
+        .values_list("package_id", "type", "amount")
+    )
+    for varenr, kind, amount in prices:
+        found.setdefault(varenr, {})[kind] = amount
+    return found

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "legemiddel.organisation",
     "legemiddel.catalogue",
     "legemiddel.usage",
+    "legemiddel.agreements",
     "legemiddel.demo",
 ]
 
@@ -236,4 +237,8 @@ LOGGING = {
 }
 
 # --- Product settings -----------------------------------------------------------------------
+# Where the product is reached; links in e-mails are built from it.
+SITE_URL = env_str("SITE_URL") or "http://127.0.0.1:8000"
+# A new LIS agreement's start-up meeting is due this many days before the agreement starts.
+STARTUP_MEETING_DAYS_BEFORE = env_int("STARTUP_MEETING_DAYS_BEFORE", 14)
 LEGEMIDDEL_TRUST_NAME = env_str("LEGEMIDDEL_TRUST_NAME") or "Helse Bergen HF"

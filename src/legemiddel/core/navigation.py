@@ -37,6 +37,16 @@ MENU: list[NavItem] = [
         _("Packages, substances and prices from FEST; search and the ATC tree."),
     ),
     NavItem(
+        "agreements:portal",
+        _("Drug portal"),
+        _("The LIS recommendations in force: first choices per area, from when, what is next."),
+    ),
+    NavItem(
+        "agreements:register",
+        _("LIS agreements"),
+        _("Register, import and publish agreements; price access, notices and start-up meetings."),
+    ),
+    NavItem(
         "usage:batches",
         _("Usage data"),
         _("Imported sales statistics, H-prescriptions and DIPS data; unknown codes to map."),

@@ -1,4 +1,4 @@
-"""Reading small reference CSV files (organisation, personnel) the way users export them.
+"""Reading small reference files (organisation, personnel, agreements) the way users export them.
 
 Excel in Norway saves CSV as Windows-1252 with ``;``; other tools write UTF-8 with ``,``.
 We accept both, map header aliases to canonical column names and report problems as
@@ -8,6 +8,7 @@ We accept both, map header aliases to canonical column names and report problems
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 from collections.abc import Iterator, Mapping
@@ -67,14 +68,35 @@ def decode(data: bytes) -> str:
         ) from exc
 
 
-def read_rows(
-    data: bytes, aliases: Mapping[str, str], required: set[str]
-) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
-    """Return the canonical column names and an iterator of ``(row_number, row)``.
+XLSX_MAGIC = b"PK\x03\x04"
 
-    ``aliases`` maps lower-cased header spellings to canonical names. Unknown columns are
-    ignored; missing required columns raise :class:`FileFormatError` naming them.
-    """
+
+def _sheet_text(value: object) -> str:
+    """A spreadsheet cell as the text a CSV export of it would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _xlsx_records(data: bytes) -> list[list[str]]:
+    """The first sheet of a workbook as rows of text (small files: read whole)."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet = book.get_sheet_by_index(0)
+        return [[_sheet_text(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+    except Exception as exc:  # calamine raises its own types for every kind of damage
+        raise FileFormatError(f"Regnearket kan ikke leses: {exc}") from exc
+
+
+def _csv_records(data: bytes) -> list[list[str]]:
     text = decode(data)
     if not text.strip():
         raise FileFormatError("Filen er tom.")
@@ -84,11 +106,26 @@ def read_rows(
     try:
         # Read everything now so a malformed line (e.g. a field over the csv module's size
         # limit) becomes a FileFormatError here instead of escaping from the row iterator.
-        header, *records = list(reader) or [[]]
+        return list(reader)
     except csv.Error as exc:
         raise FileFormatError(
             f"Filen kan ikke leses som CSV (linje {reader.line_num}): {exc}"
         ) from exc
+
+
+def read_rows(
+    data: bytes, aliases: Mapping[str, str], required: set[str]
+) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+    """Return the canonical column names and an iterator of ``(row_number, row)``.
+
+    ``data`` is CSV text or an XLSX workbook (its first sheet). ``aliases`` maps lower-cased
+    header spellings to canonical names. Unknown columns are ignored; missing required
+    columns raise :class:`FileFormatError` naming them.
+    """
+    records = _xlsx_records(data) if data.startswith(XLSX_MAGIC) else _csv_records(data)
+    if not records:
+        raise FileFormatError("Filen er tom.")
+    header, *records = records
     columns: list[str] = []
     for raw in header:
         key = raw.strip().lower()

@@ -77,6 +77,9 @@ PERSONNEL_ALIASES = {
     "workplaces": "workplaces",
     "spesialist": "is_specialist",
     "is_specialist": "is_specialist",
+    "e-post": "email",
+    "epost": "email",
+    "email": "email",
 }
 
 PERSONNEL_CATEGORIES = {
@@ -124,6 +127,10 @@ class PersonnelRecord:
     category: str
     is_specialist: bool
     workplaces: list[str]
+    email: str = ""
+
+
+_EMAIL = re.compile(r"[^@\s;,]+@[^@\s;,]+\.[A-Za-z]{2,}")
 
 
 def _split_codes(value: str) -> list[str]:
@@ -367,6 +374,10 @@ def parse_personnel(data: bytes) -> tuple[list[PersonnelRecord], list[RowError]]
         if specialist_value not in _YES | _NO:
             errors.append(RowError(number, "spesialist", specialist_value, "skriv ja eller nei"))
             continue
+        email = row.get("email", "")
+        if email and not _EMAIL.fullmatch(email):
+            errors.append(RowError(number, "e-post", email, "er ikke en e-postadresse"))
+            continue
         records.append(
             PersonnelRecord(
                 row=number,
@@ -375,6 +386,7 @@ def parse_personnel(data: bytes) -> tuple[list[PersonnelRecord], list[RowError]]
                 category=category,
                 is_specialist=specialist_value in _YES,
                 workplaces=_split_codes(row.get("workplaces", "")),
+                email=email,
             )
         )
     return records, errors

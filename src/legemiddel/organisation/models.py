@@ -217,6 +217,9 @@ class HealthPersonnel(models.Model):
     search_key = models.CharField(max_length=250, editable=False, db_index=True, default="")
     category = models.CharField(_("category"), max_length=30, choices=Category.choices)
     is_specialist = models.BooleanField(_("specialist approval"), default=False)
+    # Where notices (new LIS agreements, changes) reach the person; contract specialists have
+    # no user account here, so the address lives on the person.
+    email = models.EmailField(_("e-mail"), blank=True)
     user = models.OneToOneField(
         "accounts.User",
         on_delete=models.SET_NULL,

@@ -196,10 +196,11 @@ def personnel_import_csv(*, data: bytes, actor: Any = None, file_name: str = "")
         created = person is None
         if person is None:
             person = HealthPersonnel(hpr_number=rec.hpr_number)
-        person.name, person.category, person.is_specialist = (
+        person.name, person.category, person.is_specialist, person.email = (
             rec.name,
             rec.category,
             rec.is_specialist,
+            rec.email,
         )
         personnel_save(person=person)
         summary.count("helsepersonell", created)

@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from legemiddel.accounts.models import User
+from legemiddel.agreements.models import (
+    Agreement,
+    AgreementLine,
+    Decision,
+    Participant,
+    StartupMeeting,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class AgreementForm(forms.ModelForm):
+    class Meta:
+        model = Agreement
+        fields = [
+            "area",
+            "title",
+            "reference",
+            "region",
+            "start",
+            "end",
+            "extended_to",
+            "conditions",
+            "comment",
+        ]
+        widgets = {
+            "start": DATE,
+            "end": DATE,
+            "extended_to": DATE,
+            "conditions": forms.Textarea(attrs={"rows": 3}),
+            "comment": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class LineForm(forms.ModelForm):
+    """One product line. The price field exists only for users who may see prices."""
+
+    lis_price = forms.DecimalField(
+        label=_("LIS unit price (NOK per pack, excl. VAT)"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+    )
+
+    class Meta:
+        model = AgreementLine
+        fields = [
+            "indication_group",
+            "patient_group",
+            "rank",
+            "package",
+            "valid_from",
+            "valid_to",
+            "cost_basis",
+            "packs_per_period",
+            "dosing",
+            "conditions",
+            "comment",
+        ]
+        widgets = {"valid_from": DATE, "valid_to": DATE, "package": forms.TextInput}
+        labels = {"package": _("Item number (varenr)")}
+
+    def __init__(self, *args: Any, price_visible: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if price_visible:
+            self.fields["lis_price"].initial = self.instance.lis_price if self.instance else None
+        else:
+            del self.fields["lis_price"]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Spreadsheet (XLSX or CSV)"),
+        help_text=_("Replaces the agreement's products. See the format description."),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".xlsx", ".csv", ".txt")):
+            raise forms.ValidationError(_("Upload an .xlsx or .csv file."))
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        return upload
+
+
+class PublishForm(forms.Form):
+    note = forms.CharField(
+        label=_("What changed (goes into the notice)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+
+
+class NoticeForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 16}))
+
+
+class GrantForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label=_("Person"), queryset=User.objects.filter(is_active=True).order_by("last_name")
+    )
+    reason = forms.CharField(label=_("Service need"), max_length=500)
+    expires_on = forms.DateField(label=_("Expires"), widget=DATE)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user_field = self.fields["user"]
+        assert isinstance(user_field, forms.ModelChoiceField)
+        user_field.label_from_instance = lambda u: f"{u.display_name} ({u.username})"  # type: ignore[method-assign,assignment]
+        if not self.is_bound:
+            self.fields["expires_on"].initial = timezone.localdate() + dt.timedelta(days=365)
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=_("Why"), max_length=500, required=False)
+
+
+class MeetingForm(forms.ModelForm):
+    class Meta:
+        model = StartupMeeting
+        fields = ["scheduled_at", "duration_minutes", "location", "agenda"]
+        widgets = {
+            "scheduled_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "agenda": forms.Textarea(attrs={"rows": 6}),
+        }
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 8}))
+    attended = forms.MultipleChoiceField(
+        label=_("Attended"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, meeting: StartupMeeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        attended = self.fields["attended"]
+        assert isinstance(attended, forms.MultipleChoiceField)
+        attended.choices = [
+            (str(p.pk), f"{p.name} ({p.get_role_display()})") for p in meeting.participants.all()
+        ]
+
+
+class ParticipantForm(forms.ModelForm):
+    class Meta:
+        model = Participant
+        fields = ["role", "name", "email"]
+
+
+class DecisionForm(forms.ModelForm):
+    class Meta:
+        model = Decision
+        fields = ["kind", "text", "owner", "due"]
+        widgets = {"due": DATE, "text": forms.Textarea(attrs={"rows": 2})}

@@ -1,0 +1,378 @@
+"""Reads for LIS agreements. Nothing here returns a confidential price: see ``pricing``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from legemiddel.accounts.models import UnitMembership, User
+from legemiddel.accounts.roles import Role
+from legemiddel.agreements.models import (
+    Agreement,
+    AgreementLine,
+    AgreementVersion,
+    Notice,
+    Participant,
+    StartupMeeting,
+    TherapeuticArea,
+)
+from legemiddel.lib.formatting import format_date
+from legemiddel.organisation.models import HealthPersonnel, OrgUnit
+
+PATIENT_GROUP_ORDER = {"all": 0, "new": 1, "switch": 2}
+# Public line fields: what the portal, notices, versions, API and exports may show.
+PUBLIC_LINE_FIELDS = (
+    "indication_group",
+    "patient_group",
+    "rank",
+    "package_id",
+    "valid_from",
+    "valid_to",
+    "dosing",
+    "conditions",
+    "comment",
+)
+
+
+def public_lines(agreement: Agreement) -> QuerySet[AgreementLine]:
+    """The agreement's lines without the price column (``defer`` keeps it out of the query)."""
+    return (
+        agreement.lines.defer("lis_price")
+        .select_related("package", "package__brand")
+        .order_by("indication_group", "patient_group", "rank", "valid_from", "package_id")
+    )
+
+
+def agreement_for_register(agreement_id: int) -> Agreement:
+    found = (
+        Agreement.objects.select_related("area", "created_by", "startup_meeting")
+        .filter(pk=agreement_id)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def published_agreement(agreement_id: int) -> Agreement:
+    """A published agreement (drafts and withdrawn ones are only in the register)."""
+    found = (
+        Agreement.objects.select_related("area")
+        .filter(pk=agreement_id, status=Agreement.Status.PUBLISHED)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+@dataclass
+class RankGroup:
+    indication_group: str
+    patient_group: str
+    patient_group_label: str
+    lines: list[AgreementLine] = field(default_factory=list)
+
+
+def rank_groups(lines: Iterable[AgreementLine]) -> list[RankGroup]:
+    groups: dict[tuple[str, str], RankGroup] = {}
+    for line in lines:
+        key = (line.indication_group, line.patient_group)
+        if key not in groups:
+            groups[key] = RankGroup(
+                line.indication_group, line.patient_group, line.get_patient_group_display()
+            )
+        groups[key].lines.append(line)
+    ordered = sorted(
+        groups.values(),
+        key=lambda g: (g.indication_group.casefold(), PATIENT_GROUP_ORDER[g.patient_group]),
+    )
+    for group in ordered:
+        group.lines.sort(key=lambda line: (line.rank, line.starts))
+    return ordered
+
+
+@dataclass
+class AreaRecommendation:
+    """What the portal says about one therapeutic area today."""
+
+    area: TherapeuticArea
+    current: Agreement | None
+    groups: list[RankGroup]  # lines valid today, ranked
+    upcoming_lines: list[AgreementLine]  # rank changes later in the current agreement
+    next_agreement: Agreement | None
+    next_groups: list[RankGroup]
+
+
+def area_recommendation(area: TherapeuticArea, today: dt.date | None = None) -> AreaRecommendation:
+    day = today or timezone.localdate()
+    published = list(
+        area.agreements.filter(status=Agreement.Status.PUBLISHED).prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=AgreementLine.objects.defer("lis_price").select_related(
+                    "package", "package__brand"
+                ),
+            )
+        )
+    )
+    current = next((a for a in published if a.start <= day <= a.effective_end), None)
+    upcoming = sorted((a for a in published if a.start > day), key=lambda a: a.start)
+    next_agreement = upcoming[0] if upcoming else None
+    groups: list[RankGroup] = []
+    later: list[AgreementLine] = []
+    if current is not None:
+        lines = list(current.lines.all())
+        for line in lines:
+            line.agreement = current
+        groups = rank_groups(line for line in lines if line.valid_on(day))
+        later = sorted((line for line in lines if line.starts > day), key=lambda x: x.starts)
+    next_groups: list[RankGroup] = []
+    if next_agreement is not None:
+        lines = list(next_agreement.lines.all())
+        for line in lines:
+            line.agreement = next_agreement
+        next_groups = rank_groups(line for line in lines if line.valid_on(next_agreement.start))
+    return AreaRecommendation(area, current, groups, later, next_agreement, next_groups)
+
+
+def portal_areas(today: dt.date | None = None) -> list[AreaRecommendation]:
+    """Every area with a published agreement, now or coming."""
+    areas = TherapeuticArea.objects.filter(agreements__status=Agreement.Status.PUBLISHED).distinct()
+    found = [area_recommendation(area, today) for area in areas.order_by("name")]
+    return [r for r in found if r.current or r.next_agreement]
+
+
+def public_snapshot(agreement: Agreement) -> dict[str, Any]:
+    """The recommendation as published: agreement fields and ranked lines, no prices."""
+    lines = [
+        {key: _json(getattr(line, key)) for key in PUBLIC_LINE_FIELDS}
+        | {"name": line.package.name_form_strength}
+        for line in public_lines(agreement)
+    ]
+    return {
+        "title": agreement.title,
+        "reference": agreement.reference,
+        "region": agreement.region,
+        "start": agreement.start.isoformat(),
+        "end": agreement.end.isoformat(),
+        "extended_to": agreement.extended_to.isoformat() if agreement.extended_to else None,
+        "conditions": agreement.conditions,
+        "comment": agreement.comment,
+        "lines": lines,
+    }
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def site_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def notice_text(agreement: Agreement, version: AgreementVersion, *, first: bool) -> tuple[str, str]:
+    """Subject and body of the notice for a publication. Built from public data only."""
+    kind = "Ny LIS-anbefaling" if first else "Endret LIS-anbefaling"
+    subject = f"{kind}: {agreement.title}"
+    period = f"{format_date(agreement.start)}–{format_date(agreement.effective_end)}"
+    lines = [
+        f"{kind} for {agreement.area.name} ({agreement.region}), gjelder {period}.",
+        "",
+    ]
+    if version.note:
+        lines += ["Hva er endret:", version.note, ""]
+    for group in rank_groups(line for line in _with_agreement(public_lines(agreement), agreement)):
+        lines.append(f"{group.indication_group} – {group.patient_group_label.lower()}:")
+        for line in group.lines:
+            when = ""
+            if line.valid_from or line.valid_to:
+                when = f" ({format_date(line.starts)}–{format_date(line.ends)})"
+            lines.append(f"  {line.rank}. {line.package.name_form_strength}{when}")
+        lines.append("")
+    if agreement.conditions:
+        lines += ["Vilkår: " + agreement.conditions, ""]
+    lines += [
+        "Anbefalingene står i legemiddelportalen:",
+        site_url(reverse("agreements:portal_area", args=[agreement.area.code])),
+        "",
+        "Priser er taushetsbelagt (forvaltningsloven § 13) og står ikke i denne e-posten. "
+        "Har du tjenstlig behov for prisene, be spesialrådgiver legemiddelinnkjøp om pristilgang.",
+    ]
+    return subject[:200], "\n".join(lines)
+
+
+def _with_agreement(
+    lines: Iterable[AgreementLine], agreement: Agreement
+) -> Iterable[AgreementLine]:
+    for line in lines:
+        line.agreement = agreement
+        yield line
+
+
+# --- who a notice or meeting concerns ------------------------------------------------------
+
+
+def _area_units(area: TherapeuticArea) -> list[OrgUnit]:
+    return list(area.units.all())
+
+
+def _subtree(units: list[OrgUnit]) -> Q:
+    condition = Q(pk__in=[])
+    for unit in units:
+        condition |= Q(trust_id=unit.trust_id) & (
+            Q(path=unit.path) | Q(path__startswith=unit.path + "/")
+        )
+    return condition
+
+
+def _ancestors_and_subtree(units: list[OrgUnit]) -> QuerySet[OrgUnit]:
+    condition = _subtree(units)
+    for unit in units:
+        parts = unit.path.split("/")
+        prefixes = ["/".join(parts[:i]) for i in range(1, len(parts))]
+        condition |= Q(trust_id=unit.trust_id, path__in=prefixes)
+    return OrgUnit.objects.filter(condition)
+
+
+def _members(units: list[OrgUnit], role: Role) -> list[tuple[User, OrgUnit]]:
+    today = timezone.localdate()
+    memberships = (
+        UnitMembership.objects.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=today),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=today),
+            role=role,
+            org_unit__in=_ancestors_and_subtree(units),
+            user__is_active=True,
+            user__groups__name=role.value,
+        )
+        .select_related("user", "org_unit")
+        .order_by("user__last_name", "user__first_name")
+    )
+    return [(m.user, m.org_unit) for m in memberships]
+
+
+def _role_users(role: Role) -> list[User]:
+    return list(
+        User.objects.filter(is_active=True, groups__name=role.value).order_by(
+            "last_name", "first_name"
+        )
+    )
+
+
+@dataclass
+class Recipient:
+    name: str
+    email: str
+    reason: str
+
+
+def distribution_list(area: TherapeuticArea) -> list[Recipient]:
+    """Who gets the notice for an area: leaders of its units, prescribers working there, its
+    contract specialists and the pharmacy. One entry per e-mail address, reasons joined;
+    people without an address are listed so the gap shows."""
+    units = _area_units(area)
+    found: list[Recipient] = []
+    for user, unit in _members(units, Role.UNIT_LEADER):
+        found.append(Recipient(user.display_name, user.email, f"enhetsleder, {unit.name}"))
+    today = timezone.localdate()
+    prescribers = (
+        HealthPersonnel.objects.filter(
+            Q(affiliations__valid_from__isnull=True) | Q(affiliations__valid_from__lte=today),
+            Q(affiliations__valid_to__isnull=True) | Q(affiliations__valid_to__gte=today),
+            category=HealthPersonnel.Category.HOSPITAL_DOCTOR,
+            affiliations__org_unit__in=OrgUnit.objects.filter(_subtree(units)),
+        )
+        .select_related("user")
+        .prefetch_related("affiliations__org_unit")
+        .distinct()
+        .order_by("name")
+    )
+    for person in prescribers:
+        email = person.email or (person.user.email if person.user else "")
+        where = ", ".join(
+            a.org_unit.name for a in person.affiliations.all() if a.org_unit is not None
+        )
+        found.append(Recipient(person.name, email, f"forskriver, {where}"))
+    for person in area.specialists.select_related("user").order_by("name"):
+        email = person.email or (person.user.email if person.user else "")
+        found.append(Recipient(person.name, email, "avtalespesialist"))
+    for user in _role_users(Role.PHARMACY):
+        found.append(Recipient(user.display_name, user.email, "sykehusapoteket"))
+    merged: dict[str, Recipient] = {}
+    for recipient in found:
+        key = recipient.email.casefold() or "name:" + recipient.name
+        if key in merged:
+            if recipient.reason not in merged[key].reason:
+                merged[key].reason += "; " + recipient.reason
+        else:
+            merged[key] = recipient
+    return list(merged.values())
+
+
+def meeting_candidates(area: TherapeuticArea) -> list[tuple[str, User]]:
+    """(participant role, user) for the people a start-up meeting needs, by their roles."""
+    units = _area_units(area)
+    found: list[tuple[str, User]] = []
+    for role, participant_role in (
+        (Role.UNIT_LEADER, Participant.Role.UNIT_LEADER),
+        (Role.CONTROLLER, Participant.Role.CONTROLLER),
+        (Role.ADVISORY_PHARMACIST, Participant.Role.ADVISORY_PHARMACIST),
+    ):
+        found += [(participant_role, user) for user, _ in _members(units, role)]
+    found += [(Participant.Role.PHARMACY, u) for u in _role_users(Role.PHARMACY)]
+    found += [(Participant.Role.CORE_GROUP, u) for u in _role_users(Role.CORE_GROUP)]
+    found += [(Participant.Role.CORE_GROUP, u) for u in _role_users(Role.PROCUREMENT_ADVISER)]
+    return found
+
+
+# --- what the core group should act on -----------------------------------------------------
+
+
+@dataclass
+class MeetingWarning:
+    meeting: StartupMeeting
+    kinds: list[str]
+
+
+def meeting_warnings(today: dt.date | None = None) -> list[MeetingWarning]:
+    """Start-up meetings of agreements not yet over that are overdue, late, unscheduled close
+    to their due date, or held without minutes."""
+    day = today or timezone.localdate()
+    meetings = StartupMeeting.objects.select_related("agreement", "agreement__area").exclude(
+        agreement__status=Agreement.Status.WITHDRAWN
+    )
+    found = []
+    for meeting in meetings.filter(minutes_recorded_at__isnull=True):
+        if meeting.agreement.effective_end < day:
+            continue
+        kinds = meeting.warnings(day)
+        if kinds:
+            found.append(MeetingWarning(meeting, kinds))
+    return found
+
+
+def notices_awaiting_approval() -> QuerySet[Notice]:
+    return Notice.objects.filter(status=Notice.Status.DRAFT).select_related("agreement")
+
+
+def register_agreements() -> QuerySet[Agreement]:
+    return Agreement.objects.select_related("area", "startup_meeting").order_by(
+        "area__name", "-start"
+    )
+
+
+def grouped_by_area(agreements: Iterable[Agreement]) -> dict[TherapeuticArea, list[Agreement]]:
+    grouped: dict[TherapeuticArea, list[Agreement]] = defaultdict(list)
+    for agreement in agreements:
+        grouped[agreement.area].append(agreement)
+    return dict(grouped)

@@ -1,0 +1,92 @@
+"""The drug portal: current recommendations without prices, for every logged-in member of staff."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from legemiddel.accounts.access import LOGGED_IN, access
+from legemiddel.agreements import selectors
+from legemiddel.agreements.models import TherapeuticArea
+from legemiddel.agreements.pricing import has_price_access
+from legemiddel.lib.export import FORMATS, table_response
+
+EXPORT_HEADER = [
+    "Område",
+    "Avtale",
+    "Region",
+    "Indikasjonsgruppe",
+    "Pasientgruppe",
+    "Rang",
+    "Varenr",
+    "Pakning",
+    "Gyldig fra",
+    "Gyldig til",
+    "Dosering",
+    "Vilkår",
+    "Kommentar",
+]
+
+
+@access(LOGGED_IN)
+def portal(request: HttpRequest) -> HttpResponse:
+    """Every area's first choices today and what changes next."""
+    return render(
+        request,
+        "agreements/portal.html",
+        {
+            "areas": selectors.portal_areas(),
+            "today": timezone.localdate(),
+            "price_access": has_price_access(request.user),
+        },
+    )
+
+
+@access(LOGGED_IN)
+def portal_area(request: HttpRequest, code: str) -> HttpResponse:
+    area = get_object_or_404(TherapeuticArea, code=code)
+    recommendation = selectors.area_recommendation(area)
+    if recommendation.current is None and recommendation.next_agreement is None:
+        raise Http404
+    return render(
+        request,
+        "agreements/portal_area.html",
+        {
+            "r": recommendation,
+            "today": timezone.localdate(),
+            "price_access": has_price_access(request.user),
+        },
+    )
+
+
+@access(LOGGED_IN)
+def portal_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Today's recommendations of every area as CSV or XLSX (no prices)."""
+    if fmt not in FORMATS:
+        raise Http404
+    today = timezone.localdate()
+    rows = []
+    for r in selectors.portal_areas(today):
+        if r.current is None:
+            continue
+        for group in r.groups:
+            for line in group.lines:
+                rows.append(
+                    [
+                        r.area.name,
+                        r.current.title,
+                        r.current.region,
+                        group.indication_group,
+                        group.patient_group_label,
+                        line.rank,
+                        line.package_id,
+                        line.package.name_form_strength,
+                        line.starts,
+                        line.ends,
+                        line.dosing,
+                        line.conditions,
+                        line.comment,
+                    ]
+                )
+    return table_response(fmt, f"lis-anbefalinger-{today:%Y-%m-%d}", EXPORT_HEADER, rows)
