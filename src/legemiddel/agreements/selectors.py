@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from legemiddel.accounts.models import UnitMembership, User
 from legemiddel.accounts.roles import Role
@@ -181,7 +181,15 @@ def site_url(path: str) -> str:
 
 
 def notice_text(agreement: Agreement, version: AgreementVersion, *, first: bool) -> tuple[str, str]:
-    """Subject and body of the notice for a publication. Built from public data only."""
+    """Subject and body of the notice for a publication. Built from public data only, in
+    Norwegian whatever language the publisher reads the product in."""
+    with translation.override("nb"):
+        return _notice_text(agreement, version, first=first)
+
+
+def _notice_text(
+    agreement: Agreement, version: AgreementVersion, *, first: bool
+) -> tuple[str, str]:
     kind = "Ny LIS-anbefaling" if first else "Endret LIS-anbefaling"
     subject = f"{kind}: {agreement.title}"
     period = f"{format_date(agreement.start)}–{format_date(agreement.effective_end)}"

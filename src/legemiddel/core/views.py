@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 
 from legemiddel.accounts.access import LOGGED_IN, PUBLIC, Roles, access, request_user
 from legemiddel.accounts.roles import Role
+from legemiddel.agreements import selectors as agreement_selectors
 from legemiddel.core import jobs
 from legemiddel.core.forms import JobUploadForm
 from legemiddel.core.models import Job
@@ -23,11 +24,17 @@ def start(request: HttpRequest) -> HttpResponse:
     """The start page: the user's roles, units and the tools their roles open."""
     user = request_user(request)
     is_admin = user.has_role(Role.ADMINISTRATOR)
+    follows_agreements = user.has_role(Role.CORE_GROUP, Role.PROCUREMENT_ADVISER)
     context = {
         "roles": [Role(r).label for r in sorted(user.role_values())],
         "units": list(member_units(user)),
         "whole_trust": user_sees_whole_trust(user),
         "recent_jobs": list(Job.objects.filter(created_by=user)[:5]) if is_admin else [],
+        # The core group's to-do: start-up meetings overdue or without minutes, notices to send.
+        "warnings": agreement_selectors.meeting_warnings() if follows_agreements else [],
+        "drafts": list(agreement_selectors.notices_awaiting_approval())
+        if follows_agreements
+        else [],
     }
     return render(request, "core/start.html", context)
 

@@ -22,6 +22,7 @@ from legemiddel.accounts.services import (
 from legemiddel.catalogue import festgen
 from legemiddel.catalogue.models import FestLoad
 from legemiddel.catalogue.services import fest_import
+from legemiddel.demo.agreements_data import load_agreements
 from legemiddel.demo.usage_data import PRESCRIBER_HPR, generate_usage_files
 from legemiddel.lib.tabular import file_sha256
 from legemiddel.organisation.models import HealthPersonnel, OrgUnit
@@ -97,7 +98,8 @@ DEMO_USERS: tuple[DemoUser, ...] = (
 
 @transaction.atomic
 def demo_load(progress: Callable[[str], None] = lambda step: None, *, usage: bool = True) -> None:
-    """Load the organisation, personnel, catalogue, usage data and demo users (idempotent).
+    """Load the organisation, personnel, catalogue, demo users, LIS agreements and usage data
+    (idempotent).
 
     ``usage=False`` leaves out the three years of usage data (tests that bring their own).
     """
@@ -151,6 +153,8 @@ def demo_load(progress: Callable[[str], None] = lambda step: None, *, usage: boo
     if prescriber.hpr_number != PRESCRIBER_HPR:
         prescriber.hpr_number = PRESCRIBER_HPR
         prescriber.save(update_fields=["hpr_number"])
+    progress("LIS-avtaler")
+    load_agreements()
     if usage:
         progress("forbruksdata (SLS, H-resept, DIPS)")
         _load_usage()
