@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from legemiddel.lib.tabular import FileFormatError, RowError, read_rows
 
@@ -59,6 +59,8 @@ ALIASES = {
     "comment": "comment",
 }
 REQUIRED = {"indication_group", "rank", "varenr"}
+# No tender ranks this many products; the cap also keeps the gap check's work small.
+MAX_RANK = 99
 
 PATIENT_GROUPS = {
     "": "all",
@@ -117,19 +119,20 @@ def parse_date(text: str) -> dt.date | None:
 
 
 def parse_amount(text: str) -> Decimal | None:
-    """``4 321,17``, ``4321.17``, ``4 321,17 kr``; ``None`` when empty."""
+    """``4 321,17``, ``4.321,17``, ``4321.17``, ``4,321.17``, ``4 321,17 kr``; ``None`` when
+    empty. With both a comma and a point, the last one is the decimal separator."""
     cleaned = re.sub(r"(?i)\s|kr|nok|\u00a0", "", text)
     if not cleaned:
         return None
-    if "," in cleaned:
+    if "," in cleaned and cleaned.rfind(".") > cleaned.rfind(","):
+        cleaned = cleaned.replace(",", "")
+    elif "," in cleaned:
         cleaned = cleaned.replace(".", "").replace(",", ".")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation as exc:
-        raise ValueError(text) from exc
-    if not value.is_finite():
+    # Plain digits only: Decimal would also take "1e-999999", "NaN" and "1_000", and
+    # PostgreSQL cannot store the first.
+    if not re.fullmatch(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)", cleaned):
         raise ValueError(text)
-    return value
+    return Decimal(cleaned)
 
 
 def parse_lines(data: bytes) -> tuple[list[LineRecord], list[RowError]]:
@@ -162,9 +165,12 @@ def parse_lines(data: bytes) -> tuple[list[LineRecord], list[RowError]]:
         if not patient_group:
             fail("pasientgruppe", patient_text, "skriv alle, nye eller bytte")
         rank_text = row.get("rank", "")
-        rank = int(rank_text) if rank_text.isdigit() else 0
+        # isdecimal, not isdigit: "²" is a digit that int() refuses.
+        rank = int(rank_text) if rank_text.isdecimal() else 0
         if rank < 1:
             fail("rang", rank_text, "rang er et helt tall fra 1 (1 er førstevalg)")
+        elif rank > MAX_RANK:
+            fail("rang", rank_text, f"rang kan være høyst {MAX_RANK}")
         varenr = row.get("varenr", "").replace(" ", "")
         if varenr.isdigit() and len(varenr) < 6:
             # Spreadsheets drop the leading zeros of a number column.
