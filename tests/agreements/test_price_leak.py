@@ -120,7 +120,8 @@ def _urls() -> list[str]:
     agreement = Agreement.objects.get(title="Anti-VEGF 2025")
     line = agreement.lines.order_by("id").first()
     notice = Notice.objects.filter(agreement=agreement).order_by("id").first()
-    assert line is not None and notice is not None
+    assert line is not None
+    assert notice is not None
     values = {
         "agreement_id": [agreement.pk],
         "line_id": [line.pk],
@@ -139,7 +140,7 @@ def _urls() -> list[str]:
     }
     urls: list[str] = []
     missing: list[str] = []
-    for route, namespace, pattern in _walk(get_resolver().url_patterns):
+    for route, namespace, _pattern in _walk(get_resolver().url_patterns):
         if namespace.startswith("admin") or route.startswith("admin/"):
             continue  # walked model by model below
         names = re.findall(r"<(?:\w+:)?(\w+)>", route)
@@ -176,7 +177,7 @@ def _admin_urls() -> list[str]:
 
 def test_no_page_export_fragment_or_api_shows_a_price_without_a_grant(demo):
     texts, numbers = _secrets()
-    urls = _urls() + ["/avtaler/omrade/FINNES-IKKE/", "/avtaler/register/999999/priser/"]
+    urls = [*_urls(), "/avtaler/omrade/FINNES-IKKE/", "/avtaler/register/999999/priser/"]
     assert len(urls) > 60
     opened = 0
     leaks: list[str] = []
