@@ -458,7 +458,7 @@ class Decision(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     text = models.TextField(_("decision"))
     owner = models.CharField(_("responsible"), max_length=200, blank=True)
-    due = models.DateField(_("by"), null=True, blank=True)
+    due = models.DateField(_("deadline"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("decision")

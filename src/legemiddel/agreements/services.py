@@ -569,8 +569,10 @@ def meeting_suggest_participants(*, meeting: StartupMeeting) -> int:
 @transaction.atomic
 def meeting_update(*, meeting: StartupMeeting, actor: User | None, **fields: Any) -> None:
     """Schedule or move the meeting, or change its place or agenda."""
+    # Compare with what is stored: a bound ModelForm has already written into ``meeting``.
+    stored = StartupMeeting.objects.get(pk=meeting.pk)
     moved = any(
-        getattr(meeting, key) != fields[key]
+        getattr(stored, key) != fields[key]
         for key in ("scheduled_at", "duration_minutes", "location")
         if key in fields
     )
