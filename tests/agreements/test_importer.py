@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -53,7 +54,7 @@ def record(**fields: object) -> LineRecord:
         "conditions": "",
         "comment": "",
     }
-    return LineRecord(**(defaults | fields))  # type: ignore[arg-type]
+    return LineRecord(**(defaults | fields))
 
 
 def one_row(**values: str) -> bytes:
@@ -257,9 +258,11 @@ def test_it_reads_amounts_written_the_ways_people_write_them(typed, amount):
     assert parse_amount(typed) == amount
 
 
-@pytest.mark.parametrize("typed", ["mange", "1e3", "NaN", "Infinity", "1_000", "1e-999999", "4,3,2"])
+@pytest.mark.parametrize(
+    "typed", ["mange", "1e3", "NaN", "Infinity", "1_000", "1e-999999", "4,3,2"]
+)
 def test_it_refuses_what_is_not_a_plain_amount(typed):
-    with pytest.raises(ValueError, match="."):
+    with pytest.raises(ValueError, match=re.escape(typed)):
         parse_amount(typed)
 
 
@@ -280,7 +283,7 @@ def test_it_reads_back_every_date_in_norwegian_and_iso_form(day):
 
 @pytest.mark.parametrize("typed", ["31.02.2026", "2026-13-01", "01/03/2026", "i morgen", "2026"])
 def test_it_refuses_what_is_not_a_date(typed):
-    with pytest.raises(ValueError, match="."):
+    with pytest.raises(ValueError, match=re.escape(typed)):
         parse_date(typed)
 
 
@@ -388,7 +391,9 @@ def test_it_names_the_missing_required_columns_as_a_file_error():
 
     assert records == []
     assert errors == [
-        RowError(0, "", "", "Mangler kolonne(r): rang, varenr. Fant: indikasjonsgruppe, pris, produkt")
+        RowError(
+            0, "", "", "Mangler kolonne(r): rang, varenr. Fant: indikasjonsgruppe, pris, produkt"
+        )
     ]
 
 
@@ -524,7 +529,9 @@ def test_it_reports_one_product_ranked_twice_at_the_same_time_in_a_group():
     ]
 
     assert rank_problems(lines) == [
-        RowError(4, "varenr", "012345", "står to ganger i «Revmatoid artritt» på samme tid (også rad 2)")
+        RowError(
+            4, "varenr", "012345", "står to ganger i «Revmatoid artritt» på samme tid (også rad 2)"
+        )
     ]
 
 

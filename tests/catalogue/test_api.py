@@ -511,7 +511,7 @@ def refs_in(node) -> list[str]:
     return []
 
 
-def test_the_openapi_document_is_openapi_3_and_lists_the_catalogue_endpoints(api, catalogue):
+def test_the_openapi_document_is_openapi_3_and_lists_every_endpoint(api, catalogue):
     document = get_json(api, OPENAPI)
 
     assert document["openapi"].startswith("3.")
@@ -523,6 +523,7 @@ def test_the_openapi_document_is_openapi_3_and_lists_the_catalogue_endpoints(api
         f"{API}/catalogue/atc",
         f"{API}/catalogue/atc/{{code}}",
         f"{API}/catalogue/substances",
+        f"{API}/agreements/recommendations",
     }
     for path, item in document["paths"].items():
         assert set(item) == {"get"}, path

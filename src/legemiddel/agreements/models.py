@@ -30,7 +30,10 @@ class TherapeuticArea(models.Model):
         blank=True,
         related_name="therapeutic_areas",
         verbose_name=_("units using the area"),
-        help_text=_("Their leaders, prescribers and controllers receive notices."),
+        help_text=_(
+            "Leaders of these units (and the departments above) and the doctors working there "
+            "receive the area's notices."
+        ),
     )
     specialists = models.ManyToManyField(
         "organisation.HealthPersonnel",
@@ -407,7 +410,8 @@ class StartupMeeting(models.Model):
         if self.minutes_recorded_at is None:
             if held_on is None and day > self.due_by:
                 found.append("overdue")
-            elif held_on is not None and held_on > self.due_by and day > self.due_by:
+            elif held_on is not None and held_on > self.due_by:
+                # Booked after its due date: say so while there is still time to move it.
                 found.append("late")
             elif held_on is None and (self.due_by - day).days <= 14:
                 found.append("unscheduled")

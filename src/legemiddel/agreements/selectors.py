@@ -26,7 +26,7 @@ from legemiddel.agreements.models import (
     TherapeuticArea,
 )
 from legemiddel.lib.formatting import format_date
-from legemiddel.organisation.models import HealthPersonnel, OrgUnit
+from legemiddel.organisation.models import Affiliation, HealthPersonnel, OrgUnit
 
 PATIENT_GROUP_ORDER = {"all": 0, "new": 1, "switch": 2}
 # Public line fields: what the portal, notices, versions, API and exports may show.
@@ -293,24 +293,26 @@ def distribution_list(area: TherapeuticArea) -> list[Recipient]:
     for user, unit in _members(units, Role.UNIT_LEADER):
         found.append(Recipient(user.display_name, user.email, f"enhetsleder, {unit.name}"))
     today = timezone.localdate()
+    # Current affiliations at the area's units: they decide who is included and the reason.
+    here = Affiliation.objects.filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=today),
+        Q(valid_to__isnull=True) | Q(valid_to__gte=today),
+        org_unit__in=OrgUnit.objects.filter(_subtree(units)),
+    ).select_related("org_unit")
     prescribers = (
         HealthPersonnel.objects.filter(
-            Q(affiliations__valid_from__isnull=True) | Q(affiliations__valid_from__lte=today),
-            Q(affiliations__valid_to__isnull=True) | Q(affiliations__valid_to__gte=today),
             category=HealthPersonnel.Category.HOSPITAL_DOCTOR,
-            affiliations__org_unit__in=OrgUnit.objects.filter(_subtree(units)),
+            affiliations__in=here,
         )
         .select_related("user")
-        .prefetch_related("affiliations__org_unit")
+        .prefetch_related(Prefetch("affiliations", queryset=here, to_attr="area_affiliations"))
         .distinct()
         .order_by("name")
     )
-    for person in prescribers:
-        email = person.email or (person.user.email if person.user else "")
-        where = ", ".join(
-            a.org_unit.name for a in person.affiliations.all() if a.org_unit is not None
-        )
-        found.append(Recipient(person.name, email, f"forskriver, {where}"))
+    for doctor in prescribers:
+        email = doctor.email or (doctor.user.email if doctor.user else "")
+        places = {a.org_unit.name for a in doctor.area_affiliations if a.org_unit is not None}
+        found.append(Recipient(doctor.name, email, "forskriver, " + ", ".join(sorted(places))))
     for person in area.specialists.select_related("user").order_by("name"):
         email = person.email or (person.user.email if person.user else "")
         found.append(Recipient(person.name, email, "avtalespesialist"))

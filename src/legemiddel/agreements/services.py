@@ -33,7 +33,7 @@ from legemiddel.agreements.models import (
     StartupMeeting,
 )
 from legemiddel.catalogue.models import Package
-from legemiddel.lib.formatting import format_date
+from legemiddel.lib.formatting import format_date, format_number
 from legemiddel.lib.tabular import ImportRejected, RowError
 
 log = logging.getLogger(__name__)
@@ -175,8 +175,8 @@ def _price_change(old: Decimal | None, new: Decimal | None, what: str) -> list[d
     if old == new:
         return []
     return [
-        {"field": "lis_price", "label": f"LIS-pris {what}", "old": _text(old), "new": _text(new)}
-        | {"price": True}
+        {"field": "lis_price", "label": f"LIS-pris {what}"}
+        | {"old": format_number(old, 2), "new": format_number(new, 2), "price": True}
     ]
 
 
@@ -552,13 +552,20 @@ def price_access_revoke(*, grant: PriceAccessGrant, actor: User, reason: str = "
 
 def meeting_suggest_participants(*, meeting: StartupMeeting) -> int:
     """Invite the area's unit leaders, controllers and advisory pharmacists, the pharmacy and
-    the core group (key doctors are added by hand). Returns how many were added."""
-    existing = set(meeting.participants.values_list("email", flat=True))
+    the core group (key doctors are added by hand). Returns how many were added.
+
+    Each person once, by e-mail address or, without one, by name, so suggesting again adds
+    only the people who are new."""
+
+    def key(email: str, name: str) -> str:
+        return email.casefold() or "name:" + name
+
+    existing = {key(e, n) for e, n in meeting.participants.values_list("email", "name")}
     added = 0
     for role, user in selectors.meeting_candidates(meeting.agreement.area):
-        if user.email and user.email in existing:
+        if key(user.email, user.display_name) in existing:
             continue
-        existing.add(user.email)
+        existing.add(key(user.email, user.display_name))
         Participant.objects.create(
             meeting=meeting, role=role, name=user.display_name, email=user.email
         )
