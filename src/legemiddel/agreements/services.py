@@ -405,6 +405,10 @@ def agreement_publish(*, agreement: Agreement, actor: User | None, note: str = "
         user=actor,
         detail=f"avtale {agreement.pk} «{agreement.title}» publisert som versjon {version.number}",
     )
+    # Measures rank packages by the published agreements: recompute them with this version.
+    from legemiddel.analytics.engine import measures_refresh
+
+    measures_refresh()
     return notice
 
 

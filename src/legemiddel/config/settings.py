@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "legemiddel.catalogue",
     "legemiddel.usage",
     "legemiddel.agreements",
+    "legemiddel.analytics",
     "legemiddel.demo",
 ]
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("katalog/", include("legemiddel.catalogue.urls")),
     path("forbruk/", include("legemiddel.usage.urls")),
     path("avtaler/", include("legemiddel.agreements.urls")),
+    path("analyse/", include("legemiddel.analytics.urls")),
     path("api/v1/", include(("legemiddel.api.urls", "api-v1"), namespace="api-v1")),
     path("i18n/setlang/", access(PUBLIC)(set_language), name="set_language"),
     # One login page for everything, so throttling and the audit trail cover the admin too.

@@ -47,6 +47,11 @@ MENU: list[NavItem] = [
         _("Register, import and publish agreements; price access, notices and start-up meetings."),
     ),
     NavItem(
+        "analytics:index",
+        _("Follow-up"),
+        _("Measures per area: share on first choice and costs, from trust to unit."),
+    ),
+    NavItem(
         "usage:batches",
         _("Usage data"),
         _("Imported sales statistics, H-prescriptions and DIPS data; unknown codes to map."),

@@ -79,3 +79,11 @@ def format_quantity(value: object, max_decimals: int = 4) -> str:
     if "," in text:
         text = text.rstrip("0").rstrip(",")
     return text
+
+
+def format_share(value: object, decimals: int = 1) -> str:
+    """A share (0.634) as a percentage: ``63,4 %``."""
+    number = _to_decimal(value)
+    if number is None:
+        return ""
+    return f"{format_number(number * 100, decimals)}{NBSP}%"

@@ -223,6 +223,10 @@ def usage_import(
             if loader.error_count and (not accept_valid or not loader.rows_accepted):
                 raise ImportRejected(loader.errors)
             result = loader.finish(started=started)
+            # The dashboards' precomputed measures follow the data in the same transaction.
+            from legemiddel.analytics.engine import measures_refresh
+
+            measures_refresh()
     except FileFormatError as exc:
         raise ImportRejected([RowError(0, "", "", str(exc))]) from exc
     finally:

@@ -6,7 +6,13 @@ import datetime as dt
 
 from django import template
 
-from legemiddel.lib.formatting import format_date, format_nok, format_number, format_quantity
+from legemiddel.lib.formatting import (
+    format_date,
+    format_nok,
+    format_number,
+    format_quantity,
+    format_share,
+)
 
 register = template.Library()
 
@@ -33,3 +39,9 @@ def dato(value: dt.date | dt.datetime | None) -> str:
 def mengde(value: object) -> str:
     """``{{ ddd|mengde }}`` gives ``0,07`` or ``2``: only the decimals the quantity needs."""
     return format_quantity(value)
+
+
+@register.filter
+def andel(value: object) -> str:
+    """``{{ 0.634|andel }}`` gives ``63,4 %``."""
+    return format_share(value)

@@ -1,0 +1,123 @@
+"""Monthly time series as SVG, drawn on the server: no script to load, the same file is the
+download, and every chart has its table beside it on the page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+from legemiddel.lib.formatting import format_number
+
+WIDTH, HEIGHT = 760, 300
+LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 40
+MONTHS_NB = ["jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des"]
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    points: Sequence[tuple[dt.date, float | None]]
+    colour: str = "#0b4f6c"
+
+
+def _label(value: float, percent: bool) -> str:
+    if percent:
+        return f"{format_number(value * 100, 0)} %"
+    if abs(value) >= 1_000_000:
+        return f"{format_number(value / 1_000_000, 1)} mill."
+    return format_number(value, 0)
+
+
+def line_chart(
+    *,
+    title: str,
+    series: Sequence[Series],
+    months: Sequence[dt.date],
+    percent: bool,
+    band: Sequence[tuple[dt.date, float, float, float]] = (),
+    markers: Sequence[tuple[dt.date, str]] = (),
+    provisional_from: dt.date | None = None,
+    target: float | None = None,
+) -> str:
+    """An accessible SVG line chart (``role="img"`` with a title and description)."""
+    if not months:
+        return ""
+    values = [v for s in series for _, v in s.points if v is not None]
+    values += [b[3] for b in band]
+    top = max([*values, target or 0, 1e-9])
+    top = 1.0 if percent and top <= 1 else top * 1.1
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    index = {m: i for i, m in enumerate(months)}
+    step = plot_w / max(len(months) - 1, 1)
+
+    def x(month: dt.date) -> float:
+        return LEFT + index[month] * step
+
+    def y(value: float) -> float:
+        return TOP + plot_h - (value / top) * plot_h
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'width="100%" role="img" aria-labelledby="chart-title">',
+        f'<title id="chart-title">{escape(title)}</title>',
+        '<rect width="100%" height="100%" fill="#ffffff"/>',
+    ]
+    if provisional_from is not None and provisional_from in index:
+        x0 = x(provisional_from) - step / 2
+        parts.append(
+            f'<rect x="{x0:.1f}" y="{TOP}" width="{LEFT + plot_w - x0:.1f}" height="{plot_h}" '
+            'fill="#fff4e0"><title>Foreløpige tall</title></rect>'
+        )
+    for i in range(5):
+        value = top * i / 4
+        parts.append(
+            f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
+            'stroke="#e3e6ea"/>'
+            f'<text x="{LEFT - 6}" y="{y(value) + 4:.1f}" font-size="11" text-anchor="end" '
+            f'fill="#444">{escape(_label(value, percent))}</text>'
+        )
+    for month in months:
+        if month.month in (1, 7):
+            text = f"{MONTHS_NB[month.month - 1]} {month.year}"
+            parts.append(
+                f'<text x="{x(month):.1f}" y="{HEIGHT - 18}" font-size="11" text-anchor="middle" '
+                f'fill="#444">{text}</text>'
+            )
+    if band:
+        upper = " ".join(f"{x(m):.1f},{y(hi):.1f}" for m, _, _, hi in band)
+        lower = " ".join(f"{x(m):.1f},{y(lo):.1f}" for m, lo, _, _ in reversed(band))
+        parts.append(
+            f'<polygon points="{upper} {lower}" fill="#cfe3ee" opacity="0.7">'
+            "<title>10.–90. persentil av enhetene</title></polygon>"
+        )
+        median = " ".join(f"{x(m):.1f},{y(mid):.1f}" for m, _, mid, _ in band)
+        parts.append(
+            f'<polyline points="{median}" fill="none" stroke="#6a9fb5" stroke-dasharray="4 3"/>'
+        )
+    if target is not None:
+        parts.append(
+            f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y(target):.1f}" y2="{y(target):.1f}" '
+            'stroke="#2e7d32" stroke-dasharray="6 4"><title>Mål</title></line>'
+        )
+    for day, label in markers:
+        month = day.replace(day=1)
+        if month in index:
+            parts.append(
+                f'<line x1="{x(month):.1f}" x2="{x(month):.1f}" y1="{TOP}" y2="{TOP + plot_h}" '
+                f'stroke="#8a5a00" stroke-dasharray="2 3"><title>{escape(label)}</title></line>'
+            )
+    for s in series:
+        points = [(m, v) for m, v in s.points if v is not None and m in index]
+        if points:
+            path = " ".join(f"{x(m):.1f},{y(v):.1f}" for m, v in points)
+            parts.append(
+                f'<polyline points="{path}" fill="none" stroke="{s.colour}" stroke-width="2.5">'
+                f"<title>{escape(s.label)}</title></polyline>"
+            )
+    parts.append(
+        f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{TOP + plot_h}" y2="{TOP + plot_h}" '
+        'stroke="#888"/></svg>'
+    )
+    return "".join(parts)

@@ -1,0 +1,162 @@
+"""Compute the measures from the monthly cube and the agreements into :class:`MeasureValue`.
+
+Runs after every usage import and every publication of an agreement. It reads the cube
+(month x unit x package x source), never the raw lines, so it stays small however many lines
+were imported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from legemiddel.agreements.models import Agreement, AgreementLine, TherapeuticArea
+from legemiddel.analytics.definitions import Definition, Selection, definitions
+from legemiddel.analytics.models import MeasureRefresh, MeasureValue
+from legemiddel.catalogue.models import Package
+from legemiddel.usage.models import MonthlyUsage
+
+AREA_SEPARATOR = "--"
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A definition applied to one area (or to the whole trust when it has no area)."""
+
+    key: str
+    definition: Definition
+    area: TherapeuticArea | None
+
+    @property
+    def is_share(self) -> bool:
+        return self.definition.kind == "share"
+
+    @property
+    def title(self) -> str:
+        if self.area is None:
+            return self.definition.title
+        return f"{self.definition.title} – {self.area.name}"
+
+
+def measures() -> list[Measure]:
+    """Every measure: each ``for_each_area`` definition once per therapeutic area."""
+    areas = list(TherapeuticArea.objects.order_by("name"))
+    found: list[Measure] = []
+    for definition in definitions():
+        if definition.for_each_area:
+            found += [
+                Measure(f"{definition.id}{AREA_SEPARATOR}{area.code}", definition, area)
+                for area in areas
+            ]
+        else:
+            found.append(Measure(definition.id, definition, None))
+    return found
+
+
+def measure_by_key(key: str) -> Measure | None:
+    return next((m for m in measures() if m.key == key), None)
+
+
+def ranks_by_month(
+    area: TherapeuticArea, months: Iterable[dt.date]
+) -> dict[dt.date, dict[str, int]]:
+    """For each month, the rank of each package in the published agreement in force on the
+    15th (the best rank when a package is ranked in several groups)."""
+    agreements = list(
+        Agreement.objects.filter(area=area, status=Agreement.Status.PUBLISHED).prefetch_related(
+            "lines"
+        )
+    )
+    lines: list[AgreementLine] = []
+    for agreement in agreements:
+        for line in agreement.lines.all():
+            line.agreement = agreement
+            lines.append(line)
+    result: dict[dt.date, dict[str, int]] = {}
+    for month in months:
+        mid = month.replace(day=15)
+        ranks: dict[str, int] = {}
+        for line in lines:
+            if line.agreement.start <= mid <= line.agreement.effective_end and line.valid_on(mid):
+                ranks[line.package_id] = min(line.rank, ranks.get(line.package_id, 99))
+        result[month] = ranks
+    return result
+
+
+def _matches(selection: Selection, varenr: str, atc: str, rank: int | None) -> bool:
+    if selection.ranks is not None:
+        if rank is None:
+            return False
+        if selection.ranks and rank not in selection.ranks:
+            return False
+    if selection.atc and not atc.startswith(selection.atc):
+        return False
+    return not selection.varenr or varenr in selection.varenr
+
+
+def _value(basis: str, quantity: float, amount: float, ddd: float) -> float:
+    return {"ddd": ddd, "packs": quantity, "nok": amount}[basis]
+
+
+def compute(measure: Measure) -> list[MeasureValue]:
+    """The values of one measure, one per month and unit."""
+    definition = measure.definition
+    cube = MonthlyUsage.objects.filter(source__in=definition.sources, package__isnull=False)
+    selections = [s for s in (definition.numerator, definition.denominator) if s is not None]
+    prefixes = {p for s in selections for p in s.atc}
+    numbers = {v for s in selections for v in s.varenr}
+    months = sorted(set(cube.values_list("month", flat=True).distinct()))
+    ranks: dict[dt.date, dict[str, int]] = {}
+    if measure.area is not None:
+        ranks = ranks_by_month(measure.area, months)
+        ranked = {v for month_ranks in ranks.values() for v in month_ranks}
+        cube = cube.filter(package_id__in=ranked)
+    elif numbers and not prefixes:
+        cube = cube.filter(package_id__in=numbers)
+    atc_of = dict(Package.objects.filter(atc__isnull=False).values_list("varenr", "atc_id"))
+    sums: dict[tuple[dt.date, int | None], list[float]] = defaultdict(lambda: [0.0, 0.0])
+    rows = cube.values_list("month", "org_unit_id", "package_id", "quantity", "amount", "ddd")
+    for month, unit, varenr, quantity, amount, ddd in rows.iterator(chunk_size=5000):
+        month_ranks = ranks.get(month, {})
+        if measure.area is not None and not month_ranks:
+            continue  # no agreement in force that month: no value
+        rank = month_ranks.get(varenr)
+        atc = atc_of.get(varenr, "")
+        value = _value(definition.basis, quantity, amount, ddd)
+        cell = sums[(month, unit)]
+        if _matches(definition.numerator, varenr, atc, rank):
+            cell[0] += value
+        if definition.denominator is not None and _matches(
+            definition.denominator, varenr, atc, rank
+        ):
+            cell[1] += value
+    return [
+        MeasureValue(measure=measure.key, month=month, org_unit_id=unit, numerator=n, denominator=d)
+        for (month, unit), (n, d) in sums.items()
+        if n or d
+    ]
+
+
+@transaction.atomic
+def measures_refresh() -> MeasureRefresh:
+    """Recompute every measure (all or nothing) and record when and from which month."""
+    started = time.perf_counter()
+    values: list[MeasureValue] = []
+    for measure in measures():
+        values += compute(measure)
+    MeasureValue.objects.all().delete()
+    MeasureValue.objects.bulk_create(values, batch_size=2000)
+    latest = (
+        MonthlyUsage.objects.filter(source__in={"sls", "hresept"})
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .first()
+    )
+    return MeasureRefresh.objects.create(
+        seconds=time.perf_counter() - started, rows=len(values), latest_month=latest
+    )

@@ -1,0 +1,188 @@
+"""Reads for the dashboards: series, drill-down and percentile bands from :class:`MeasureValue`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from legemiddel.agreements.models import Agreement
+from legemiddel.analytics.engine import Measure
+from legemiddel.analytics.models import MeasureRefresh, MeasureValue
+from legemiddel.organisation.models import OrgUnit
+from legemiddel.organisation.selectors import org_units_in_scope, user_sees_whole_trust
+
+# Sales statistics are corrected backwards: the newest months may still change.
+PROVISIONAL_MONTHS = 2
+
+
+def latest_refresh() -> MeasureRefresh | None:
+    return MeasureRefresh.objects.order_by("-at", "-id").first()
+
+
+def provisional_from(latest: dt.date | None) -> dt.date | None:
+    if latest is None:
+        return None
+    month = latest
+    for _ in range(PROVISIONAL_MONTHS - 1):
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    return month
+
+
+@dataclass
+class Point:
+    month: dt.date
+    numerator: float
+    denominator: float
+    share: bool
+
+    @property
+    def value(self) -> float | None:
+        if not self.share:
+            return self.numerator
+        return self.numerator / self.denominator if self.denominator else None
+
+
+@dataclass
+class Node:
+    """A place in the drill-down: the trust (``unit`` None) or an org unit and its subtree."""
+
+    unit: OrgUnit | None
+    points: list[Point] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.unit.name if self.unit else ""
+
+    @property
+    def latest(self) -> Point | None:
+        return self.points[-1] if self.points else None
+
+    def year_before(self) -> Point | None:
+        if not self.points:
+            return None
+        last = self.points[-1].month
+        target = last.replace(year=last.year - 1)
+        return next((p for p in self.points if p.month == target), None)
+
+
+class Dashboard:
+    """Everything one measure page needs, read in a few queries."""
+
+    def __init__(self, measure: Measure, user: Any, node_id: int | None) -> None:
+        self.measure = measure
+        self.share = measure.definition.kind == "share"
+        self.units = {u.id: u for u in OrgUnit.objects.all()}
+        self.scope = set(org_units_in_scope(user).values_list("id", flat=True))
+        self.whole_trust = user_sees_whole_trust(user)
+        self.node = self.units.get(node_id) if node_id else None
+        values = list(
+            MeasureValue.objects.filter(measure=measure.key).values_list(
+                "month", "org_unit_id", "numerator", "denominator"
+            )
+        )
+        self.months = sorted({v[0] for v in values})
+        # Sums per (subtree root, month): each value counts for its unit and every ancestor.
+        self.sums: dict[int | None, dict[dt.date, list[float]]] = defaultdict(
+            lambda: defaultdict(lambda: [0.0, 0.0])
+        )
+        self.leaf: dict[int, dict[dt.date, list[float]]] = defaultdict(
+            lambda: defaultdict(lambda: [0.0, 0.0])
+        )
+        for month, unit_id, n, d in values:
+            for key in [None, *self._chain(unit_id)]:
+                cell = self.sums[key][month]
+                cell[0] += n
+                cell[1] += d
+            if unit_id is not None:
+                self.leaf[unit_id][month][0] += n
+                self.leaf[unit_id][month][1] += d
+
+    def _chain(self, unit_id: int | None) -> list[int]:
+        chain: list[int] = []
+        unit = self.units.get(unit_id) if unit_id is not None else None
+        while unit is not None:
+            chain.append(unit.id)
+            unit = self.units.get(unit.parent_id) if unit.parent_id else None
+        return chain
+
+    def may_see(self, unit: OrgUnit | None) -> bool:
+        """The trust total and units in scope (unit-scoped roles see only their subtree)."""
+        return unit is None or self.whole_trust or unit.id in self.scope
+
+    def points(self, key: int | None) -> list[Point]:
+        sums = self.sums.get(key, {})
+        return [
+            Point(m, sums[m][0], sums[m][1], share=self.share) for m in self.months if m in sums
+        ]
+
+    def current(self) -> Node:
+        return Node(self.node, self.points(self.node.id if self.node else None))
+
+    def path(self) -> list[OrgUnit]:
+        """The breadcrumb down to the chosen place, through the places the user may see."""
+        if self.node is None:
+            return []
+        return [
+            self.units[i]
+            for i in reversed(self._chain(self.node.id))
+            if self.may_see(self.units[i])
+        ]
+
+    def children(self) -> list[Node]:
+        """The next level down, with their values. Users scoped to units start from their
+        own units instead of the trust's clinics."""
+        if self.node is None and not self.whole_trust:
+            tops = [
+                u
+                for u in self.units.values()
+                if u.id in self.scope and u.parent_id not in self.scope
+            ]
+            return [Node(u, self.points(u.id)) for u in sorted(tops, key=lambda u: u.name)]
+        parent_id = self.node.id if self.node else None
+        return [
+            Node(unit, self.points(unit.id))
+            for unit in sorted(self.units.values(), key=lambda u: u.name)
+            if unit.parent_id == parent_id and unit.id in self.sums and self.may_see(unit)
+        ]
+
+    def band(self) -> list[tuple[dt.date, float, float, float]]:
+        """Per month, the 10th, 50th and 90th percentile of the share across units (rows
+        with a denominator), so one unit can be read against all the others."""
+        if not self.share:
+            return []
+        result = []
+        for month in self.months:
+            shares = sorted(
+                cells[month][0] / cells[month][1]
+                for cells in self.leaf.values()
+                if month in cells and cells[month][1] > 0
+            )
+            if len(shares) >= 3:
+                result.append(
+                    (
+                        month,
+                        _percentile(shares, 0.1),
+                        _percentile(shares, 0.5),
+                        _percentile(shares, 0.9),
+                    )
+                )
+        return result
+
+    def agreement_starts(self) -> list[Agreement]:
+        if self.measure.area is None:
+            return []
+        return list(
+            Agreement.objects.filter(
+                area=self.measure.area, status=Agreement.Status.PUBLISHED
+            ).order_by("start")
+        )
+
+
+def _percentile(values: list[float], q: float) -> float:
+    """Linear interpolation between closest ranks (as numpy's default)."""
+    position = (len(values) - 1) * q
+    low = int(position)
+    high = min(low + 1, len(values) - 1)
+    return values[low] + (values[high] - values[low]) * (position - low)

@@ -1,0 +1,144 @@
+"""Measure dashboards: the list, one measure with drill-down, and its downloads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from legemiddel.accounts.access import Roles, access
+from legemiddel.accounts.roles import Role
+from legemiddel.agreements.pricing import has_price_access
+from legemiddel.analytics import charts, engine, selectors
+from legemiddel.lib.export import FORMATS, table_response
+
+ANALYSTS = Roles(
+    Role.CORE_GROUP,
+    Role.UNIT_LEADER,
+    Role.CONTROLLER,
+    Role.ADVISORY_PHARMACIST,
+    Role.DRUG_COMMITTEE,
+    Role.MEDICAL_DIRECTOR,
+    Role.PROCUREMENT_ADVISER,
+)
+
+
+def _visible(user: Any) -> list[engine.Measure]:
+    """Measures in NOK reveal invoiced (LIS) prices: only with price access."""
+    prices = has_price_access(user)
+    return [m for m in engine.measures() if prices or not m.definition.needs_price_access]
+
+
+def _measure(request: HttpRequest, key: str) -> engine.Measure:
+    measure = engine.measure_by_key(key)
+    if measure is None:
+        raise Http404
+    if measure.definition.needs_price_access and not has_price_access(request.user):
+        raise PermissionDenied
+    return measure
+
+
+def _dashboard(request: HttpRequest, key: str) -> selectors.Dashboard:
+    node = request.GET.get("enhet", "")
+    dashboard = selectors.Dashboard(
+        _measure(request, key), request.user, int(node) if node.isdigit() else None
+    )
+    if node and (dashboard.node is None or not dashboard.may_see(dashboard.node)):
+        raise Http404
+    return dashboard
+
+
+@access(ANALYSTS)
+def index(request: HttpRequest) -> HttpResponse:
+    refresh = selectors.latest_refresh()
+    rows = []
+    for measure in _visible(request.user):
+        dashboard = selectors.Dashboard(measure, request.user, None)
+        rows.append((measure, dashboard.current()))
+    return render(request, "analytics/index.html", {"rows": rows, "refresh": refresh})
+
+
+def _chart(dashboard: selectors.Dashboard, refresh: Any) -> str:
+    current = dashboard.current()
+    latest = refresh.latest_month if refresh else None
+    return charts.line_chart(
+        title=dashboard.measure.title + (f" – {current.name}" if current.unit else ""),
+        series=[
+            charts.Series(
+                current.name or "Hele foretaket", [(p.month, p.value) for p in current.points]
+            )
+        ],
+        months=dashboard.months,
+        percent=dashboard.share,
+        band=dashboard.band(),
+        markers=[
+            (a.start, f"{a.title} fra {a.start:%d.%m.%Y}") for a in dashboard.agreement_starts()
+        ],
+        provisional_from=selectors.provisional_from(latest),
+        target=dashboard.measure.definition.target,
+    )
+
+
+@access(ANALYSTS)
+def measure(request: HttpRequest, key: str) -> HttpResponse:
+    dashboard = _dashboard(request, key)
+    refresh = selectors.latest_refresh()
+    current = dashboard.current()
+    return render(
+        request,
+        "analytics/measure.html",
+        {
+            "measure": dashboard.measure,
+            "definition": dashboard.measure.definition,
+            "dashboard": dashboard,
+            "current": current,
+            "path": dashboard.path(),
+            "children": dashboard.children(),
+            "chart": _chart(dashboard, refresh),
+            "refresh": refresh,
+            "provisional_from": selectors.provisional_from(
+                refresh.latest_month if refresh else None
+            ),
+            "points": list(reversed(current.points)),
+        },
+    )
+
+
+@access(ANALYSTS)
+def measure_svg(request: HttpRequest, key: str) -> HttpResponse:
+    dashboard = _dashboard(request, key)
+    response = HttpResponse(
+        _chart(dashboard, selectors.latest_refresh()), content_type="image/svg+xml"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{key}.svg"'
+    return response
+
+
+@access(ANALYSTS)
+def measure_table(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
+    """The series of the chosen place and the same months for each place one level down."""
+    if fmt not in FORMATS:
+        raise Http404
+    dashboard = _dashboard(request, key)
+    share = dashboard.share
+    header = ["Sted", "Måned", "Teller", "Nevner", "Andel"] if share else ["Sted", "Måned", "Sum"]
+    rows: list[list[object]] = []
+    for node in [dashboard.current(), *dashboard.children()]:
+        for p in node.points:
+            place = node.name or "Hele foretaket"
+            if share:
+                value = p.value
+                rows.append(
+                    [
+                        place,
+                        p.month,
+                        round(p.numerator, 2),
+                        round(p.denominator, 2),
+                        round(value, 4) if value is not None else None,
+                    ]
+                )
+            else:
+                rows.append([place, p.month, round(p.numerator, 2)])
+    return table_response(fmt, key, header, rows)

@@ -1,0 +1,279 @@
+"""Measures: definitions validated on load, arithmetic pinned on a hand-made dataset, and the
+dashboard pages with their scope and price rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import textwrap
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from legemiddel.accounts.roles import Role
+from legemiddel.agreements.models import Agreement, AgreementLine, TherapeuticArea
+from legemiddel.analytics.definitions import DefinitionError, load_definitions, parse_definition
+from legemiddel.analytics.engine import measures, measures_refresh
+from legemiddel.analytics.models import MeasureValue
+from legemiddel.analytics.selectors import Dashboard, _percentile
+from legemiddel.catalogue.models import Package
+from legemiddel.usage.models import MonthlyUsage
+
+JAN, FEB, MAR = dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 3, 1)
+GOOD = {
+    "id": "andel",
+    "title": "Andel",
+    "why": "Fordi",
+    "how": "Slik",
+    "kind": "share",
+    "basis": "ddd",
+    "numerator": {"rank": [1]},
+    "denominator": {"rank": "all"},
+    "sources": ["sls"],
+    "lower_is_better": False,
+    "target": 0.8,
+    "author": "A",
+    "reviewer": "R",
+    "review_date": dt.date(2026, 1, 1),
+    "status": "reviewed",
+    "for_each_area": True,
+}
+
+
+def test_the_products_definitions_load_and_are_reviewed():
+    found = load_definitions()
+    assert {d.id for d in found} >= {"forstevalg-ddd", "kostnad"}
+    assert all(d.reviewer and d.review_date for d in found)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"kind": "ratio"}, "kind må være share eller total"),
+        ({"basis": "liter"}, "basis må være"),
+        ({"sources": ["dips"]}, "DDD og kroner finnes bare i sls og hresept"),
+        ({"numerator": {"rank": [0]}}, "numerator.rank"),
+        ({"numerator": {"colour": "red"}}, "ukjent nøkkel colour"),
+        ({"denominator": None}, "trenger denominator"),
+        ({"target": 2}, "target"),
+        ({"review_date": "snart"}, "review_date"),
+        ({"status": "ok"}, "status må være"),
+        ({"for_each_area": False}, "rang forutsetter for_each_area"),
+        ({"numerator": {"varenr": ["12x"]}}, "varenummer har seks sifre"),
+        ({"why": ""}, "mangler why"),
+    ],
+)
+def test_it_refuses_a_bad_definition_naming_file_and_field(change, message):
+    raw = {**GOOD, **change}
+    if raw.get("denominator") is None:
+        raw.pop("denominator")
+    with pytest.raises(DefinitionError, match=message):
+        parse_definition(raw, "andel.yaml")
+
+
+def test_the_file_name_must_be_the_id(tmp_path: Path):
+    with pytest.raises(DefinitionError, match="filnavnet"):
+        parse_definition(GOOD, "annet.yaml")
+    (tmp_path / "andel.yaml").write_text("id: [ikke lukket", encoding="utf-8")
+    with pytest.raises(DefinitionError, match="ikke gyldig YAML"):
+        load_definitions(tmp_path)
+
+
+def test_a_total_has_no_denominator():
+    raw = {**GOOD, "kind": "total"}
+    with pytest.raises(DefinitionError, match="ingen denominator"):
+        parse_definition(raw, "andel.yaml")
+
+
+@pytest.fixture
+def dataset(org):
+    """Area X: package A first choice in January, B first choice from February (a mid-period
+    change); C is not in the agreement. Usage written straight into the cube."""
+    for varenr in ("000001", "000002", "000003"):
+        Package.objects.create(
+            varenr=varenr, fest_id=f"ID{varenr}", name_form_strength=f"P{varenr}", content_hash=""
+        )
+    area = TherapeuticArea.objects.create(code="X", name="Område X")
+    agreement = Agreement.objects.create(
+        area=area,
+        title="X 2026",
+        region="Vest",
+        start=JAN,
+        end=dt.date(2026, 12, 31),
+        status=Agreement.Status.PUBLISHED,
+        version=1,
+    )
+    for varenr, rank, start, end in (
+        ("000001", 1, None, dt.date(2026, 1, 31)),
+        ("000002", 2, None, dt.date(2026, 1, 31)),
+        ("000002", 1, FEB, None),
+        ("000001", 2, FEB, None),
+    ):
+        AgreementLine.objects.create(
+            agreement=agreement,
+            package_id=varenr,
+            indication_group="G",
+            rank=rank,
+            valid_from=start,
+            valid_to=end,
+        )
+    pol, dag = org["MED-REV-POL"].id, org["MED-REV-DAG"].id
+    rows = [
+        # month, source, unit, varenr, ddd, amount
+        (JAN, "sls", pol, "000001", 30, 300),
+        (JAN, "sls", pol, "000002", 10, 200),
+        (JAN, "hresept", dag, "000001", 20, 200),
+        (JAN, "hresept", dag, "000002", 40, 800),
+        (JAN, "sls", dag, "000003", 500, 5000),  # not in the agreement
+        (JAN, "dips", dag, "000002", 999, 0),  # administrations: not a source of this measure
+        (FEB, "sls", pol, "000001", 30, 300),
+        (FEB, "sls", pol, "000002", 10, 200),
+        (FEB, "sls", None, "000002", 60, 1200),  # not yet mapped to a unit
+    ]
+    MonthlyUsage.objects.bulk_create(
+        MonthlyUsage(
+            month=m, source=s, org_unit_id=u, package_id=v, ddd=d, amount=a, quantity=1, rows=1
+        )
+        for m, s, u, v, d, a in rows
+    )
+    return area
+
+
+def _share(dashboard: Dashboard, unit_id, month):
+    point = next(p for p in dashboard.points(unit_id) if p.month == month)
+    return point.numerator, point.denominator, point.value
+
+
+def test_share_on_first_choice_follows_the_ranking_of_each_month(dataset, org, users):
+    refresh = measures_refresh()
+    assert refresh.latest_month == FEB
+    measure = next(m for m in measures() if m.key == "forstevalg-ddd--X")
+    board = Dashboard(measure, users[Role.CORE_GROUP], None)
+    pol, dag, rev = org["MED-REV-POL"].id, org["MED-REV-DAG"].id, org["MED-REV"].id
+    # January, A first choice: POL 30 of 40, DAG 20 of 60, department 50 of 100.
+    assert _share(board, pol, JAN) == (30, 40, 0.75)
+    assert _share(board, dag, JAN) == (20, 60, 20 / 60)
+    assert _share(board, rev, JAN) == (50, 100, 0.5)
+    # February, B first choice: POL 10 of 40; the trust adds the unmapped 60 of 60.
+    assert _share(board, pol, FEB) == (10, 40, 0.25)
+    assert _share(board, None, FEB) == (70, 100, 0.7)
+    # No agreement in force in March: no value at all.
+    assert MAR not in board.months
+
+
+def test_cost_per_month_sums_amounts_of_ranked_packages_only(dataset, org, users):
+    measures_refresh()
+    values = MeasureValue.objects.filter(measure="kostnad--X", month=JAN)
+    assert sum(v.numerator for v in values) == 300 + 200 + 200 + 800
+    assert all(v.denominator == 0 for v in values)
+
+
+def test_percentiles_interpolate_between_ranks():
+    assert _percentile([0.0, 1.0], 0.5) == 0.5
+    assert _percentile([0.1, 0.2, 0.3, 0.4, 0.5], 0.1) == pytest.approx(0.14)
+    assert _percentile([0.1, 0.2, 0.3, 0.4, 0.5], 0.9) == pytest.approx(0.46)
+
+
+def test_the_measure_page_shows_definition_chart_drill_down_and_latest_month(
+    dataset, org, client_for
+):
+    measures_refresh()
+    client = client_for(Role.CORE_GROUP)
+    page = client.get(reverse("analytics:measure", args=["forstevalg-ddd--X"]))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "<svg" in text
+    assert "LIS-anbudet gir lavest pris" in text  # the definition's why
+    assert "02.2026" in text  # latest data month stated
+    assert "Medisinsk klinikk" in text
+    drill = client.get(
+        reverse("analytics:measure", args=["forstevalg-ddd--X"]), {"enhet": org["MED-REV"].id}
+    )
+    assert "Revmatologisk poliklinikk" in drill.content.decode()
+    assert "25,0\u00a0%" in drill.content.decode()  # POL in the latest month
+
+
+def test_unit_leaders_see_only_their_units(dataset, org, client_for):
+    measures_refresh()
+    client = client_for(Role.UNIT_LEADER)  # leads MED-REV
+    url = reverse("analytics:measure", args=["forstevalg-ddd--X"])
+    start = client.get(url).content.decode()
+    assert "Revmatologisk avdeling" in start
+    assert "Nevroklinikken" not in start
+    assert client.get(url, {"enhet": org["MED-REV-POL"].id}).status_code == 200
+    assert client.get(url, {"enhet": org["NEVRO-MS"].id}).status_code == 404
+    assert client.get(url, {"enhet": org["MED"].id}).status_code == 404
+
+
+def test_amounts_need_price_access_and_prescribers_see_no_dashboards(dataset, client_for, users):
+    from legemiddel.agreements.services import price_access_grant
+
+    measures_refresh()
+    core = client_for(Role.CORE_GROUP)
+    assert core.get(reverse("analytics:measure", args=["kostnad--X"])).status_code == 403
+    assert "kostnad--X" not in core.get(reverse("analytics:index")).content.decode()
+    price_access_grant(
+        user=users[Role.CORE_GROUP],
+        reason="Oppfølging",
+        expires_on=timezone.localdate(),
+        actor=users[Role.PROCUREMENT_ADVISER],
+    )
+    assert core.get(reverse("analytics:measure", args=["kostnad--X"])).status_code == 200
+    prescriber = client_for(Role.PRESCRIBER)
+    assert prescriber.get(reverse("analytics:index")).status_code == 403
+
+
+def test_downloads_hold_the_same_figures(dataset, org, client_for):
+    from python_calamine import CalamineWorkbook
+
+    measures_refresh()
+    client = client_for(Role.CORE_GROUP)
+    url = reverse("analytics:measure_table", args=["forstevalg-ddd--X", "xlsx"])
+    response = client.get(url, {"enhet": org["MED-REV"].id})
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0)
+    data = rows.to_python()
+    assert data[0] == ["Sted", "Måned", "Teller", "Nevner", "Andel"]
+    assert ["Revmatologisk poliklinikk", dt.date(2026, 1, 1), 30.0, 40.0, 0.75] in [
+        [r[0], r[1].date() if hasattr(r[1], "date") else r[1], *r[2:]] for r in data
+    ]
+    svg = client.get(reverse("analytics:measure_svg", args=["forstevalg-ddd--X"]))
+    assert svg["Content-Type"] == "image/svg+xml"
+    assert svg.content.startswith(b"<svg")
+
+
+def test_the_measure_pages_use_a_fixed_number_of_queries(
+    dataset, client_for, django_assert_max_num_queries
+):
+    measures_refresh()
+    client = client_for(Role.CORE_GROUP)
+    with django_assert_max_num_queries(25):
+        client.get(reverse("analytics:measure", args=["forstevalg-ddd--X"]))
+    with django_assert_max_num_queries(25):
+        client.get(reverse("analytics:index"))
+
+
+def test_definitions_read_from_a_directory(tmp_path: Path):
+    body = textwrap.dedent(
+        """
+        id: andel
+        title: Andel
+        why: Fordi
+        how: Slik
+        kind: share
+        basis: ddd
+        numerator: {atc: [L04AB]}
+        denominator: {atc: [L04]}
+        sources: [sls]
+        lower_is_better: false
+        author: A
+        reviewer: R
+        review_date: 2026-01-01
+        status: draft
+        """
+    )
+    (tmp_path / "andel.yaml").write_text(body, encoding="utf-8")
+    (definition,) = load_definitions(tmp_path)
+    assert definition.numerator.atc == ("L04AB",)
+    assert definition.for_each_area is False
