@@ -277,3 +277,108 @@ def test_definitions_read_from_a_directory(tmp_path: Path):
     (definition,) = load_definitions(tmp_path)
     assert definition.numerator.atc == ("L04AB",)
     assert definition.for_each_area is False
+
+
+def _d(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def test_treatment_starts_are_first_events_after_a_gap_longer_than_the_window():
+    from legemiddel.analytics.engine import treatment_starts
+
+    events = [
+        # Data start 2025-01-01; with a 90-day window, starts count from 2025-04-01.
+        ("p1", _d("2025-01-01"), "000001", 1, ""),  # in the first window: unknown history
+        ("p1", _d("2025-03-01"), "000001", 1, ""),  # continues
+        ("p1", _d("2025-09-01"), "000002", 1, "9100001"),  # 184 days later: a new start
+        ("p1", _d("2025-10-01"), "000002", 1, "9100001"),  # continues
+        ("p2", _d("2025-05-10"), "000001", 2, "9100002"),  # first ever, after the window
+        ("p3", _d("2025-02-01"), "000001", 2, ""),  # first ever, but inside the first window
+        ("p3", _d("2025-05-02"), "000001", 2, ""),  # exactly 90 days later: continues
+    ]
+    starts = treatment_starts(events, 90)
+    assert sorted((p, day) for p, day, *_ in starts) == [
+        ("p1", _d("2025-09-01")),
+        ("p2", _d("2025-05-10")),
+    ]
+    assert treatment_starts([], 90) == []
+
+
+def test_share_of_starts_counts_starts_on_that_months_first_choice_per_prescriber(
+    dataset, org, users
+):
+    from legemiddel.usage.models import Dispensing, ImportBatch
+
+    batch = ImportBatch.objects.create(
+        source="hresept", file_name="f", sha256="x", period_start=JAN, period_end=FEB
+    )
+    pol = org["MED-REV-POL"].id
+    rows = [
+        # 2025: history, so 2026 events after a long gap are starts.
+        ("p1", "2025-01-05", "000001", "9100001"),
+        ("p1", "2026-01-10", "000001", "9100001"),  # start on A, first choice in January
+        ("p2", "2026-01-12", "000002", "9100001"),  # start on B, rank 2 in January
+        ("p3", "2026-02-03", "000002", "9100002"),  # start on B, first choice from February
+        ("p3", "2026-02-20", "000002", "9100002"),  # continues: not a start
+    ]
+    Dispensing.objects.bulk_create(
+        Dispensing(
+            batch=batch,
+            dispensed_on=_d(day),
+            month=_month_of(day),
+            patient=patient,
+            package_id=varenr,
+            quantity=1,
+            amount=1,
+            prescriber_hpr=hpr,
+            org_unit_id=pol,
+        )
+        for patient, day, varenr, hpr in rows
+    )
+    measures_refresh()
+    values = {
+        (v.month, v.prescriber): (v.numerator, v.denominator)
+        for v in MeasureValue.objects.filter(measure="oppstart-forstevalg--X")
+    }
+    assert values == {(JAN, "9100001"): (1, 2), (FEB, "9100002"): (1, 1)}
+
+
+def _month_of(day: str) -> dt.date:
+    return _d(day).replace(day=1)
+
+
+def test_a_unit_leader_drills_to_prescribers_of_own_units_only(dataset, org, client_for):
+    from legemiddel.analytics.models import MeasureValue as Value
+
+    Value.objects.all().delete()
+    Value.objects.bulk_create(
+        [
+            Value(
+                measure="oppstart-forstevalg--X",
+                month=JAN,
+                org_unit_id=org["MED-REV-POL"].id,
+                prescriber="9100001",
+                numerator=1,
+                denominator=2,
+            ),
+            Value(
+                measure="oppstart-forstevalg--X",
+                month=JAN,
+                org_unit_id=org["NEVRO-MS"].id,
+                prescriber="9100002",
+                numerator=1,
+                denominator=1,
+            ),
+        ]
+    )
+    client = client_for(Role.UNIT_LEADER)  # leads MED-REV
+    url = reverse("analytics:measure", args=["oppstart-forstevalg--X"])
+    page = client.get(url, {"enhet": org["MED-REV"].id}).content.decode()
+    assert "forskriver=9100001" in page
+    assert "9100002" not in page
+    mine = client.get(url, {"enhet": org["MED-REV"].id, "forskriver": "9100001"})
+    assert mine.status_code == 200
+    assert "50,0\u00a0%" in mine.content.decode()
+    other = client.get(url, {"enhet": org["MED-REV"].id, "forskriver": "9100002"})
+    assert other.status_code == 404
+    assert client.get(url, {"forskriver": "9100001"}).status_code == 404

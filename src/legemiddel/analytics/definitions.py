@@ -19,7 +19,8 @@ import yaml
 
 MEASURES_DIR = Path(__file__).resolve().parent / "measures"
 KINDS = {"share", "total"}
-BASES = {"ddd", "packs", "nok"}
+BASES = {"ddd", "packs", "nok", "patients"}
+COUNTS = {"usage", "starts"}
 SOURCES = {"sls", "hresept", "dips", "dipsresept"}
 STATUSES = {"draft", "reviewed", "retired"}
 REQUIRED = (
@@ -77,6 +78,8 @@ class Definition:
     status: str
     for_each_area: bool
     file: str
+    counts: str = "usage"  # "starts": treatment starts from patient-level data
+    look_back_days: int = 0
 
     @property
     def needs_price_access(self) -> bool:
@@ -127,7 +130,26 @@ def parse_definition(raw: Any, file: str) -> Definition:
     if raw["kind"] not in KINDS:
         raise DefinitionError(f"{file}: kind må være share eller total")
     if raw["basis"] not in BASES:
-        raise DefinitionError(f"{file}: basis må være ddd, packs eller nok")
+        raise DefinitionError(f"{file}: basis må være ddd, packs, nok eller patients")
+    counts = raw.get("counts", "usage")
+    if counts not in COUNTS:
+        raise DefinitionError(f"{file}: counts må være usage eller starts")
+    look_back = raw.get("look_back_days", 0)
+    if counts == "starts":
+        if raw["basis"] != "patients":
+            raise DefinitionError(
+                f"{file}: behandlingsstarter telles i pasienter (basis: patients)"
+            )
+        if not isinstance(raw["sources"], list) or not set(raw["sources"]) <= {"hresept", "dips"}:
+            raise DefinitionError(f"{file}: behandlingsstarter finnes bare i hresept og dips")
+        if (
+            not isinstance(look_back, int)
+            or isinstance(look_back, bool)
+            or not 30 <= look_back <= 1095
+        ):
+            raise DefinitionError(f"{file}: look_back_days må være et helt tall fra 30 til 1095")
+    elif raw["basis"] == "patients":
+        raise DefinitionError(f"{file}: basis patients brukes med counts: starts")
     sources = raw["sources"]
     if not isinstance(sources, list) or not sources or not set(sources) <= SOURCES:
         raise DefinitionError(f"{file}: sources må være en liste med sls, hresept, dips")
@@ -176,6 +198,8 @@ def parse_definition(raw: Any, file: str) -> Definition:
         status=raw["status"],
         for_each_area=for_each_area,
         file=file,
+        counts=counts,
+        look_back_days=look_back if counts == "starts" else 0,
     )
 
 

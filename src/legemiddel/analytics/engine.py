@@ -13,13 +13,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import polars as pl
 from django.db import transaction
 
 from legemiddel.agreements.models import Agreement, AgreementLine, TherapeuticArea
 from legemiddel.analytics.definitions import Definition, Selection, definitions
 from legemiddel.analytics.models import MeasureRefresh, MeasureValue
 from legemiddel.catalogue.models import Package
-from legemiddel.usage.models import MonthlyUsage
+from legemiddel.usage.models import Administration, Dispensing, MonthlyUsage
 
 AREA_SEPARATOR = "--"
 
@@ -103,9 +104,102 @@ def _value(basis: str, quantity: float, amount: float, ddd: float) -> float:
     return {"ddd": ddd, "packs": quantity, "nok": amount}[basis]
 
 
-def compute(measure: Measure) -> list[MeasureValue]:
-    """The values of one measure, one per month and unit."""
+def _month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _area_packages(area: TherapeuticArea) -> set[str]:
+    return set(
+        AgreementLine.objects.filter(
+            agreement__area=area, agreement__status=Agreement.Status.PUBLISHED
+        ).values_list("package_id", flat=True)
+    )
+
+
+def treatment_starts(
+    events: list[tuple[str, dt.date, str, int | None, str]], look_back_days: int
+) -> list[tuple[str, dt.date, str, int | None, str]]:
+    """The events that start a treatment: a patient's first event, or the first after a gap
+    longer than the look-back window. Events in the first window of the data are left out:
+    what came before them is not known, so they may be continuing treatment.
+
+    ``events`` are (patient, day, varenr, unit, prescriber); the result has the same shape.
+    """
+    if not events:
+        return []
+    frame = pl.DataFrame(
+        events,
+        schema=["patient", "day", "varenr", "unit", "prescriber"],
+        orient="row",
+    ).sort(["patient", "day"])
+    window = dt.timedelta(days=look_back_days)
+    first_day = frame["day"].min()
+    assert isinstance(first_day, dt.date)
+    starts = (
+        frame.with_columns(previous=pl.col("day").shift(1).over("patient"))
+        .filter(
+            (pl.col("previous").is_null() | ((pl.col("day") - pl.col("previous")) > window))
+            & (pl.col("day") >= first_day + window)
+        )
+        .select(["patient", "day", "varenr", "unit", "prescriber"])
+    )
+    return [tuple(row) for row in starts.iter_rows()]
+
+
+def _starts(measure: Measure) -> list[MeasureValue]:
+    """Share of treatment starts: numerator and denominator count starts per month, unit and
+    prescriber, from patient-level H-prescriptions and administrations."""
     definition = measure.definition
+    assert measure.area is not None
+    packages = _area_packages(measure.area)
+    events: list[tuple[str, dt.date, str, int | None, str]] = []
+    if "hresept" in definition.sources:
+        events += Dispensing.objects.filter(package_id__in=packages).values_list(
+            "patient", "dispensed_on", "package_id", "org_unit_id", "prescriber_hpr"
+        )
+    if "dips" in definition.sources:
+        events += [
+            (*row, "")
+            for row in Administration.objects.filter(package_id__in=packages).values_list(
+                "patient", "administered_on", "package_id", "org_unit_id"
+            )
+        ]
+    starts = treatment_starts(events, definition.look_back_days)
+    ranks = ranks_by_month(measure.area, {_month(day) for _, day, _, _, _ in starts})
+    atc_of = dict(Package.objects.filter(varenr__in=packages).values_list("varenr", "atc_id"))
+    sums: dict[tuple[dt.date, int | None, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for _, day, varenr, unit, prescriber in starts:
+        month = _month(day)
+        rank = ranks[month].get(varenr)
+        if rank is None:
+            continue  # started on a package not ranked that month
+        atc = atc_of.get(varenr) or ""
+        cell = sums[(month, unit, prescriber or "")]
+        if _matches(definition.numerator, varenr, atc, rank):
+            cell[0] += 1
+        if definition.denominator is not None and _matches(
+            definition.denominator, varenr, atc, rank
+        ):
+            cell[1] += 1
+    return [
+        MeasureValue(
+            measure=measure.key,
+            month=month,
+            org_unit_id=unit,
+            prescriber=prescriber,
+            numerator=n,
+            denominator=d,
+        )
+        for (month, unit, prescriber), (n, d) in sums.items()
+        if n or d
+    ]
+
+
+def compute(measure: Measure) -> list[MeasureValue]:
+    """The values of one measure, one per month and unit (and prescriber, for starts)."""
+    definition = measure.definition
+    if definition.counts == "starts":
+        return _starts(measure)
     cube = MonthlyUsage.objects.filter(source__in=definition.sources, package__isnull=False)
     selections = [s for s in (definition.numerator, definition.denominator) if s is not None]
     prefixes = {p for s in selections for p in s.atc}

@@ -23,6 +23,8 @@ class MeasureValue(models.Model):
         null=True,
         related_name="+",
     )
+    # HPR number of the prescriber, where the source names one (H-prescriptions); else empty.
+    prescriber = models.CharField(_("prescriber (HPR)"), max_length=9, blank=True, default="")
     numerator = models.FloatField(_("numerator"), default=0)
     denominator = models.FloatField(_("denominator"), default=0)
 

@@ -10,7 +10,7 @@ from typing import Any
 from legemiddel.agreements.models import Agreement
 from legemiddel.analytics.engine import Measure
 from legemiddel.analytics.models import MeasureRefresh, MeasureValue
-from legemiddel.organisation.models import OrgUnit
+from legemiddel.organisation.models import HealthPersonnel, OrgUnit
 from legemiddel.organisation.selectors import org_units_in_scope, user_sees_whole_trust
 
 # Sales statistics are corrected backwards: the newest months may still change.
@@ -59,6 +59,21 @@ class Node:
     def latest(self) -> Point | None:
         return self.points[-1] if self.points else None
 
+    @property
+    def last_year(self) -> Point | None:
+        """The last twelve months together (small counts read better over a year)."""
+        if not self.points:
+            return None
+        last = self.points[-1].month
+        since = last.replace(year=last.year - 1)
+        chosen = [p for p in self.points if p.month > since]
+        return Point(
+            last,
+            sum(p.numerator for p in chosen),
+            sum(p.denominator for p in chosen),
+            share=chosen[0].share,
+        )
+
     def year_before(self) -> Point | None:
         if not self.points:
             return None
@@ -70,19 +85,32 @@ class Node:
 class Dashboard:
     """Everything one measure page needs, read in a few queries."""
 
-    def __init__(self, measure: Measure, user: Any, node_id: int | None) -> None:
+    def __init__(
+        self, measure: Measure, user: Any, node_id: int | None, prescriber: str = ""
+    ) -> None:
         self.measure = measure
         self.share = measure.definition.kind == "share"
         self.units = {u.id: u for u in OrgUnit.objects.all()}
         self.scope = set(org_units_in_scope(user).values_list("id", flat=True))
         self.whole_trust = user_sees_whole_trust(user)
         self.node = self.units.get(node_id) if node_id else None
-        values = list(
+        rows = list(
             MeasureValue.objects.filter(measure=measure.key).values_list(
-                "month", "org_unit_id", "numerator", "denominator"
+                "month", "org_unit_id", "prescriber", "numerator", "denominator"
             )
         )
-        self.months = sorted({v[0] for v in values})
+        self.prescriber = prescriber
+        self.by_prescriber: dict[str, dict[dt.date, list[float]]] = defaultdict(
+            lambda: defaultdict(lambda: [0.0, 0.0])
+        )
+        below = set(self._subtree(self.node.id)) if self.node else set()
+        for month, unit_id, hpr, n, d in rows:
+            if hpr and unit_id in below:
+                cell = self.by_prescriber[hpr][month]
+                cell[0] += n
+                cell[1] += d
+        values = [(m, u, n, d) for m, u, hpr, n, d in rows if not prescriber or hpr == prescriber]
+        self.months = sorted({v[0] for v in rows})
         # Sums per (subtree root, month): each value counts for its unit and every ancestor.
         self.sums: dict[int | None, dict[dt.date, list[float]]] = defaultdict(
             lambda: defaultdict(lambda: [0.0, 0.0])
@@ -106,6 +134,27 @@ class Dashboard:
             chain.append(unit.id)
             unit = self.units.get(unit.parent_id) if unit.parent_id else None
         return chain
+
+    def _subtree(self, unit_id: int) -> list[int]:
+        return [u for u in self.units if unit_id in self._chain(u)]
+
+    def prescribers(self) -> list[tuple[str, str, Node]]:
+        """(HPR, name, series) of the prescribers at the chosen unit and below. Only for a
+        unit the user may see: unit leaders and controllers see their own units' prescribers."""
+        if self.node is None or not self.may_see(self.node):
+            return []
+        names = dict(
+            HealthPersonnel.objects.filter(hpr_number__in=self.by_prescriber).values_list(
+                "hpr_number", "name"
+            )
+        )
+        found = []
+        for hpr, sums in self.by_prescriber.items():
+            points = [
+                Point(m, sums[m][0], sums[m][1], share=self.share) for m in self.months if m in sums
+            ]
+            found.append((hpr, names.get(hpr, hpr), Node(self.node, points)))
+        return sorted(found, key=lambda f: f[1])
 
     def may_see(self, unit: OrgUnit | None) -> bool:
         """The trust total and units in scope (unit-scoped roles see only their subtree)."""

@@ -42,10 +42,18 @@ def _measure(request: HttpRequest, key: str) -> engine.Measure:
 
 def _dashboard(request: HttpRequest, key: str) -> selectors.Dashboard:
     node = request.GET.get("enhet", "")
+    prescriber = request.GET.get("forskriver", "")
+    if prescriber and (not node or not prescriber.isdigit()):
+        raise Http404  # a prescriber is always looked at within a unit
     dashboard = selectors.Dashboard(
-        _measure(request, key), request.user, int(node) if node.isdigit() else None
+        _measure(request, key),
+        request.user,
+        int(node) if node.isdigit() else None,
+        prescriber=prescriber,
     )
     if node and (dashboard.node is None or not dashboard.may_see(dashboard.node)):
+        raise Http404
+    if prescriber and prescriber not in dashboard.by_prescriber:
         raise Http404
     return dashboard
 
@@ -102,6 +110,10 @@ def measure(request: HttpRequest, key: str) -> HttpResponse:
                 refresh.latest_month if refresh else None
             ),
             "points": list(reversed(current.points)),
+            "prescribers": [] if dashboard.prescriber else dashboard.prescribers(),
+            "prescriber_name": {hpr: name for hpr, name, _ in dashboard.prescribers()}.get(
+                dashboard.prescriber, ""
+            ),
         },
     )
 
