@@ -136,7 +136,7 @@ def _urls() -> list[str]:
         "fest_id": [line.package.brand.substance_links.first().substance_id],
         "unit_id": [1],
         "job_id": [1],
-        "key": ["forstevalg-ddd--VEGF", "kostnad--VEGF"],
+        "key": ["forstevalg-ddd--VEGF", "kostnad--VEGF", "gevinst-potensial--VEGF"],
         "batch_id": [ImportBatch.objects.first().pk if ImportBatch.objects.exists() else 1],
     }
     urls: list[str] = []

@@ -382,3 +382,62 @@ def test_a_unit_leader_drills_to_prescribers_of_own_units_only(dataset, org, cli
     other = client.get(url, {"enhet": org["MED-REV"].id, "forskriver": "9100002"})
     assert other.status_code == 404
     assert client.get(url, {"forskriver": "9100001"}).status_code == 404
+
+
+@pytest.fixture
+def priced(dataset, org):
+    """The same dataset with LIS prices: A 100 kr and B 50 kr per pack of 10 DDD, one
+    substance; and December 2025, before the agreement, at 40 kr per DDD."""
+    from legemiddel.catalogue.models import AtcCode
+
+    atc = AtcCode.objects.create(code="L04AB04", level=5)
+    Package.objects.filter(varenr__in=["000001", "000002"]).update(atc=atc, ddd_per_pack=10)
+    AgreementLine.objects.filter(package_id="000001").update(lis_price=100)
+    AgreementLine.objects.filter(package_id="000002").update(lis_price=50)
+    MonthlyUsage.objects.create(
+        month=dt.date(2025, 12, 1),
+        source="sls",
+        org_unit_id=org["MED-REV-POL"].id,
+        package_id="000001",
+        ddd=10,
+        amount=400,
+        quantity=1,
+        rows=1,
+    )
+    return dataset
+
+
+def _by_unit(key, month):
+    return {
+        v.org_unit_id: round(v.numerator, 6)
+        for v in MeasureValue.objects.filter(measure=key, month=month)
+    }
+
+
+def test_savings_potential_prices_other_brands_at_the_first_choice_cost_per_ddd(priced, org):
+    measures_refresh()
+    pol, dag = org["MED-REV-POL"].id, org["MED-REV-DAG"].id
+    # January, A first choice at 10 kr/DDD: B at POL 200 - 10 x 10, B at DAG 800 - 40 x 10.
+    assert _by_unit("gevinst-potensial--X", JAN) == {pol: 100, dag: 400}
+    # February, B first choice at 5 kr/DDD: A at POL 300 - 30 x 5; B itself counts nothing.
+    assert _by_unit("gevinst-potensial--X", FEB) == {pol: 150}
+
+
+def test_savings_realised_compare_with_the_cost_per_ddd_before_the_agreement(priced, org):
+    measures_refresh()
+    pol, dag = org["MED-REV-POL"].id, org["MED-REV-DAG"].id
+    # Baseline: 40 kr/DDD in the three months before 1.1.2026 (December's 400 kr for 10 DDD).
+    # January: POL 30 x 40 - 300 + 10 x 40 - 200; DAG 20 x 40 - 200 + 40 x 40 - 800.
+    assert _by_unit("gevinst-realisert--X", JAN) == {pol: 1100, dag: 1400}
+    # February: POL as before; the unmapped line 60 x 40 - 1200.
+    assert _by_unit("gevinst-realisert--X", FEB) == {pol: 1100, None: 1200}
+
+
+def test_savings_pages_need_price_access(priced, client_for):
+    measures_refresh()
+    client = client_for(Role.UNIT_LEADER)
+    for key in ("gevinst-potensial--X", "gevinst-realisert--X"):
+        assert client.get(reverse("analytics:measure", args=[key])).status_code == 403
+        table = reverse("analytics:measure_table", args=[key, "csv"])
+        assert client.get(table).status_code == 403
+    assert "gevinst" not in client.get(reverse("analytics:index")).content.decode()

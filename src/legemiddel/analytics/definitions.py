@@ -20,7 +20,7 @@ import yaml
 MEASURES_DIR = Path(__file__).resolve().parent / "measures"
 KINDS = {"share", "total"}
 BASES = {"ddd", "packs", "nok", "patients"}
-COUNTS = {"usage", "starts"}
+COUNTS = {"usage", "starts", "savings_potential", "savings_realised"}
 SOURCES = {"sls", "hresept", "dips", "dipsresept"}
 STATUSES = {"draft", "reviewed", "retired"}
 REQUIRED = (
@@ -133,7 +133,14 @@ def parse_definition(raw: Any, file: str) -> Definition:
         raise DefinitionError(f"{file}: basis må være ddd, packs, nok eller patients")
     counts = raw.get("counts", "usage")
     if counts not in COUNTS:
-        raise DefinitionError(f"{file}: counts må være usage eller starts")
+        raise DefinitionError(f"{file}: counts må være {', '.join(sorted(COUNTS))}")
+    if counts.startswith("savings") and (
+        raw["basis"] != "nok" or raw["kind"] != "total" or not raw.get("for_each_area")
+    ):
+        raise DefinitionError(
+            f"{file}: gevinst er en sum i kroner per område (kind: total, basis: nok, "
+            "for_each_area: true)"
+        )
     look_back = raw.get("look_back_days", 0)
     if counts == "starts":
         if raw["basis"] != "patients":

@@ -195,11 +195,125 @@ def _starts(measure: Measure) -> list[MeasureValue]:
     ]
 
 
+def _cube_rows(
+    measure: Measure, packages: set[str]
+) -> list[tuple[dt.date, int | None, str, float, float]]:
+    """(month, unit, varenr, amount, ddd) of the area's packages, from the cube."""
+    return list(
+        MonthlyUsage.objects.filter(
+            source__in=measure.definition.sources, package_id__in=packages
+        ).values_list("month", "org_unit_id", "package_id", "amount", "ddd")
+    )
+
+
+def _first_choice_cost_per_ddd(
+    area: TherapeuticArea, months: Iterable[dt.date]
+) -> dict[dt.date, dict[str, float]]:
+    """Per month and substance (ATC level 5): the lowest LIS cost per DDD among the area's
+    first choices in force on the 15th. Confidential: used only for savings, which only users
+    with price access see."""
+    lines = list(AgreementLine.objects.filter(
+            agreement__area=area,
+            agreement__status=Agreement.Status.PUBLISHED,
+            rank=1,
+            lis_price__isnull=False,
+            package__ddd_per_pack__gt=0,
+            package__atc__isnull=False,
+        ).select_related("agreement", "package"))
+    result: dict[dt.date, dict[str, float]] = {}
+    for month in months:
+        mid = month.replace(day=15)
+        costs: dict[str, float] = {}
+        for line in lines:
+            agreement = line.agreement
+            if agreement.start <= mid <= agreement.effective_end and line.valid_on(mid):
+                atc = line.package.atc_id or ""
+                per_ddd = float(line.lis_price or 0) / float(line.package.ddd_per_pack or 1)
+                costs[atc] = min(per_ddd, costs.get(atc, per_ddd))
+        result[month] = costs
+    return result
+
+
+def _savings_potential(measure: Measure) -> list[MeasureValue]:
+    """Invoiced amount minus the same DDDs at the first choice's LIS cost per DDD, per month,
+    unit and substance, for use of packages other than the first choice; a use already
+    cheaper than the first choice counts as nothing."""
+    assert measure.area is not None
+    packages = _area_packages(measure.area)
+    rows = _cube_rows(measure, packages)
+    months = {row[0] for row in rows}
+    costs = _first_choice_cost_per_ddd(measure.area, months)
+    ranks = ranks_by_month(measure.area, months)
+    atc_of = dict(Package.objects.filter(varenr__in=packages).values_list("varenr", "atc_id"))
+    sums: dict[tuple[dt.date, int | None], float] = defaultdict(float)
+    for month, unit, varenr, amount, ddd in rows:
+        if ranks[month].get(varenr) == 1:
+            continue  # already the first choice
+        per_ddd = costs[month].get(atc_of.get(varenr) or "")
+        if per_ddd is None or not ddd or ddd <= 0:
+            continue
+        sums[(month, unit)] += max(0.0, amount - ddd * per_ddd)
+    return [
+        MeasureValue(measure=measure.key, month=month, org_unit_id=unit, numerator=value)
+        for (month, unit), value in sums.items()
+        if value
+    ]
+
+
+def _months_before(day: dt.date, count: int) -> list[dt.date]:
+    months, month = [], day.replace(day=1)
+    for _ in range(count):
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+        months.append(month)
+    return months
+
+
+def _savings_realised(measure: Measure) -> list[MeasureValue]:
+    """For each agreement of the area: the same DDDs at the trust's cost per DDD in the three
+    months before it started (per substance), minus what they cost, month by month."""
+    assert measure.area is not None
+    packages = _area_packages(measure.area)
+    rows = _cube_rows(measure, packages)
+    atc_of = dict(Package.objects.filter(varenr__in=packages).values_list("varenr", "atc_id"))
+    agreements = list(
+        Agreement.objects.filter(area=measure.area, status=Agreement.Status.PUBLISHED).order_by(
+            "start"
+        )
+    )
+    sums: dict[tuple[dt.date, int | None], float] = defaultdict(float)
+    for i, agreement in enumerate(agreements):
+        before = set(_months_before(agreement.start, 3))
+        totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+        for month, _, varenr, amount, ddd in rows:
+            if month in before and ddd and ddd > 0:
+                cell = totals[atc_of.get(varenr) or ""]
+                cell[0] += amount
+                cell[1] += ddd
+        baseline = {atc: a / d for atc, (a, d) in totals.items() if atc and d > 0}
+        until = agreement.effective_end
+        if i + 1 < len(agreements):
+            until = min(until, agreements[i + 1].start - dt.timedelta(days=1))
+        for month, unit, varenr, amount, ddd in rows:
+            per_ddd = baseline.get(atc_of.get(varenr) or "")
+            if per_ddd is None or not ddd or not agreement.start <= month <= until:
+                continue
+            sums[(month, unit)] += ddd * per_ddd - amount
+    return [
+        MeasureValue(measure=measure.key, month=month, org_unit_id=unit, numerator=value)
+        for (month, unit), value in sums.items()
+        if value
+    ]
+
+
 def compute(measure: Measure) -> list[MeasureValue]:
     """The values of one measure, one per month and unit (and prescriber, for starts)."""
     definition = measure.definition
     if definition.counts == "starts":
         return _starts(measure)
+    if definition.counts == "savings_potential":
+        return _savings_potential(measure)
+    if definition.counts == "savings_realised":
+        return _savings_realised(measure)
     cube = MonthlyUsage.objects.filter(source__in=definition.sources, package__isnull=False)
     selections = [s for s in (definition.numerator, definition.denominator) if s is not None]
     prefixes = {p for s in selections for p in s.atc}
