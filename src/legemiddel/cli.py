@@ -17,6 +17,7 @@ PRODUCT_COMMANDS = [
     ("createuser", "Create a user with roles and unit memberships."),
     ("import", "Import a file: fest (FEST zip/XML), atc, org or personnel (CSV)."),
     ("festgen", "Write a synthetic FEST file (--demo: the demo catalogue)."),
+    ("alerts", "Queue the monthly e-mail to unit leaders (--now: send at once)."),
 ]
 
 # Commands that make sense on a developer's machine without any configuration. Without a

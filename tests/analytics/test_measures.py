@@ -441,3 +441,71 @@ def test_savings_pages_need_price_access(priced, client_for):
         table = reverse("analytics:measure_table", args=[key, "csv"])
         assert client.get(table).status_code == 403
     assert "gevinst" not in client.get(reverse("analytics:index")).content.decode()
+
+
+def test_the_monthly_email_lists_units_below_target_once_per_month(dataset, org, users):
+    from django.core import mail
+
+    from legemiddel.analytics.alerts import alerts_send
+    from legemiddel.analytics.models import AlertDelivery, AlertPreference
+
+    measures_refresh()
+    leader = users[Role.UNIT_LEADER]  # leads MED-REV
+    leader.email = "leder@example.org"
+    leader.save()
+    mail.outbox.clear()
+    assert alerts_send() == (1, 0)
+    (message,) = mail.outbox
+    assert message.to == ["leder@example.org"]
+    # February at MED-REV: 10 of 40 DDD on first choice, target 80 %.
+    assert "Revmatologisk avdeling: Andel DDD på førstevalg – Område X: 25,0" in message.body
+    assert "gevinst" not in message.body.lower()  # no price access
+    assert " kr" not in message.body
+    assert "/analyse/" in message.body
+    # Running the schedule again in the same month sends nothing more.
+    assert alerts_send() == (0, 0)
+    assert AlertDelivery.objects.get(user=leader).status == "sent"
+    # Opted out: nothing next month either.
+    AlertPreference.objects.create(user=leader, opted_out=True)
+    AlertDelivery.objects.all().delete()
+    assert alerts_send() == (0, 0)
+
+
+def test_leaders_with_price_access_also_get_the_savings_potential(priced, org, users):
+    from django.core import mail
+
+    from legemiddel.agreements.services import price_access_grant
+    from legemiddel.analytics.alerts import alerts_send
+
+    measures_refresh()
+    leader = users[Role.UNIT_LEADER]
+    leader.email = "leder@example.org"
+    leader.save()
+    price_access_grant(
+        user=leader,
+        reason="Oppfølging",
+        expires_on=timezone.localdate(),
+        actor=users[Role.PROCUREMENT_ADVISER],
+    )
+    mail.outbox.clear()
+    alerts_send()
+    body = mail.outbox[0].body
+    # Potential in the last 12 months at MED-REV: 100 + 400 (January) + 150 (February).
+    assert "Revmatologisk avdeling: Område X: 650\u00a0kr" in body
+
+
+def test_the_preview_page_shows_the_email_and_lets_the_leader_opt_out(dataset, client_for):
+    from legemiddel.analytics.models import AlertPreference
+
+    measures_refresh()
+    client = client_for(Role.UNIT_LEADER)
+    page = client.get(reverse("analytics:alert")).content.decode()
+    assert "Under mål:" in page
+    client.post(reverse("analytics:alert"), {"opted_out": "1"})
+    assert AlertPreference.objects.get().opted_out
+    core = client_for(Role.CORE_GROUP)
+    assert (
+        "Under mål:"
+        in core.get(reverse("analytics:alert"), {"bruker": "unit_leader"}).content.decode()
+    )
+    assert client_for(Role.PRESCRIBER).get(reverse("analytics:alert")).status_code == 403

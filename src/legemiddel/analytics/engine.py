@@ -212,14 +212,16 @@ def _first_choice_cost_per_ddd(
     """Per month and substance (ATC level 5): the lowest LIS cost per DDD among the area's
     first choices in force on the 15th. Confidential: used only for savings, which only users
     with price access see."""
-    lines = list(AgreementLine.objects.filter(
+    lines = list(
+        AgreementLine.objects.filter(
             agreement__area=area,
             agreement__status=Agreement.Status.PUBLISHED,
             rank=1,
             lis_price__isnull=False,
             package__ddd_per_pack__gt=0,
             package__atc__isnull=False,
-        ).select_related("agreement", "package"))
+        ).select_related("agreement", "package")
+    )
     result: dict[dt.date, dict[str, float]] = {}
     for month in months:
         mid = month.replace(day=15)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -52,3 +53,42 @@ class MeasureRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M}"
+
+
+class AlertPreference(models.Model):
+    """A unit leader's choice about the monthly e-mail (sent unless opted out)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_preference"
+    )
+    opted_out = models.BooleanField(_("no monthly e-mail"), default=False)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("alert preference")
+        verbose_name_plural = _("alert preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {'av' if self.opted_out else 'på'}"
+
+
+class AlertDelivery(models.Model):
+    """One monthly e-mail to one person: at most one sent per data month."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_deliveries"
+    )
+    month = models.DateField(_("data month"))
+    status = models.CharField(_("status"), max_length=10, default="pending")
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("alert delivery")
+        verbose_name_plural = _("alert deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "month"], name="one_alert_per_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.month:%Y-%m} {self.status}"

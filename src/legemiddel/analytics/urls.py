@@ -5,6 +5,7 @@ from legemiddel.analytics import views
 app_name = "analytics"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("varsel/", views.alert, name="alert"),
     path("<str:key>/", views.measure, name="measure"),
     path("<str:key>/graf.svg", views.measure_svg, name="measure_svg"),
     path("<str:key>/tabell.<str:fmt>", views.measure_table, name="measure_table"),

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
-from legemiddel.accounts.access import Roles, access
+from legemiddel.accounts.access import Roles, access, request_user
+from legemiddel.accounts.models import User
 from legemiddel.accounts.roles import Role
 from legemiddel.agreements.pricing import has_price_access
-from legemiddel.analytics import charts, engine, selectors
+from legemiddel.analytics import alerts, charts, engine, selectors
+from legemiddel.analytics.models import AlertPreference
 from legemiddel.lib.export import FORMATS, table_response
 
 ANALYSTS = Roles(
@@ -154,3 +158,43 @@ def measure_table(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
             else:
                 rows.append([place, p.month, round(p.numerator, 2)])
     return table_response(fmt, key, header, rows)
+
+
+@access(Roles(Role.UNIT_LEADER, Role.CORE_GROUP))
+def alert(request: HttpRequest) -> HttpResponse:
+    """The monthly e-mail as it would be sent now, and the choice to receive it. The core
+    group can look at any unit leader's (``?bruker=``)."""
+    user = request_user(request)
+    subject = user
+    chosen = request.GET.get("bruker", "")
+    if chosen and user.has_role(Role.CORE_GROUP):
+        subject = get_object_or_404(User, username=chosen, is_active=True)
+    preference, _created = AlertPreference.objects.get_or_create(user=user)
+    if request.method == "POST" and user.has_role(Role.UNIT_LEADER):
+        preference.opted_out = request.POST.get("opted_out") == "1"
+        preference.save(update_fields=["opted_out", "updated_at"])
+        messages.success(
+            request,
+            _("You will not get the monthly e-mail.")
+            if preference.opted_out
+            else _("You will get the monthly e-mail."),
+        )
+        return redirect("analytics:alert")
+    leaders = (
+        User.objects.filter(is_active=True, groups__name=Role.UNIT_LEADER.value).order_by(
+            "username"
+        )
+        if user.has_role(Role.CORE_GROUP)
+        else []
+    )
+    return render(
+        request,
+        "analytics/alert.html",
+        {
+            "alert": alerts.alert_for(subject),
+            "subject_user": subject,
+            "preference": preference,
+            "is_leader": user.has_role(Role.UNIT_LEADER),
+            "leaders": leaders,
+        },
+    )

@@ -1,0 +1,165 @@
+"""The monthly e-mail to unit leaders: their units' measures below target, the biggest savings
+potential (only with price access) and a link. Sent by a background task that a monthly
+schedule enqueues (``legemiddel alerts``); each leader gets at most one per data month."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone, translation
+from django_tasks import task
+
+from legemiddel.accounts.models import User
+from legemiddel.accounts.roles import Role
+from legemiddel.agreements.pricing import has_price_access
+from legemiddel.agreements.selectors import site_url
+from legemiddel.analytics import engine
+from legemiddel.analytics.models import AlertDelivery, AlertPreference
+from legemiddel.analytics.selectors import Dashboard, latest_refresh
+from legemiddel.lib.formatting import format_nok, format_share
+from legemiddel.organisation.selectors import member_units
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Finding:
+    measure: engine.Measure
+    unit_name: str
+    unit_id: int
+    text: str
+    amount: float = 0.0
+
+
+@dataclass
+class Alert:
+    user: User
+    month: dt.date
+    below_target: list[Finding] = field(default_factory=list)
+    savings: list[Finding] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.below_target and not self.savings
+
+    @property
+    def subject(self) -> str:
+        return f"Legemiddeloppfølging {self.month:%m.%Y}: {len(self.below_target)} under mål"
+
+    def body(self) -> str:
+        lines = [f"Hei {self.user.display_name},", ""]
+        lines.append(f"Tall for enhetene dine til og med {self.month:%m.%Y}.")
+        lines.append("")
+        if self.below_target:
+            lines.append("Under mål:")
+            lines += [f"- {f.unit_name}: {f.measure.title}: {f.text}" for f in self.below_target]
+        else:
+            lines.append("Alle enhetene dine når målene.")
+        if self.savings:
+            lines += ["", "Størst mulig gevinst ved førstevalg siste 12 måneder:"]
+            for f in self.savings:
+                area = f.measure.area.name if f.measure.area else ""
+                lines.append(f"- {f.unit_name}: {area}: {f.text}")
+        lines += [
+            "",
+            "Se tallene og gå ned på enhet og forskriver:",
+            site_url(reverse("analytics:index")),
+            "",
+            "Du får denne e-posten som enhetsleder. Du kan melde deg av på siden "
+            + site_url(reverse("analytics:alert")),
+        ]
+        return "\n".join(lines)
+
+
+def alert_for(user: User, month: dt.date | None = None) -> Alert | None:
+    """What the monthly e-mail tells this unit leader, or None when there is no data."""
+    refresh = latest_refresh()
+    latest = month or (refresh.latest_month if refresh else None)
+    if latest is None or not user.has_role(Role.UNIT_LEADER):
+        return None
+    alert = Alert(user=user, month=latest)
+    units = list(member_units(user))
+    prices = has_price_access(user)
+    with translation.override("nb"):
+        for measure in engine.measures():
+            definition = measure.definition
+            wants_target = definition.kind == "share" and definition.target is not None
+            wants_savings = prices and definition.counts == "savings_potential"
+            if not wants_target and not wants_savings:
+                continue
+            board = Dashboard(measure, user, None)
+            for unit in units:
+                points = [p for p in board.points(unit.id) if p.month <= latest]
+                if not points:
+                    continue
+                if wants_target and points[-1].month == latest:
+                    value = points[-1].value
+                    target = definition.target or 0
+                    below = value is not None and (
+                        value > target if definition.lower_is_better else value < target
+                    )
+                    if below:
+                        alert.below_target.append(
+                            Finding(
+                                measure,
+                                unit.name,
+                                unit.id,
+                                f"{format_share(value)} (mål {format_share(target)})",
+                            )
+                        )
+                if wants_savings:
+                    since = latest.replace(year=latest.year - 1)
+                    total = sum(p.numerator for p in points if p.month > since)
+                    if total >= 1:
+                        alert.savings.append(
+                            Finding(measure, unit.name, unit.id, format_nok(total, 0), total)
+                        )
+    alert.savings = sorted(alert.savings, key=lambda f: -f.amount)[:3]
+    return alert
+
+
+def recipients() -> list[User]:
+    """Active unit leaders with an address who have not opted out."""
+    opted_out = AlertPreference.objects.filter(opted_out=True).values("user_id")
+    return list(
+        User.objects.filter(is_active=True, groups__name=Role.UNIT_LEADER.value)
+        .exclude(email="")
+        .exclude(pk__in=opted_out)
+        .distinct()
+        .order_by("username")
+    )
+
+
+def alerts_send(month: dt.date | None = None) -> tuple[int, int]:
+    """Send this month's e-mail to every recipient not yet sent to. Returns (sent, failed)."""
+    sent = failed = 0
+    for user in recipients():
+        alert = alert_for(user, month)
+        if alert is None:
+            continue
+        if AlertDelivery.objects.filter(user=user, month=alert.month, status="sent").exists():
+            continue
+        delivery, _ = AlertDelivery.objects.get_or_create(user=user, month=alert.month)
+        try:
+            mail.send_mail(alert.subject, alert.body(), None, [user.email])
+        except Exception as exc:
+            log.warning("Alert to %s failed: %s", user.pk, exc)
+            delivery.status, delivery.error = "failed", f"{type(exc).__name__}: {exc}"[:500]
+            failed += 1
+        else:
+            delivery.status, delivery.error = "sent", ""
+            sent += 1
+        delivery.sent_at = timezone.now()
+        delivery.save(update_fields=["status", "error", "sent_at"])
+    return sent, failed
+
+
+@task()
+def send_monthly_alerts() -> str:
+    """The background job the monthly schedule enqueues."""
+    sent, failed = alerts_send()
+    return f"{sent} sendt, {failed} feilet"
