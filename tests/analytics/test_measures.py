@@ -283,57 +283,87 @@ def _d(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-def test_treatment_starts_are_first_events_after_a_gap_longer_than_the_window():
-    from legemiddel.analytics.engine import treatment_starts
-
-    events = [
-        # Data start 2025-01-01; with a 90-day window, starts count from 2025-04-01.
-        ("p1", _d("2025-01-01"), "000001", 1, ""),  # in the first window: unknown history
-        ("p1", _d("2025-03-01"), "000001", 1, ""),  # continues
-        ("p1", _d("2025-09-01"), "000002", 1, "9100001"),  # 184 days later: a new start
-        ("p1", _d("2025-10-01"), "000002", 1, "9100001"),  # continues
-        ("p2", _d("2025-05-10"), "000001", 2, "9100002"),  # first ever, after the window
-        ("p3", _d("2025-02-01"), "000001", 2, ""),  # first ever, but inside the first window
-        ("p3", _d("2025-05-02"), "000001", 2, ""),  # exactly 90 days later: continues
-    ]
-    starts = treatment_starts(events, 90)
-    assert sorted((p, day) for p, day, *_ in starts) == [
-        ("p1", _d("2025-09-01")),
-        ("p2", _d("2025-05-10")),
-    ]
-    assert treatment_starts([], 90) == []
-
-
-def test_share_of_starts_counts_starts_on_that_months_first_choice_per_prescriber(
-    dataset, org, users
-):
+def _dispense(org, rows):
     from legemiddel.usage.models import Dispensing, ImportBatch
 
     batch = ImportBatch.objects.create(
         source="hresept", file_name="f", sha256="x", period_start=JAN, period_end=FEB
     )
-    pol = org["MED-REV-POL"].id
-    rows = [
-        # 2025: history, so 2026 events after a long gap are starts.
-        ("p1", "2025-01-05", "000001", "9100001"),
-        ("p1", "2026-01-10", "000001", "9100001"),  # start on A, first choice in January
-        ("p2", "2026-01-12", "000002", "9100001"),  # start on B, rank 2 in January
-        ("p3", "2026-02-03", "000002", "9100002"),  # start on B, first choice from February
-        ("p3", "2026-02-20", "000002", "9100002"),  # continues: not a start
-    ]
     Dispensing.objects.bulk_create(
         Dispensing(
             batch=batch,
             dispensed_on=_d(day),
-            month=_month_of(day),
+            month=_d(day).replace(day=1),
             patient=patient,
             package_id=varenr,
             quantity=1,
             amount=1,
             prescriber_hpr=hpr,
-            org_unit_id=pol,
+            org_unit_id=org[unit].id,
         )
-        for patient, day, varenr, hpr in rows
+        for patient, day, varenr, unit, hpr in rows
+    )
+
+
+def test_treatment_starts_are_first_events_after_a_gap_longer_than_the_window(dataset, org):
+    from legemiddel.analytics.engine import start_counts
+    from legemiddel.usage.models import Administration, ImportBatch
+
+    pol, dag = "MED-REV-POL", "MED-REV-DAG"
+    _dispense(
+        org,
+        [
+            # Data start 2025-01-01; with a 90-day window, starts count from 2025-04-01.
+            ("p1", "2025-01-01", "000001", pol, ""),  # first window: history unknown
+            ("p1", "2025-03-01", "000001", pol, ""),  # continues
+            ("p1", "2025-09-01", "000002", pol, "9100001"),  # 184 days later: a new start
+            ("p1", "2025-10-01", "000002", pol, "9100001"),  # continues
+            ("p2", "2025-05-10", "000001", dag, "9100002"),  # first ever, after the window
+            ("p3", "2025-02-01", "000001", dag, ""),  # first ever, inside the first window
+            ("p3", "2025-05-02", "000001", dag, ""),  # exactly 90 days later: continues
+            ("p5", "2025-06-01", "000003", dag, ""),  # a package outside the selection
+        ],
+    )
+    # An administration of the same patient (same pseudonym) continues a dispensing course.
+    batch = ImportBatch.objects.create(
+        source="dips", file_name="d", sha256="y", period_start=JAN, period_end=FEB
+    )
+    Administration.objects.create(
+        batch=batch,
+        administered_on=_d("2025-07-20"),
+        month=_d("2025-07-01"),
+        patient="p2",
+        unit_code="X",
+        org_unit=org[dag],
+        package_id="000001",
+        episode="e",
+    )
+    found = start_counts({"000001", "000002"}, ["hresept", "dips"], 90)
+    assert sorted(found) == sorted(
+        [
+            (_d("2025-09-01"), org[pol].id, "9100001", "000002", 1),
+            (_d("2025-05-01"), org[dag].id, "9100002", "000001", 1),
+        ]
+    )
+    assert start_counts(set(), ["hresept"], 90) == []
+    # Without administrations the same two starts remain.
+    assert len(start_counts({"000001", "000002"}, ["hresept"], 90)) == 2
+
+
+def test_share_of_starts_counts_starts_on_that_months_first_choice_per_prescriber(
+    dataset, org, users
+):
+    pol = "MED-REV-POL"
+    _dispense(
+        org,
+        [
+            # 2025: history, so 2026 events after a long gap are starts.
+            ("p1", "2025-01-05", "000001", pol, "9100001"),
+            ("p1", "2026-01-10", "000001", pol, "9100001"),  # start on A, first choice in Jan
+            ("p2", "2026-01-12", "000002", pol, "9100001"),  # start on B, rank 2 in January
+            ("p3", "2026-02-03", "000002", pol, "9100002"),  # start on B, first choice in Feb
+            ("p3", "2026-02-20", "000002", pol, "9100002"),  # continues: not a start
+        ],
     )
     measures_refresh()
     values = {
@@ -341,10 +371,6 @@ def test_share_of_starts_counts_starts_on_that_months_first_choice_per_prescribe
         for v in MeasureValue.objects.filter(measure="oppstart-forstevalg--X")
     }
     assert values == {(JAN, "9100001"): (1, 2), (FEB, "9100002"): (1, 1)}
-
-
-def _month_of(day: str) -> dt.date:
-    return _d(day).replace(day=1)
 
 
 def test_a_unit_leader_drills_to_prescribers_of_own_units_only(dataset, org, client_for):

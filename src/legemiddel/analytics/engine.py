@@ -12,9 +12,9 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-import polars as pl
-from django.db import transaction
+from django.db import connection, transaction
 
 from legemiddel.agreements.models import Agreement, AgreementLine, TherapeuticArea
 from legemiddel.analytics.definitions import Definition, Selection, definitions
@@ -116,34 +116,75 @@ def _area_packages(area: TherapeuticArea) -> set[str]:
     )
 
 
-def treatment_starts(
-    events: list[tuple[str, dt.date, str, int | None, str]], look_back_days: int
-) -> list[tuple[str, dt.date, str, int | None, str]]:
-    """The events that start a treatment: a patient's first event, or the first after a gap
-    longer than the look-back window. Events in the first window of the data are left out:
-    what came before them is not known, so they may be continuing treatment.
+def _days_between(later: str, earlier: str) -> str:
+    """SQL for the days between two date columns (the one place the databases differ)."""
+    if connection.vendor == "sqlite":
+        return f"(julianday({later}) - julianday({earlier}))"
+    return f"({later} - {earlier})"
 
-    ``events`` are (patient, day, varenr, unit, prescriber); the result has the same shape.
+
+def start_counts(
+    packages: set[str], sources: Iterable[str], look_back_days: int
+) -> list[tuple[dt.date, int | None, str, str, int]]:
+    """Treatment starts counted in the database: (month, unit, prescriber, varenr, starts).
+
+    A start is a patient's first event (H-prescription dispensing or administration) of one of
+    ``packages``, or the first after a gap longer than the look-back window. Events in the
+    first window of the data are left out: what came before them is not known, so they may be
+    continuing treatment. A window function over the patient's events does the work, so
+    millions of lines never pass through Python.
     """
-    if not events:
+    chosen = sorted(packages)
+    if not chosen:
         return []
-    frame = pl.DataFrame(
-        events,
-        schema=["patient", "day", "varenr", "unit", "prescriber"],
-        orient="row",
-    ).sort(["patient", "day"])
-    window = dt.timedelta(days=look_back_days)
-    first_day = frame["day"].min()
-    assert isinstance(first_day, dt.date)
-    starts = (
-        frame.with_columns(previous=pl.col("day").shift(1).over("patient"))
-        .filter(
-            (pl.col("previous").is_null() | ((pl.col("day") - pl.col("previous")) > window))
-            & (pl.col("day") >= first_day + window)
+    marks = ", ".join(["%s"] * len(chosen))
+    # Only table names from the models and placeholders go into the SQL text; every value is a
+    # query parameter.
+    parts: list[str] = []
+    params: list[Any] = []
+    if "hresept" in sources:
+        parts.append(
+            "SELECT patient, dispensed_on AS day, month, package_id, org_unit_id, "  # noqa: S608
+            f"prescriber_hpr AS prescriber FROM {Dispensing._meta.db_table} "
+            f"WHERE package_id IN ({marks})"
         )
-        .select(["patient", "day", "varenr", "unit", "prescriber"])
-    )
-    return [tuple(row) for row in starts.iter_rows()]
+        params += chosen
+    if "dips" in sources:
+        parts.append(
+            "SELECT patient, administered_on AS day, month, package_id, org_unit_id, "  # noqa: S608
+            f"'' AS prescriber FROM {Administration._meta.db_table} "
+            f"WHERE package_id IN ({marks})"
+        )
+        params += chosen
+    if not parts:
+        return []
+    sql = f"""
+        WITH events AS ({" UNION ALL ".join(parts)}),
+        ordered AS (
+            SELECT day, month, package_id, org_unit_id, prescriber,
+                   LAG(day) OVER (PARTITION BY patient ORDER BY day) AS previous
+            FROM events
+        ),
+        bounds AS (SELECT MIN(day) AS first_day FROM events)
+        SELECT month, org_unit_id, prescriber, package_id, COUNT(*)
+        FROM ordered CROSS JOIN bounds
+        WHERE (previous IS NULL OR {_days_between("day", "previous")} > %s)
+          AND {_days_between("day", "first_day")} >= %s
+        GROUP BY month, org_unit_id, prescriber, package_id
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, look_back_days, look_back_days])
+        rows = cursor.fetchall()
+    return [
+        (
+            month if isinstance(month, dt.date) else dt.date.fromisoformat(str(month)),
+            unit,
+            prescriber or "",
+            varenr,
+            int(count),
+        )
+        for month, unit, prescriber, varenr, count in rows
+    ]
 
 
 def _starts(measure: Measure) -> list[MeasureValue]:
@@ -152,35 +193,22 @@ def _starts(measure: Measure) -> list[MeasureValue]:
     definition = measure.definition
     assert measure.area is not None
     packages = _area_packages(measure.area)
-    events: list[tuple[str, dt.date, str, int | None, str]] = []
-    if "hresept" in definition.sources:
-        events += Dispensing.objects.filter(package_id__in=packages).values_list(
-            "patient", "dispensed_on", "package_id", "org_unit_id", "prescriber_hpr"
-        )
-    if "dips" in definition.sources:
-        events += [
-            (*row, "")
-            for row in Administration.objects.filter(package_id__in=packages).values_list(
-                "patient", "administered_on", "package_id", "org_unit_id"
-            )
-        ]
-    starts = treatment_starts(events, definition.look_back_days)
-    ranks = ranks_by_month(measure.area, {_month(day) for _, day, _, _, _ in starts})
+    counts = start_counts(packages, definition.sources, definition.look_back_days)
+    ranks = ranks_by_month(measure.area, {month for month, *_ in counts})
     atc_of = dict(Package.objects.filter(varenr__in=packages).values_list("varenr", "atc_id"))
     sums: dict[tuple[dt.date, int | None, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
-    for _, day, varenr, unit, prescriber in starts:
-        month = _month(day)
+    for month, unit, prescriber, varenr, starts in counts:
         rank = ranks[month].get(varenr)
         if rank is None:
             continue  # started on a package not ranked that month
         atc = atc_of.get(varenr) or ""
-        cell = sums[(month, unit, prescriber or "")]
+        cell = sums[(month, unit, prescriber)]
         if _matches(definition.numerator, varenr, atc, rank):
-            cell[0] += 1
+            cell[0] += starts
         if definition.denominator is not None and _matches(
             definition.denominator, varenr, atc, rank
         ):
-            cell[1] += 1
+            cell[1] += starts
     return [
         MeasureValue(
             measure=measure.key,
