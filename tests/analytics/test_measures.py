@@ -535,3 +535,41 @@ def test_the_preview_page_shows_the_email_and_lets_the_leader_opt_out(dataset, c
         in core.get(reverse("analytics:alert"), {"bruker": "unit_leader"}).content.decode()
     )
     assert client_for(Role.PRESCRIBER).get(reverse("analytics:alert")).status_code == 403
+
+
+def test_switching_counts_the_cohort_on_the_old_product_month_by_month(priced, org):
+    from legemiddel.analytics.engine import first_choice_changes
+
+    (change,) = first_choice_changes(TherapeuticArea.objects.get(code="X"))
+    assert (change.day, change.atc, change.first, change.others) == (
+        FEB,
+        "L04AB04",
+        frozenset({"000002"}),
+        frozenset({"000001"}),
+    )
+    pol = "MED-REV-POL"
+    _dispense(
+        org,
+        [
+            ("p1", "2026-01-10", "000001", pol, "9100001"),  # on A before: in the cohort
+            ("p1", "2026-02-05", "000001", pol, "9100001"),
+            ("p1", "2026-02-20", "000002", pol, "9100001"),  # last in February: B, switched
+            ("p2", "2026-01-15", "000001", pol, "9100002"),  # in the cohort
+            ("p2", "2026-02-10", "000001", pol, "9100002"),  # still A in February
+            ("p2", "2026-03-03", "000002", pol, "9100002"),  # switched in March
+            ("p3", "2026-01-20", "000002", pol, "9100002"),  # already on B: not in the cohort
+            ("p3", "2026-02-20", "000002", pol, "9100002"),
+            ("p4", "2025-10-01", "000001", pol, "9100002"),  # outside the 90-day window
+            ("p4", "2026-02-01", "000001", pol, "9100002"),
+        ],
+    )
+    measures_refresh()
+    values = {
+        (v.month, v.prescriber): (v.numerator, v.denominator)
+        for v in MeasureValue.objects.filter(measure="bytte-etter-anbud--X")
+    }
+    assert values == {
+        (FEB, "9100001"): (1, 1),
+        (FEB, "9100002"): (0, 1),
+        (MAR, "9100002"): (1, 1),
+    }

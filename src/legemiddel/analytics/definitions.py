@@ -20,7 +20,8 @@ import yaml
 MEASURES_DIR = Path(__file__).resolve().parent / "measures"
 KINDS = {"share", "total"}
 BASES = {"ddd", "packs", "nok", "patients"}
-COUNTS = {"usage", "starts", "savings_potential", "savings_realised"}
+COUNTS = {"usage", "starts", "switches", "savings_potential", "savings_realised"}
+PATIENT_COUNTS = {"starts", "switches"}
 SOURCES = {"sls", "hresept", "dips", "dipsresept"}
 STATUSES = {"draft", "reviewed", "retired"}
 REQUIRED = (
@@ -142,13 +143,11 @@ def parse_definition(raw: Any, file: str) -> Definition:
             "for_each_area: true)"
         )
     look_back = raw.get("look_back_days", 0)
-    if counts == "starts":
+    if counts in PATIENT_COUNTS:
         if raw["basis"] != "patients":
-            raise DefinitionError(
-                f"{file}: behandlingsstarter telles i pasienter (basis: patients)"
-            )
+            raise DefinitionError(f"{file}: pasienter telles med basis: patients")
         if not isinstance(raw["sources"], list) or not set(raw["sources"]) <= {"hresept", "dips"}:
-            raise DefinitionError(f"{file}: behandlingsstarter finnes bare i hresept og dips")
+            raise DefinitionError(f"{file}: pasientdata finnes bare i hresept og dips")
         if (
             not isinstance(look_back, int)
             or isinstance(look_back, bool)
@@ -156,7 +155,7 @@ def parse_definition(raw: Any, file: str) -> Definition:
         ):
             raise DefinitionError(f"{file}: look_back_days må være et helt tall fra 30 til 1095")
     elif raw["basis"] == "patients":
-        raise DefinitionError(f"{file}: basis patients brukes med counts: starts")
+        raise DefinitionError(f"{file}: basis patients brukes med counts: starts eller switches")
     sources = raw["sources"]
     if not isinstance(sources, list) or not sources or not set(sources) <= SOURCES:
         raise DefinitionError(f"{file}: sources må være en liste med sls, hresept, dips")
@@ -206,7 +205,7 @@ def parse_definition(raw: Any, file: str) -> Definition:
         for_each_area=for_each_area,
         file=file,
         counts=counts,
-        look_back_days=look_back if counts == "starts" else 0,
+        look_back_days=look_back if counts in PATIENT_COUNTS else 0,
     )
 
 

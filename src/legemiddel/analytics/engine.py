@@ -137,29 +137,13 @@ def start_counts(
     chosen = sorted(packages)
     if not chosen:
         return []
-    marks = ", ".join(["%s"] * len(chosen))
     # Only table names from the models and placeholders go into the SQL text; every value is a
     # query parameter.
-    parts: list[str] = []
-    params: list[Any] = []
-    if "hresept" in sources:
-        parts.append(
-            "SELECT patient, dispensed_on AS day, month, package_id, org_unit_id, "  # noqa: S608
-            f"prescriber_hpr AS prescriber FROM {Dispensing._meta.db_table} "
-            f"WHERE package_id IN ({marks})"
-        )
-        params += chosen
-    if "dips" in sources:
-        parts.append(
-            "SELECT patient, administered_on AS day, month, package_id, org_unit_id, "  # noqa: S608
-            f"'' AS prescriber FROM {Administration._meta.db_table} "
-            f"WHERE package_id IN ({marks})"
-        )
-        params += chosen
-    if not parts:
+    events, params = _events_sql(sources, chosen)
+    if not events:
         return []
     sql = f"""
-        WITH events AS ({" UNION ALL ".join(parts)}),
+        WITH events AS ({events}),
         ordered AS (
             SELECT day, month, package_id, org_unit_id, prescriber,
                    LAG(day) OVER (PARTITION BY patient ORDER BY day) AS previous
@@ -176,13 +160,7 @@ def start_counts(
         cursor.execute(sql, [*params, look_back_days, look_back_days])
         rows = cursor.fetchall()
     return [
-        (
-            month if isinstance(month, dt.date) else dt.date.fromisoformat(str(month)),
-            unit,
-            prescriber or "",
-            varenr,
-            int(count),
-        )
+        (_as_date(month), unit, prescriber or "", varenr, int(count))
         for month, unit, prescriber, varenr, count in rows
     ]
 
@@ -220,6 +198,163 @@ def _starts(measure: Measure) -> list[MeasureValue]:
         )
         for (month, unit, prescriber), (n, d) in sums.items()
         if n or d
+    ]
+
+
+def _sql_date(day: dt.date) -> Any:
+    """A date as a query parameter: SQLite keeps dates as ISO text."""
+    return day.isoformat() if connection.vendor == "sqlite" else day
+
+
+def _events_sql(sources: Iterable[str], packages: list[str]) -> tuple[str, list[Any]]:
+    """The patient-level events (H-prescription dispensings, administrations) of packages."""
+    marks = ", ".join(["%s"] * len(packages))
+    parts: list[str] = []
+    params: list[Any] = []
+    if "hresept" in sources:
+        parts.append(
+            "SELECT patient, dispensed_on AS day, month, package_id, org_unit_id, "  # noqa: S608
+            f"prescriber_hpr AS prescriber FROM {Dispensing._meta.db_table} "
+            f"WHERE package_id IN ({marks})"
+        )
+        params += packages
+    if "dips" in sources:
+        parts.append(
+            "SELECT patient, administered_on AS day, month, package_id, org_unit_id, "  # noqa: S608
+            f"'' AS prescriber FROM {Administration._meta.db_table} "
+            f"WHERE package_id IN ({marks})"
+        )
+        params += packages
+    return " UNION ALL ".join(parts), params
+
+
+@dataclass(frozen=True)
+class FirstChoiceChange:
+    """The day a substance's first choice changed, the new first choice and the others."""
+
+    day: dt.date
+    atc: str
+    first: frozenset[str]
+    others: frozenset[str]
+
+
+def first_choice_changes(area: TherapeuticArea) -> list[FirstChoiceChange]:
+    """Every day a product became first choice for a substance (ATC level 5) that already had
+    another first choice: at a new agreement or mid-period."""
+    lines = list(
+        AgreementLine.objects.filter(
+            agreement__area=area,
+            agreement__status=Agreement.Status.PUBLISHED,
+            package__atc__isnull=False,
+        ).select_related("agreement", "package")
+    )
+    atc_of = {line.package_id: line.package.atc_id or "" for line in lines}
+
+    def first_choices(day: dt.date) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = defaultdict(set)
+        for line in lines:
+            agreement = line.agreement
+            in_force = agreement.start <= day <= agreement.effective_end
+            if line.rank == 1 and in_force and line.valid_on(day):
+                found[atc_of[line.package_id]].add(line.package_id)
+        return found
+
+    days = sorted(
+        {line.agreement.start for line in lines}
+        | {line.valid_from for line in lines if line.valid_from}
+    )
+    changes = []
+    for day in days:
+        before, now = first_choices(day - dt.timedelta(days=1)), first_choices(day)
+        for atc, first in now.items():
+            if before.get(atc) and first - before[atc]:
+                same_substance = {v for v, a in atc_of.items() if a == atc}
+                changes.append(
+                    FirstChoiceChange(day, atc, frozenset(first), frozenset(same_substance - first))
+                )
+    return changes
+
+
+def switch_counts(
+    change: FirstChoiceChange, sources: Iterable[str], look_back_days: int, months: int = 12
+) -> list[tuple[dt.date, int | None, str, int, int]]:
+    """(month, unit, prescriber, switched, treated) for the patients who had another product
+    of the substance in the look-back window before the change, in each month after it: the
+    product at their last event that month decides."""
+    products = sorted(change.first | change.others)
+    others, first = sorted(change.others), sorted(change.first)
+    if not others or not first:
+        return []
+    events, params = _events_sql(sources, products)
+    if not events:
+        return []
+    end = change.day
+    for _ in range(months):
+        end = (end.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    window_start = change.day - dt.timedelta(days=look_back_days)
+    sql = f"""
+        WITH events AS ({events}),
+        cohort AS (
+            SELECT DISTINCT patient FROM events
+            WHERE day >= %s AND day < %s AND package_id IN ({", ".join(["%s"] * len(others))})
+        ),
+        latest AS (
+            SELECT month, package_id, org_unit_id, prescriber,
+                   ROW_NUMBER() OVER (PARTITION BY patient, month ORDER BY day DESC) AS position
+            FROM events
+            WHERE day >= %s AND day < %s AND patient IN (SELECT patient FROM cohort)
+        )
+        SELECT month, org_unit_id, prescriber,
+               SUM(CASE WHEN package_id IN ({", ".join(["%s"] * len(first))}) THEN 1 ELSE 0 END),
+               COUNT(*)
+        FROM latest WHERE position = 1
+        GROUP BY month, org_unit_id, prescriber
+    """  # noqa: S608
+    arguments = [
+        *params,
+        _sql_date(window_start),
+        _sql_date(change.day),
+        *others,
+        _sql_date(change.day),
+        _sql_date(end),
+        *first,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, arguments)
+        rows = cursor.fetchall()
+    return [
+        (_as_date(month), unit, prescriber or "", int(switched), int(treated))
+        for month, unit, prescriber, switched, treated in rows
+    ]
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def _switches(measure: Measure) -> list[MeasureValue]:
+    """Share of the patients on another product who were switched after each change."""
+    assert measure.area is not None
+    definition = measure.definition
+    sums: dict[tuple[dt.date, int | None, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for change in first_choice_changes(measure.area):
+        for month, unit, prescriber, switched, treated in switch_counts(
+            change, definition.sources, definition.look_back_days
+        ):
+            cell = sums[(month, unit, prescriber)]
+            cell[0] += switched
+            cell[1] += treated
+    return [
+        MeasureValue(
+            measure=measure.key,
+            month=month,
+            org_unit_id=unit,
+            prescriber=prescriber,
+            numerator=n,
+            denominator=d,
+        )
+        for (month, unit, prescriber), (n, d) in sums.items()
+        if d
     ]
 
 
@@ -340,6 +475,8 @@ def compute(measure: Measure) -> list[MeasureValue]:
     definition = measure.definition
     if definition.counts == "starts":
         return _starts(measure)
+    if definition.counts == "switches":
+        return _switches(measure)
     if definition.counts == "savings_potential":
         return _savings_potential(measure)
     if definition.counts == "savings_realised":
