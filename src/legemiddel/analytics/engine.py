@@ -239,8 +239,9 @@ class FirstChoiceChange:
 
 
 def first_choice_changes(area: TherapeuticArea) -> list[FirstChoiceChange]:
-    """Every day a product became first choice for a substance (ATC level 5) that already had
-    another first choice: at a new agreement or mid-period."""
+    """Every day a product became first choice for a substance (ATC level 5) while another
+    product of it was ranked the day before (at a new agreement or mid-period): patients on
+    the other products are expected to switch."""
     lines = list(
         AgreementLine.objects.filter(
             agreement__area=area,
@@ -250,12 +251,12 @@ def first_choice_changes(area: TherapeuticArea) -> list[FirstChoiceChange]:
     )
     atc_of = {line.package_id: line.package.atc_id or "" for line in lines}
 
-    def first_choices(day: dt.date) -> dict[str, set[str]]:
+    def in_force(day: dt.date, first_only: bool) -> dict[str, set[str]]:
         found: dict[str, set[str]] = defaultdict(set)
         for line in lines:
             agreement = line.agreement
-            in_force = agreement.start <= day <= agreement.effective_end
-            if line.rank == 1 and in_force and line.valid_on(day):
+            running = agreement.start <= day <= agreement.effective_end
+            if running and line.valid_on(day) and (line.rank == 1 or not first_only):
                 found[atc_of[line.package_id]].add(line.package_id)
         return found
 
@@ -265,9 +266,11 @@ def first_choice_changes(area: TherapeuticArea) -> list[FirstChoiceChange]:
     )
     changes = []
     for day in days:
-        before, now = first_choices(day - dt.timedelta(days=1)), first_choices(day)
-        for atc, first in now.items():
-            if before.get(atc) and first - before[atc]:
+        previous = day - dt.timedelta(days=1)
+        first_before, ranked_before = in_force(previous, True), in_force(previous, False)
+        for atc, first in in_force(day, True).items():
+            new = first - first_before.get(atc, set())
+            if new and ranked_before.get(atc, set()) - first:
                 same_substance = {v for v, a in atc_of.items() if a == atc}
                 changes.append(
                     FirstChoiceChange(day, atc, frozenset(first), frozenset(same_substance - first))
