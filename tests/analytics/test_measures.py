@@ -51,7 +51,8 @@ def test_the_products_definitions_load_and_are_reviewed():
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"kind": "ratio"}, "kind må være share eller total"),
+        ({"kind": "gjennomsnitt"}, "kind må være share, total eller ratio"),
+        ({"kind": "ratio"}, "kind ratio hører sammen med counts"),
         ({"basis": "liter"}, "basis må være"),
         ({"sources": ["dips"]}, "DDD og kroner finnes bare i sls og hresept"),
         ({"numerator": {"rank": [0]}}, "numerator.rank"),
@@ -83,7 +84,7 @@ def test_the_file_name_must_be_the_id(tmp_path: Path):
 
 def test_a_total_has_no_denominator():
     raw = {**GOOD, "kind": "total"}
-    with pytest.raises(DefinitionError, match="ingen denominator"):
+    with pytest.raises(DefinitionError, match="bare en andel"):
         parse_definition(raw, "andel.yaml")
 
 
@@ -573,3 +574,48 @@ def test_switching_counts_the_cohort_on_the_old_product_month_by_month(priced, o
         (FEB, "9100002"): (0, 1),
         (MAR, "9100002"): (1, 1),
     }
+
+
+def test_cost_per_patient_year_divides_amounts_by_patients_treated_over_twelve(priced, org):
+    pol = "MED-REV-POL"
+    _dispense(
+        org,
+        [
+            ("p1", "2026-01-10", "000001", pol, ""),
+            ("p1", "2026-01-25", "000002", pol, ""),  # the same patient twice: one patient
+            ("p2", "2026-01-12", "000002", pol, ""),
+            ("p3", "2026-01-12", "000003", pol, ""),  # not in the agreement
+        ],
+    )
+    measures_refresh()
+    value = MeasureValue.objects.get(
+        measure="kostnad-per-pasientaar--X", month=JAN, org_unit=org[pol]
+    )
+    # January at POL: 300 + 200 kr for 2 patients = 2/12 patient-years: 3 000 kr per year.
+    assert (value.numerator, round(value.denominator, 6)) == (500, round(2 / 12, 6))
+
+
+def test_cost_drivers_show_volumes_to_all_and_amounts_only_with_price_access(
+    dataset, client_for, users
+):
+    from legemiddel.agreements.services import price_access_grant
+
+    measures_refresh()
+    client = client_for(Role.CONTROLLER)  # follows MED
+    page = client.get(reverse("analytics:drivers")).content.decode()
+    assert "P000003" in page  # 500 DDD at MED-REV-DAG, the biggest
+    assert " kr" not in page
+    export = client.get(reverse("analytics:drivers_table", args=["csv"])).content.decode()
+    assert "Kroner" not in export
+    price_access_grant(
+        user=users[Role.CONTROLLER],
+        reason="Budsjett",
+        expires_on=timezone.localdate(),
+        actor=users[Role.PROCUREMENT_ADVISER],
+    )
+    page = client_for(Role.CONTROLLER).get(reverse("analytics:drivers")).content.decode()
+    assert "5\u00a0000\u00a0kr" in page
+    # An advisory pharmacist without units follows none of MED's packages.
+    pharmacist = client_for(Role.ADVISORY_PHARMACIST).get(reverse("analytics:drivers"))
+    assert pharmacist.status_code == 200
+    assert "P000003" not in pharmacist.content.decode()

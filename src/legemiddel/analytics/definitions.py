@@ -18,9 +18,16 @@ from typing import Any
 import yaml
 
 MEASURES_DIR = Path(__file__).resolve().parent / "measures"
-KINDS = {"share", "total"}
+KINDS = {"share", "total", "ratio"}
 BASES = {"ddd", "packs", "nok", "patients"}
-COUNTS = {"usage", "starts", "switches", "savings_potential", "savings_realised"}
+COUNTS = {
+    "usage",
+    "starts",
+    "switches",
+    "savings_potential",
+    "savings_realised",
+    "cost_per_patient_year",
+}
 PATIENT_COUNTS = {"starts", "switches"}
 SOURCES = {"sls", "hresept", "dips", "dipsresept"}
 STATUSES = {"draft", "reviewed", "retired"}
@@ -129,7 +136,7 @@ def parse_definition(raw: Any, file: str) -> Definition:
     if Path(file).stem != measure_id:
         raise DefinitionError(f"{file}: filnavnet må være id-en ({measure_id}.yaml)")
     if raw["kind"] not in KINDS:
-        raise DefinitionError(f"{file}: kind må være share eller total")
+        raise DefinitionError(f"{file}: kind må være share, total eller ratio")
     if raw["basis"] not in BASES:
         raise DefinitionError(f"{file}: basis må være ddd, packs, nok eller patients")
     counts = raw.get("counts", "usage")
@@ -163,12 +170,16 @@ def parse_definition(raw: Any, file: str) -> Definition:
         raise DefinitionError(f"{file}: DDD og kroner finnes bare i sls og hresept")
     numerator = _selection(raw["numerator"], f"{file}: numerator")
     denominator = None
+    if (raw["kind"] == "ratio") != (raw.get("counts") == "cost_per_patient_year"):
+        raise DefinitionError(f"{file}: kind ratio hører sammen med counts: cost_per_patient_year")
+    if raw["kind"] == "ratio" and raw["basis"] != "nok":
+        raise DefinitionError(f"{file}: kostnad per pasientår regnes i kroner (basis: nok)")
     if raw["kind"] == "share":
         if "denominator" not in raw:
             raise DefinitionError(f"{file}: en andel (share) trenger denominator")
         denominator = _selection(raw["denominator"], f"{file}: denominator")
     elif "denominator" in raw:
-        raise DefinitionError(f"{file}: en sum (total) har ingen denominator")
+        raise DefinitionError(f"{file}: bare en andel (share) har denominator")
     for_each_area = bool(raw.get("for_each_area", False))
     if not for_each_area and (
         numerator.needs_agreement or (denominator and denominator.needs_agreement)

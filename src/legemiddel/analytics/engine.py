@@ -35,7 +35,13 @@ class Measure:
 
     @property
     def is_share(self) -> bool:
+        """Shown as a percentage."""
         return self.definition.kind == "share"
+
+    @property
+    def divides(self) -> bool:
+        """Numerator over denominator (a share or a ratio), rather than a sum."""
+        return self.definition.kind in {"share", "ratio"}
 
     @property
     def title(self) -> str:
@@ -361,6 +367,39 @@ def _switches(measure: Measure) -> list[MeasureValue]:
     ]
 
 
+def patient_months(
+    packages: set[str], sources: Iterable[str]
+) -> list[tuple[dt.date, int | None, int]]:
+    """(month, unit, distinct patients) with an event of the packages, counted in SQL."""
+    events, params = _events_sql(sources, sorted(packages))
+    if not events:
+        return []
+    sql = f"""
+        WITH events AS ({events})
+        SELECT month, org_unit_id, COUNT(DISTINCT patient) FROM events
+        GROUP BY month, org_unit_id
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(_as_date(m), unit, int(n)) for m, unit, n in cursor.fetchall()]
+
+
+def _cost_per_patient_year(measure: Measure) -> list[MeasureValue]:
+    """Invoiced amount over patient-years (patients treated in the month / 12), per unit."""
+    assert measure.area is not None
+    packages = _area_packages(measure.area)
+    sums: dict[tuple[dt.date, int | None], list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for month, unit, _, amount, _ in _cube_rows(measure, packages):
+        sums[(month, unit)][0] += amount
+    for month, unit, patients in patient_months(packages, ("hresept", "dips")):
+        sums[(month, unit)][1] += patients / 12
+    return [
+        MeasureValue(measure=measure.key, month=month, org_unit_id=unit, numerator=n, denominator=d)
+        for (month, unit), (n, d) in sums.items()
+        if n or d
+    ]
+
+
 def _cube_rows(
     measure: Measure, packages: set[str]
 ) -> list[tuple[dt.date, int | None, str, float, float]]:
@@ -480,6 +519,8 @@ def compute(measure: Measure) -> list[MeasureValue]:
         return _starts(measure)
     if definition.counts == "switches":
         return _switches(measure)
+    if definition.counts == "cost_per_patient_year":
+        return _cost_per_patient_year(measure)
     if definition.counts == "savings_potential":
         return _savings_potential(measure)
     if definition.counts == "savings_realised":

@@ -89,7 +89,9 @@ class Dashboard:
         self, measure: Measure, user: Any, node_id: int | None, prescriber: str = ""
     ) -> None:
         self.measure = measure
-        self.share = measure.definition.kind == "share"
+        # share: divides numerator by denominator; percent: shown as a percentage.
+        self.share = measure.divides
+        self.percent = measure.is_share
         self.units = {u.id: u for u in OrgUnit.objects.all()}
         self.scope = set(org_units_in_scope(user).values_list("id", flat=True))
         self.whole_trust = user_sees_whole_trust(user)
@@ -235,3 +237,71 @@ def _percentile(values: list[float], q: float) -> float:
     low = int(position)
     high = min(low + 1, len(values) - 1)
     return values[low] + (values[high] - values[low]) * (position - low)
+
+
+@dataclass
+class Driver:
+    varenr: str
+    name: str
+    ddd: float
+    ddd_before: float
+    amount: float
+    amount_before: float
+
+    @property
+    def amount_change(self) -> float:
+        return self.amount - self.amount_before
+
+    @property
+    def ddd_change(self) -> float:
+        return self.ddd - self.ddd_before
+
+
+def cost_drivers(user: Any, latest: dt.date, *, by_amount: bool, limit: int = 25) -> list[Driver]:
+    """Packages with the most use in the last twelve months (sales statistics and
+    H-prescriptions), with the twelve months before for comparison, within the user's scope.
+    Sorted by amount for users who may see amounts, otherwise by DDD."""
+    from django.db.models import Case, F, FloatField, Q, Sum, When
+
+    from legemiddel.catalogue.models import Package
+    from legemiddel.usage.models import MonthlyUsage
+
+    start = latest.replace(year=latest.year - 1)
+    before = latest.replace(year=latest.year - 2)
+    cube = MonthlyUsage.objects.filter(
+        source__in=("sls", "hresept"), month__gt=before, month__lte=latest, package__isnull=False
+    )
+    if not user_sees_whole_trust(user):
+        cube = cube.filter(org_unit__in=org_units_in_scope(user))
+    recent = Q(month__gt=start)
+
+    def part(field: str, when: Q) -> Any:
+        return Sum(Case(When(when, then=F(field)), default=0.0, output_field=FloatField()))
+
+    rows = (
+        cube.values("package_id")
+        .annotate(
+            ddd_now=part("ddd", recent),
+            ddd_then=part("ddd", ~recent),
+            amount_now=part("amount", recent),
+            amount_then=part("amount", ~recent),
+        )
+        .order_by("-amount_now" if by_amount else "-ddd_now")[:limit]
+    )
+    chosen = list(rows)
+    names = dict(
+        Package.objects.filter(varenr__in=[r["package_id"] for r in chosen]).values_list(
+            "varenr", "name_form_strength"
+        )
+    )
+    return [
+        Driver(
+            r["package_id"],
+            names.get(r["package_id"], r["package_id"]),
+            r["ddd_now"] or 0.0,
+            r["ddd_then"] or 0.0,
+            r["amount_now"] or 0.0,
+            r["amount_then"] or 0.0,
+        )
+        for r in chosen
+    ]

@@ -69,7 +69,12 @@ def index(request: HttpRequest) -> HttpResponse:
     for measure in _visible(request.user):
         dashboard = selectors.Dashboard(measure, request.user, None)
         rows.append((measure, dashboard.current()))
-    return render(request, "analytics/index.html", {"rows": rows, "refresh": refresh})
+    can_alert = request_user(request).has_role(Role.UNIT_LEADER, Role.CORE_GROUP)
+    return render(
+        request,
+        "analytics/index.html",
+        {"rows": rows, "refresh": refresh, "can_alert": can_alert},
+    )
 
 
 def _chart(dashboard: selectors.Dashboard, refresh: Any) -> str:
@@ -83,7 +88,7 @@ def _chart(dashboard: selectors.Dashboard, refresh: Any) -> str:
             )
         ],
         months=dashboard.months,
-        percent=dashboard.share,
+        percent=dashboard.percent,
         band=dashboard.band(),
         markers=[
             (a.start, f"{a.title} fra {a.start:%d.%m.%Y}") for a in dashboard.agreement_starts()
@@ -139,7 +144,8 @@ def measure_table(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
         raise Http404
     dashboard = _dashboard(request, key)
     share = dashboard.share
-    header = ["Sted", "Måned", "Teller", "Nevner", "Andel"] if share else ["Sted", "Måned", "Sum"]
+    last = "Andel" if dashboard.percent else "Verdi"
+    header = ["Sted", "Måned", "Teller", "Nevner", last] if share else ["Sted", "Måned", "Sum"]
     rows: list[list[object]] = []
     for node in [dashboard.current(), *dashboard.children()]:
         for p in node.points:
@@ -198,3 +204,39 @@ def alert(request: HttpRequest) -> HttpResponse:
             "leaders": leaders,
         },
     )
+
+
+def _drivers(request: HttpRequest) -> tuple[list[selectors.Driver], Any, bool]:
+    refresh = selectors.latest_refresh()
+    prices = has_price_access(request.user)
+    if refresh is None or refresh.latest_month is None:
+        return [], refresh, prices
+    drivers = selectors.cost_drivers(request.user, refresh.latest_month, by_amount=prices)
+    return drivers, refresh, prices
+
+
+@access(ANALYSTS)
+def drivers(request: HttpRequest) -> HttpResponse:
+    """The packages behind the use (and, with price access, the cost), year over year."""
+    found, refresh, prices = _drivers(request)
+    return render(
+        request,
+        "analytics/drivers.html",
+        {"drivers": found, "refresh": refresh, "prices": prices},
+    )
+
+
+@access(ANALYSTS)
+def drivers_table(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in FORMATS:
+        raise Http404
+    found, _refresh, prices = _drivers(request)
+    header = ["Varenr", "Pakning", "DDD siste 12 mnd", "DDD 12 mnd før"]
+    if prices:
+        header += ["Kroner siste 12 mnd", "Kroner 12 mnd før"]
+    rows = [
+        [d.varenr, d.name, round(d.ddd, 2), round(d.ddd_before, 2)]
+        + ([round(d.amount, 2), round(d.amount_before, 2)] if prices else [])
+        for d in found
+    ]
+    return table_response(fmt, "kostnadsdrivere", header, rows)
