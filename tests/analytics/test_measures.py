@@ -239,9 +239,18 @@ def test_downloads_hold_the_same_figures(dataset, org, client_for):
     assert ["Revmatologisk poliklinikk", dt.date(2026, 1, 1), 30.0, 40.0, 0.75] in [
         [r[0], r[1].date() if hasattr(r[1], "date") else r[1], *r[2:]] for r in data
     ]
-    svg = client.get(reverse("analytics:measure_svg", args=["forstevalg-ddd--X"]))
+    svg = client.get(reverse("analytics:measure_chart", args=["forstevalg-ddd--X", "svg"]))
     assert svg["Content-Type"] == "image/svg+xml"
     assert svg.content.startswith(b"<svg")
+    png = client.get(reverse("analytics:measure_chart", args=["forstevalg-ddd--X", "png"]))
+    assert png["Content-Type"] == "image/png"
+    assert png.content.startswith(b"\x89PNG")
+    assert (
+        client.get(
+            reverse("analytics:measure_chart", args=["forstevalg-ddd--X", "gif"])
+        ).status_code
+        == 404
+    )
 
 
 def test_the_measure_pages_use_a_fixed_number_of_queries(

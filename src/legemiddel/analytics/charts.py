@@ -40,8 +40,10 @@ def line_chart(
     markers: Sequence[tuple[dt.date, str]] = (),
     provisional_from: dt.date | None = None,
     target: float | None = None,
+    fixed_size: bool = False,
 ) -> str:
-    """An accessible SVG line chart (``role="img"`` with a title and description)."""
+    """An accessible SVG line chart (``role="img"`` with a title). On a page it fills its
+    column; ``fixed_size`` gives it its own width and height (for files and PNG)."""
     if not months:
         return ""
     values = [v for s in series for _, v in s.points if v is not None]
@@ -60,7 +62,8 @@ def line_chart(
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'width="100%" role="img" aria-labelledby="chart-title">',
+        + (f'width="{WIDTH}" height="{HEIGHT}" ' if fixed_size else 'width="100%" ')
+        + 'role="img" aria-labelledby="chart-title">',
         f'<title id="chart-title">{escape(title)}</title>',
         '<rect width="100%" height="100%" fill="#ffffff"/>',
     ]
@@ -121,3 +124,10 @@ def line_chart(
         'stroke="#888"/></svg>'
     )
     return "".join(parts)
+
+
+def png(svg: str, scale: int = 2) -> bytes:
+    """The chart as PNG (rendered by resvg, which needs no system libraries)."""
+    import resvg_py
+
+    return bytes(resvg_py.svg_to_bytes(svg_string=svg, width=WIDTH * scale))

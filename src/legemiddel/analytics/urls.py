@@ -9,6 +9,6 @@ urlpatterns = [
     path("kostnadsdrivere/", views.drivers, name="drivers"),
     path("kostnadsdrivere.<str:fmt>", views.drivers_table, name="drivers_table"),
     path("<str:key>/", views.measure, name="measure"),
-    path("<str:key>/graf.svg", views.measure_svg, name="measure_svg"),
+    path("<str:key>/graf.<str:fmt>", views.measure_chart, name="measure_chart"),
     path("<str:key>/tabell.<str:fmt>", views.measure_table, name="measure_table"),
 ]

@@ -77,7 +77,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _chart(dashboard: selectors.Dashboard, refresh: Any) -> str:
+def _chart(dashboard: selectors.Dashboard, refresh: Any, *, fixed_size: bool = False) -> str:
     current = dashboard.current()
     latest = refresh.latest_month if refresh else None
     return charts.line_chart(
@@ -95,6 +95,7 @@ def _chart(dashboard: selectors.Dashboard, refresh: Any) -> str:
         ],
         provisional_from=selectors.provisional_from(latest),
         target=dashboard.measure.definition.target,
+        fixed_size=fixed_size,
     )
 
 
@@ -128,12 +129,17 @@ def measure(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @access(ANALYSTS)
-def measure_svg(request: HttpRequest, key: str) -> HttpResponse:
+def measure_chart(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
+    """The chart as a file: SVG, or PNG for documents and slides."""
+    if fmt not in {"svg", "png"}:
+        raise Http404
     dashboard = _dashboard(request, key)
-    response = HttpResponse(
-        _chart(dashboard, selectors.latest_refresh()), content_type="image/svg+xml"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{key}.svg"'
+    svg = _chart(dashboard, selectors.latest_refresh(), fixed_size=True)
+    if fmt == "png":
+        response = HttpResponse(charts.png(svg), content_type="image/png")
+    else:
+        response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Content-Disposition"] = f'attachment; filename="{key}.{fmt}"'
     return response
 
 
