@@ -64,6 +64,7 @@ def test_the_products_definitions_load_and_are_reviewed():
         ({"for_each_area": False}, "rang forutsetter for_each_area"),
         ({"numerator": {"varenr": ["12x"]}}, "varenummer har seks sifre"),
         ({"why": ""}, "mangler why"),
+        ({"basis": "packs"}, "basis packs krever varenr"),
     ],
 )
 def test_it_refuses_a_bad_definition_naming_file_and_field(change, message):
@@ -418,6 +419,13 @@ def test_a_unit_leader_drills_to_prescribers_of_own_units_only(dataset, org, cli
     other = client.get(url, {"enhet": org["MED-REV"].id, "forskriver": "9100002"})
     assert other.status_code == 404
     assert client.get(url, {"forskriver": "9100001"}).status_code == 404
+    table = reverse("analytics:measure_table", args=["oppstart-forstevalg--X", "csv"])
+    export = client.get(table, {"enhet": org["MED-REV"].id}).content.decode()
+    assert "(9100001)" in export
+    assert "9100002" not in export
+    overview = client.get(reverse("analytics:index_table", args=["csv"])).content.decode()
+    assert "Andel behandlingsstarter på førstevalg – Område X" in overview
+    assert "Kostnad" not in overview  # amounts need price access
 
 
 @pytest.fixture

@@ -180,6 +180,11 @@ def parse_definition(raw: Any, file: str) -> Definition:
         denominator = _selection(raw["denominator"], f"{file}: denominator")
     elif "denominator" in raw:
         raise DefinitionError(f"{file}: bare en andel (share) har denominator")
+    if raw["basis"] == "packs" and any(
+        not s.varenr for s in (numerator, denominator) if s is not None
+    ):
+        # Packs of different sizes do not add up: count packs only of named packages.
+        raise DefinitionError(f"{file}: basis packs krever varenr i utvelgelsen")
     for_each_area = bool(raw.get("for_each_area", False))
     if not for_each_area and (
         numerator.needs_agreement or (denominator and denominator.needs_agreement)

@@ -5,6 +5,7 @@ from legemiddel.analytics import views
 app_name = "analytics"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("oversikt.<str:fmt>", views.index_table, name="index_table"),
     path("varsel/", views.alert, name="alert"),
     path("kostnadsdrivere/", views.drivers, name="drivers"),
     path("kostnadsdrivere.<str:fmt>", views.drivers_table, name="drivers_table"),

@@ -145,7 +145,7 @@ def measure_chart(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
 
 @access(ANALYSTS)
 def measure_table(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
-    """The series of the chosen place and the same months for each place one level down."""
+    """The series of the chosen place, each place one level down and its prescribers."""
     if fmt not in FORMATS:
         raise Http404
     dashboard = _dashboard(request, key)
@@ -153,9 +153,14 @@ def measure_table(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
     last = "Andel" if dashboard.percent else "Verdi"
     header = ["Sted", "Måned", "Teller", "Nevner", last] if share else ["Sted", "Måned", "Sum"]
     rows: list[list[object]] = []
-    for node in [dashboard.current(), *dashboard.children()]:
+    places = [
+        (node.name or "Hele foretaket", node)
+        for node in [dashboard.current(), *dashboard.children()]
+    ]
+    if not dashboard.prescriber:
+        places += [(f"{name} ({hpr})", node) for hpr, name, node in dashboard.prescribers()]
+    for place, node in places:
         for p in node.points:
-            place = node.name or "Hele foretaket"
             if share:
                 value = p.value
                 rows.append(
@@ -246,3 +251,25 @@ def drivers_table(request: HttpRequest, fmt: str) -> HttpResponse:
         for d in found
     ]
     return table_response(fmt, "kostnadsdrivere", header, rows)
+
+
+@access(ANALYSTS)
+def index_table(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The overview as a download: each measure's latest month and the same month last year."""
+    if fmt not in FORMATS:
+        raise Http404
+    rows = []
+    for measure in _visible(request.user):
+        node = selectors.Dashboard(measure, request.user, None).current()
+        latest, before = node.latest, node.year_before()
+        rows.append(
+            [
+                measure.title,
+                latest.month if latest else None,
+                latest.value if latest else None,
+                before.value if before else None,
+                "lavere" if measure.definition.lower_is_better else "høyere",
+            ]
+        )
+    header = ["Indikator", "Siste måned", "Verdi", "Samme måned i fjor", "Bedre når"]
+    return table_response(fmt, "oppfolging", header, rows)
