@@ -305,3 +305,22 @@ def cost_drivers(user: Any, latest: dt.date, *, by_amount: bool, limit: int = 25
         )
         for r in chosen
     ]
+
+
+def trust_nodes(measures: list[Measure]) -> dict[str, Node]:
+    """The whole trust's series of many measures in one grouped query (for the overview)."""
+    from django.db.models import Sum
+
+    found: dict[str, Node] = {m.key: Node(None) for m in measures}
+    divides = {m.key: m.divides for m in measures}
+    rows = (
+        MeasureValue.objects.filter(measure__in=list(found))
+        .values("measure", "month")
+        .annotate(n=Sum("numerator"), d=Sum("denominator"))
+        .order_by("measure", "month")
+    )
+    for row in rows:
+        found[row["measure"]].points.append(
+            Point(row["month"], row["n"] or 0.0, row["d"] or 0.0, share=divides[row["measure"]])
+        )
+    return found

@@ -65,10 +65,9 @@ def _dashboard(request: HttpRequest, key: str) -> selectors.Dashboard:
 @access(ANALYSTS)
 def index(request: HttpRequest) -> HttpResponse:
     refresh = selectors.latest_refresh()
-    rows = []
-    for measure in _visible(request.user):
-        dashboard = selectors.Dashboard(measure, request.user, None)
-        rows.append((measure, dashboard.current()))
+    visible = _visible(request.user)
+    nodes = selectors.trust_nodes(visible)
+    rows = [(measure, nodes[measure.key]) for measure in visible]
     can_alert = request_user(request).has_role(Role.UNIT_LEADER, Role.CORE_GROUP)
     return render(
         request,
@@ -104,6 +103,7 @@ def measure(request: HttpRequest, key: str) -> HttpResponse:
     dashboard = _dashboard(request, key)
     refresh = selectors.latest_refresh()
     current = dashboard.current()
+    dashboard.prescribers()
     return render(
         request,
         "analytics/measure.html",
@@ -259,8 +259,10 @@ def index_table(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404
     rows = []
-    for measure in _visible(request.user):
-        node = selectors.Dashboard(measure, request.user, None).current()
+    visible = _visible(request.user)
+    nodes = selectors.trust_nodes(visible)
+    for measure in visible:
+        node = nodes[measure.key]
         latest, before = node.latest, node.year_before()
         rows.append(
             [
