@@ -103,7 +103,7 @@ def measure(request: HttpRequest, key: str) -> HttpResponse:
     dashboard = _dashboard(request, key)
     refresh = selectors.latest_refresh()
     current = dashboard.current()
-    dashboard.prescribers()
+    prescribers = dashboard.prescribers()
     return render(
         request,
         "analytics/measure.html",
@@ -120,8 +120,8 @@ def measure(request: HttpRequest, key: str) -> HttpResponse:
                 refresh.latest_month if refresh else None
             ),
             "points": list(reversed(current.points)),
-            "prescribers": [] if dashboard.prescriber else dashboard.prescribers(),
-            "prescriber_name": {hpr: name for hpr, name, _ in dashboard.prescribers()}.get(
+            "prescribers": [] if dashboard.prescriber else prescribers,
+            "prescriber_name": {hpr: name for hpr, name, _ in prescribers}.get(
                 dashboard.prescriber, ""
             ),
         },
