@@ -402,19 +402,8 @@ def _child_setup() -> Json:
     _django()
     from django.core.management import call_command
 
-    from legemiddel.analytics import engine
     from legemiddel.demo.services import demo_load
 
-    # Publishing the first agreement refreshes the measures while the other areas have no
-    # packages yet, and ``patient_months`` then sends ``IN ()``, which PostgreSQL refuses.
-    # Until it checks for an empty set itself, answer that case here (an empty set has no
-    # patients). Only while loading the demo: the measured imports run the engine as it is.
-    counted = engine.patient_months
-
-    def patient_months(packages: set[str], sources: Any) -> Any:
-        return counted(packages, sources) if packages else []
-
-    engine.patient_months = patient_months
     started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
     demo_load(usage=False)

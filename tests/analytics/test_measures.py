@@ -636,3 +636,19 @@ def test_cost_drivers_show_volumes_to_all_and_amounts_only_with_price_access(
     pharmacist = client_for(Role.ADVISORY_PHARMACIST).get(reverse("analytics:drivers"))
     assert pharmacist.status_code == 200
     assert "P000003" not in pharmacist.content.decode()
+
+
+def test_an_import_recomputes_only_the_measures_that_read_its_source(dataset, org):
+    measures_refresh()
+    starts = MeasureValue.objects.create(
+        measure="oppstart-forstevalg--X", month=JAN, org_unit=org["MED-REV-POL"], numerator=7
+    )
+    MonthlyUsage.objects.filter(source="sls", month=JAN, package_id="000001").update(ddd=90)
+    measures_refresh(sources={"sls"})
+    pol = MeasureValue.objects.get(
+        measure="forstevalg-ddd--X", month=JAN, org_unit=org["MED-REV-POL"]
+    )
+    assert (pol.numerator, pol.denominator) == (90, 100)  # recomputed from the cube
+    assert MeasureValue.objects.filter(pk=starts.pk).exists()  # H-prescription measure kept
+    measures_refresh()
+    assert not MeasureValue.objects.filter(pk=starts.pk).exists()

@@ -19,7 +19,7 @@ from legemiddel.agreements.pricing import has_price_access
 from legemiddel.agreements.selectors import site_url
 from legemiddel.analytics import engine
 from legemiddel.analytics.models import AlertDelivery, AlertPreference
-from legemiddel.analytics.selectors import Dashboard, latest_refresh
+from legemiddel.analytics.selectors import latest_refresh, unit_series
 from legemiddel.lib.formatting import format_nok, format_share
 from legemiddel.organisation.selectors import member_units
 
@@ -84,19 +84,28 @@ def alert_for(user: User, month: dt.date | None = None) -> Alert | None:
     alert = Alert(user=user, month=latest)
     units = list(member_units(user))
     prices = has_price_access(user)
+    chosen = [
+        m
+        for m in engine.measures()
+        if (m.definition.kind == "share" and m.definition.target is not None)
+        or (prices and m.definition.counts == "savings_potential")
+    ]
+    series = unit_series(chosen, units)
     with translation.override("nb"):
-        for measure in engine.measures():
+        for measure in chosen:
             definition = measure.definition
-            wants_target = definition.kind == "share" and definition.target is not None
-            wants_savings = prices and definition.counts == "savings_potential"
-            if not wants_target and not wants_savings:
-                continue
-            board = Dashboard(measure, user, None)
             for unit in units:
-                points = [p for p in board.points(unit.id) if p.month <= latest]
+                points = [p for p in series.get((measure.key, unit.id), []) if p.month <= latest]
                 if not points:
                     continue
-                if wants_target and points[-1].month == latest:
+                if definition.counts == "savings_potential":
+                    since = latest.replace(year=latest.year - 1)
+                    total = sum(p.numerator for p in points if p.month > since)
+                    if total >= 1:
+                        alert.savings.append(
+                            Finding(measure, unit.name, unit.id, format_nok(total, 0), total)
+                        )
+                elif points[-1].month == latest:
                     value = points[-1].value
                     target = definition.target or 0
                     below = value is not None and (
@@ -110,13 +119,6 @@ def alert_for(user: User, month: dt.date | None = None) -> Alert | None:
                                 unit.id,
                                 f"{format_share(value)} (mål {format_share(target)})",
                             )
-                        )
-                if wants_savings:
-                    since = latest.replace(year=latest.year - 1)
-                    total = sum(p.numerator for p in points if p.month > since)
-                    if total >= 1:
-                        alert.savings.append(
-                            Finding(measure, unit.name, unit.id, format_nok(total, 0), total)
                         )
     alert.savings = sorted(alert.savings, key=lambda f: -f.amount)[:3]
     return alert

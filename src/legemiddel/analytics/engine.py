@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.db import connection, transaction
 
@@ -22,7 +22,20 @@ from legemiddel.analytics.models import MeasureRefresh, MeasureValue
 from legemiddel.catalogue.models import Package
 from legemiddel.usage.models import Administration, Dispensing, MonthlyUsage
 
+T = TypeVar("T")
 AREA_SEPARATOR = "--"
+
+# Within one refresh many measures read the same cube rows, rankings and package facts; they
+# are read once and shared. Outside a refresh nothing is cached (the data may change).
+_shared: dict[tuple[Any, ...], Any] | None = None
+
+
+def _once(key: tuple[Any, ...], read: Callable[[], T]) -> T:
+    if _shared is None:
+        return read()
+    if key not in _shared:
+        _shared[key] = read()
+    return cast(T, _shared[key])
 
 
 @dataclass(frozen=True)
@@ -74,6 +87,15 @@ def ranks_by_month(
 ) -> dict[dt.date, dict[str, int]]:
     """For each month, the rank of each package in the published agreement in force on the
     15th (the best rank when a package is ranked in several groups)."""
+    chosen = frozenset(months)
+    return _once(("ranks", area.pk, chosen), lambda: _ranks_by_month(area, chosen))
+
+
+def _ranks_by_month(
+    area: TherapeuticArea, months: Iterable[dt.date]
+) -> dict[dt.date, dict[str, int]]:
+    """For each month, the rank of each package in the published agreement in force on the
+    15th (the best rank when a package is ranked in several groups)."""
     agreements = list(
         Agreement.objects.filter(area=area, status=Agreement.Status.PUBLISHED).prefetch_related(
             "lines"
@@ -115,10 +137,21 @@ def _month(day: dt.date) -> dt.date:
 
 
 def _area_packages(area: TherapeuticArea) -> set[str]:
-    return set(
-        AgreementLine.objects.filter(
-            agreement__area=area, agreement__status=Agreement.Status.PUBLISHED
-        ).values_list("package_id", flat=True)
+    return _once(
+        ("packages", area.pk),
+        lambda: set(
+            AgreementLine.objects.filter(
+                agreement__area=area, agreement__status=Agreement.Status.PUBLISHED
+            ).values_list("package_id", flat=True)
+        ),
+    )
+
+
+def _atc_of() -> dict[str, str]:
+    """varenr -> ATC code of every package that has one."""
+    return _once(
+        ("atc",),
+        lambda: dict(Package.objects.filter(atc__isnull=False).values_list("varenr", "atc_id")),
     )
 
 
@@ -179,7 +212,7 @@ def _starts(measure: Measure) -> list[MeasureValue]:
     packages = _area_packages(measure.area)
     counts = start_counts(packages, definition.sources, definition.look_back_days)
     ranks = ranks_by_month(measure.area, {month for month, *_ in counts})
-    atc_of = dict(Package.objects.filter(varenr__in=packages).values_list("varenr", "atc_id"))
+    atc_of = _atc_of()
     sums: dict[tuple[dt.date, int | None, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
     for month, unit, prescriber, varenr, starts in counts:
         rank = ranks[month].get(varenr)
@@ -213,7 +246,10 @@ def _sql_date(day: dt.date) -> Any:
 
 
 def _events_sql(sources: Iterable[str], packages: list[str]) -> tuple[str, list[Any]]:
-    """The patient-level events (H-prescription dispensings, administrations) of packages."""
+    """The patient-level events (H-prescription dispensings, administrations) of packages.
+    Empty SQL when there is nothing to select (``IN ()`` is an error on PostgreSQL)."""
+    if not packages:
+        return "", []
     marks = ", ".join(["%s"] * len(packages))
     parts: list[str] = []
     params: list[Any] = []
@@ -389,7 +425,7 @@ def _cost_per_patient_year(measure: Measure) -> list[MeasureValue]:
     assert measure.area is not None
     packages = _area_packages(measure.area)
     sums: dict[tuple[dt.date, int | None], list[float]] = defaultdict(lambda: [0.0, 0.0])
-    for month, unit, _, amount, _ in _cube_rows(measure, packages):
+    for month, unit, _, _, amount, _ in _cube_rows(measure.definition.sources, packages):
         sums[(month, unit)][0] += amount
     for month, unit, patients in patient_months(packages, ("hresept", "dips")):
         sums[(month, unit)][1] += patients / 12
@@ -401,14 +437,20 @@ def _cost_per_patient_year(measure: Measure) -> list[MeasureValue]:
 
 
 def _cube_rows(
-    measure: Measure, packages: set[str]
-) -> list[tuple[dt.date, int | None, str, float, float]]:
-    """(month, unit, varenr, amount, ddd) of the area's packages, from the cube."""
-    return list(
-        MonthlyUsage.objects.filter(
-            source__in=measure.definition.sources, package_id__in=packages
-        ).values_list("month", "org_unit_id", "package_id", "amount", "ddd")
-    )
+    sources: Iterable[str], packages: set[str] | None
+) -> list[tuple[dt.date, int | None, str, float, float, float]]:
+    """(month, unit, varenr, packs, amount, DDD) from the cube, for some packages or all."""
+
+    def read() -> list[tuple[dt.date, int | None, str, float, float, float]]:
+        cube = MonthlyUsage.objects.filter(source__in=list(sources), package__isnull=False)
+        if packages is not None:
+            cube = cube.filter(package_id__in=packages)
+        return list(
+            cube.values_list("month", "org_unit_id", "package_id", "quantity", "amount", "ddd")
+        )
+
+    chosen = None if packages is None else frozenset(packages)
+    return _once(("cube", tuple(sorted(sources)), chosen), read)
 
 
 def _first_choice_cost_per_ddd(
@@ -447,13 +489,13 @@ def _savings_potential(measure: Measure) -> list[MeasureValue]:
     cheaper than the first choice counts as nothing."""
     assert measure.area is not None
     packages = _area_packages(measure.area)
-    rows = _cube_rows(measure, packages)
+    rows = _cube_rows(measure.definition.sources, packages)
     months = {row[0] for row in rows}
     costs = _first_choice_cost_per_ddd(measure.area, months)
     ranks = ranks_by_month(measure.area, months)
-    atc_of = dict(Package.objects.filter(varenr__in=packages).values_list("varenr", "atc_id"))
+    atc_of = _atc_of()
     sums: dict[tuple[dt.date, int | None], float] = defaultdict(float)
-    for month, unit, varenr, amount, ddd in rows:
+    for month, unit, varenr, _, amount, ddd in rows:
         if ranks[month].get(varenr) == 1:
             continue  # already the first choice
         per_ddd = costs[month].get(atc_of.get(varenr) or "")
@@ -480,8 +522,8 @@ def _savings_realised(measure: Measure) -> list[MeasureValue]:
     months before it started (per substance), minus what they cost, month by month."""
     assert measure.area is not None
     packages = _area_packages(measure.area)
-    rows = _cube_rows(measure, packages)
-    atc_of = dict(Package.objects.filter(varenr__in=packages).values_list("varenr", "atc_id"))
+    rows = _cube_rows(measure.definition.sources, packages)
+    atc_of = _atc_of()
     agreements = list(
         Agreement.objects.filter(area=measure.area, status=Agreement.Status.PUBLISHED).order_by(
             "start"
@@ -491,7 +533,7 @@ def _savings_realised(measure: Measure) -> list[MeasureValue]:
     for i, agreement in enumerate(agreements):
         before = set(_months_before(agreement.start, 3))
         totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
-        for month, _, varenr, amount, ddd in rows:
+        for month, _, varenr, _, amount, ddd in rows:
             if month in before and ddd and ddd > 0:
                 cell = totals[atc_of.get(varenr) or ""]
                 cell[0] += amount
@@ -500,7 +542,7 @@ def _savings_realised(measure: Measure) -> list[MeasureValue]:
         until = agreement.effective_end
         if i + 1 < len(agreements):
             until = min(until, agreements[i + 1].start - dt.timedelta(days=1))
-        for month, unit, varenr, amount, ddd in rows:
+        for month, unit, varenr, _, amount, ddd in rows:
             per_ddd = baseline.get(atc_of.get(varenr) or "")
             if per_ddd is None or not ddd or not agreement.start <= month <= until:
                 continue
@@ -525,22 +567,21 @@ def compute(measure: Measure) -> list[MeasureValue]:
         return _savings_potential(measure)
     if definition.counts == "savings_realised":
         return _savings_realised(measure)
-    cube = MonthlyUsage.objects.filter(source__in=definition.sources, package__isnull=False)
     selections = [s for s in (definition.numerator, definition.denominator) if s is not None]
     prefixes = {p for s in selections for p in s.atc}
     numbers = {v for s in selections for v in s.varenr}
-    months = sorted(set(cube.values_list("month", flat=True).distinct()))
     ranks: dict[dt.date, dict[str, int]] = {}
+    packages: set[str] | None = None
     if measure.area is not None:
-        ranks = ranks_by_month(measure.area, months)
-        ranked = {v for month_ranks in ranks.values() for v in month_ranks}
-        cube = cube.filter(package_id__in=ranked)
+        packages = _area_packages(measure.area)
     elif numbers and not prefixes:
-        cube = cube.filter(package_id__in=numbers)
-    atc_of = dict(Package.objects.filter(atc__isnull=False).values_list("varenr", "atc_id"))
+        packages = numbers
+    rows = _cube_rows(definition.sources, packages)
+    if measure.area is not None:
+        ranks = ranks_by_month(measure.area, {row[0] for row in rows})
+    atc_of = _atc_of()
     sums: dict[tuple[dt.date, int | None], list[float]] = defaultdict(lambda: [0.0, 0.0])
-    rows = cube.values_list("month", "org_unit_id", "package_id", "quantity", "amount", "ddd")
-    for month, unit, varenr, quantity, amount, ddd in rows.iterator(chunk_size=5000):
+    for month, unit, varenr, quantity, amount, ddd in rows:
         month_ranks = ranks.get(month, {})
         if measure.area is not None and not month_ranks:
             continue  # no agreement in force that month: no value
@@ -561,14 +602,41 @@ def compute(measure: Measure) -> list[MeasureValue]:
     ]
 
 
+def _reads(measure: Measure) -> set[str]:
+    """The sources a measure's values come from."""
+    sources = set(measure.definition.sources)
+    if measure.definition.counts == "cost_per_patient_year":
+        sources |= {"hresept", "dips"}
+    return sources
+
+
 @transaction.atomic
-def measures_refresh() -> MeasureRefresh:
-    """Recompute every measure (all or nothing) and record when and from which month."""
+def measures_refresh(sources: Iterable[str] | None = None) -> MeasureRefresh:
+    """Recompute the measures (all or nothing) and record when and from which month.
+
+    With ``sources`` (an import of one source) only the measures that read them are
+    recomputed; without, every measure is, and values of measures no longer defined go.
+    """
+    global _shared
     started = time.perf_counter()
+    chosen = measures()
+    if sources is not None:
+        wanted = set(sources)
+        chosen = [m for m in chosen if _reads(m) & wanted]
     values: list[MeasureValue] = []
-    for measure in measures():
-        values += compute(measure)
-    MeasureValue.objects.all().delete()
+    _shared = {}
+    try:
+        for measure in chosen:
+            values += compute(measure)
+    finally:
+        _shared = None
+    # A difference of sums that should be zero comes out as 1e-12 in some row orders; such
+    # values are nothing and are not stored, so the same data gives the same rows.
+    values = [v for v in values if abs(v.numerator) > 1e-6 or abs(v.denominator) > 1e-6]
+    stored = MeasureValue.objects.all()
+    if sources is not None:
+        stored = stored.filter(measure__in=[m.key for m in chosen])
+    stored.delete()
     MeasureValue.objects.bulk_create(values, batch_size=2000)
     latest = (
         MonthlyUsage.objects.filter(source__in={"sls", "hresept"})

@@ -324,3 +324,38 @@ def trust_nodes(measures: list[Measure]) -> dict[str, Node]:
             Point(row["month"], row["n"] or 0.0, row["d"] or 0.0, share=divides[row["measure"]])
         )
     return found
+
+
+def unit_series(
+    measures: list[Measure], units: list[OrgUnit]
+) -> dict[tuple[str, int], list[Point]]:
+    """Each measure's series for each of ``units`` (its whole subtree), in one grouped query:
+    what the monthly e-mail needs, without building a dashboard per measure."""
+    from django.db.models import Sum
+
+    if not units or not measures:
+        return {}
+    below: dict[int, list[int]] = defaultdict(list)  # org unit -> the chosen units above it
+    for unit in OrgUnit.objects.only("id", "trust_id", "path"):
+        for chosen in units:
+            inside = unit.path == chosen.path or unit.path.startswith(chosen.path + "/")
+            if unit.trust_id == chosen.trust_id and inside:
+                below[unit.id].append(chosen.id)
+    divides = {m.key: m.divides for m in measures}
+    sums: dict[tuple[str, int], dict[dt.date, list[float]]] = defaultdict(
+        lambda: defaultdict(lambda: [0.0, 0.0])
+    )
+    rows = (
+        MeasureValue.objects.filter(measure__in=list(divides), org_unit_id__in=list(below))
+        .values("measure", "month", "org_unit_id")
+        .annotate(n=Sum("numerator"), d=Sum("denominator"))
+    )
+    for row in rows:
+        for chosen_id in below[row["org_unit_id"]]:
+            cell = sums[(row["measure"], chosen_id)][row["month"]]
+            cell[0] += row["n"] or 0.0
+            cell[1] += row["d"] or 0.0
+    return {
+        key: [Point(m, cells[m][0], cells[m][1], share=divides[key[0]]) for m in sorted(cells)]
+        for key, cells in sums.items()
+    }

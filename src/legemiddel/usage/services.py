@@ -226,7 +226,7 @@ def usage_import(
             # The dashboards' precomputed measures follow the data in the same transaction.
             from legemiddel.analytics.engine import measures_refresh
 
-            measures_refresh()
+            measures_refresh(sources={source})
     except FileFormatError as exc:
         raise ImportRejected([RowError(0, "", "", str(exc))]) from exc
     finally:
