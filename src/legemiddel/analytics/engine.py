@@ -18,7 +18,7 @@ from django.db import connection, transaction
 
 from legemiddel.agreements.models import Agreement, AgreementLine, TherapeuticArea
 from legemiddel.analytics.definitions import Definition, Selection, definitions
-from legemiddel.analytics.models import MeasureRefresh, MeasureValue
+from legemiddel.analytics.models import MeasureRefresh, MeasureValue, PackageTotal
 from legemiddel.catalogue.models import Package
 from legemiddel.usage.models import Administration, Dispensing, MonthlyUsage
 
@@ -644,6 +644,38 @@ def measures_refresh(sources: Iterable[str] | None = None) -> MeasureRefresh:
         .values_list("month", flat=True)
         .first()
     )
+    if sources is None or {"sls", "hresept"} & set(sources):
+        _package_totals(latest)
     return MeasureRefresh.objects.create(
         seconds=time.perf_counter() - started, rows=len(values), latest_month=latest
     )
+
+
+def _package_totals(latest: dt.date | None) -> None:
+    """Twelve-month totals per unit and package, this year and the year before (in SQL)."""
+    from django.db.models import Sum
+
+    PackageTotal.objects.all().delete()
+    if latest is None:
+        return
+    start = latest.replace(year=latest.year - 1)
+    before = latest.replace(year=latest.year - 2)
+    cube = MonthlyUsage.objects.filter(source__in=("sls", "hresept"), package__isnull=False)
+    totals = []
+    for recent, period in ((True, (start, latest)), (False, (before, start))):
+        rows = (
+            cube.filter(month__gt=period[0], month__lte=period[1])
+            .values("org_unit_id", "package_id")
+            .annotate(ddd=Sum("ddd"), amount=Sum("amount"))
+        )
+        totals += [
+            PackageTotal(
+                org_unit_id=row["org_unit_id"],
+                package_id=row["package_id"],
+                recent=recent,
+                ddd=row["ddd"] or 0.0,
+                amount=row["amount"] or 0.0,
+            )
+            for row in rows
+        ]
+    PackageTotal.objects.bulk_create(totals, batch_size=2000)

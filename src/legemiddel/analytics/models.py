@@ -38,6 +38,32 @@ class MeasureValue(models.Model):
         return f"{self.measure} {self.month:%Y-%m} {self.org_unit_id}"
 
 
+class PackageTotal(models.Model):
+    """Use of one package at one unit over the last twelve data months (``recent``) or the
+    twelve before: what the cost-driver page reads. Rewritten by the refresh."""
+
+    org_unit = models.ForeignKey(
+        "organisation.OrgUnit",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    package = models.ForeignKey(
+        "catalogue.Package", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    recent = models.BooleanField(_("last twelve months"))
+    ddd = models.FloatField(_("DDD"), default=0)
+    amount = models.FloatField(_("amount (NOK)"), default=0)
+
+    class Meta:
+        verbose_name = _("package total")
+        verbose_name_plural = _("package totals")
+
+    def __str__(self) -> str:
+        return f"{self.package_id} {self.org_unit_id} {'recent' if self.recent else 'before'}"
+
+
 class MeasureRefresh(models.Model):
     """When the values were last computed, and from which data month."""
 

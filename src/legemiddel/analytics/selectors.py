@@ -260,33 +260,29 @@ class Driver:
 def cost_drivers(user: Any, latest: dt.date, *, by_amount: bool, limit: int = 25) -> list[Driver]:
     """Packages with the most use in the last twelve months (sales statistics and
     H-prescriptions), with the twelve months before for comparison, within the user's scope.
-    Sorted by amount for users who may see amounts, otherwise by DDD."""
-    from django.db.models import Case, F, FloatField, Q, Sum, When
+    Sorted by amount for users who may see amounts, otherwise by DDD. Reads the totals the
+    refresh keeps (``latest`` names the period they cover)."""
+    from django.db.models import Case, F, FloatField, Sum, When
 
+    from legemiddel.analytics.models import PackageTotal
     from legemiddel.catalogue.models import Package
-    from legemiddel.usage.models import MonthlyUsage
 
-    start = latest.replace(year=latest.year - 1)
-    before = latest.replace(year=latest.year - 2)
-    cube = MonthlyUsage.objects.filter(
-        source__in=("sls", "hresept"), month__gt=before, month__lte=latest, package__isnull=False
-    )
+    totals = PackageTotal.objects.all()
     if not user_sees_whole_trust(user):
-        cube = cube.filter(org_unit__in=org_units_in_scope(user))
-    recent = Q(month__gt=start)
+        totals = totals.filter(org_unit__in=org_units_in_scope(user))
 
-    def part(field: str, when: Q) -> Any:
-        return Sum(Case(When(when, then=F(field)), default=0.0, output_field=FloatField()))
+    def part(field: str, recent: bool) -> Any:
+        return Sum(Case(When(recent=recent, then=F(field)), default=0.0, output_field=FloatField()))
 
     rows = (
-        cube.values("package_id")
+        totals.values("package_id")
         .annotate(
-            ddd_now=part("ddd", recent),
-            ddd_then=part("ddd", ~recent),
-            amount_now=part("amount", recent),
-            amount_then=part("amount", ~recent),
+            ddd_now=part("ddd", True),
+            ddd_then=part("ddd", False),
+            amount_now=part("amount", True),
+            amount_then=part("amount", False),
         )
-        .order_by("-amount_now" if by_amount else "-ddd_now")[:limit]
+        .order_by("-amount_now" if by_amount else "-ddd_now", "package_id")[:limit]
     )
     chosen = list(rows)
     names = dict(
