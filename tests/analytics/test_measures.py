@@ -652,3 +652,19 @@ def test_an_import_recomputes_only_the_measures_that_read_its_source(dataset, or
     assert MeasureValue.objects.filter(pk=starts.pk).exists()  # H-prescription measure kept
     measures_refresh()
     assert not MeasureValue.objects.filter(pk=starts.pk).exists()
+
+
+def test_an_sls_import_keeps_the_patient_years_and_recomputes_the_amounts(priced, org):
+    from legemiddel.usage.models import Dispensing
+
+    _dispense(org, [("p1", "2026-01-10", "000001", "MED-REV-POL", "")])
+    measures_refresh()
+    key, pol = "kostnad-per-pasientaar--X", org["MED-REV-POL"]
+    assert MeasureValue.objects.get(measure=key, month=JAN, org_unit=pol).denominator == 1 / 12
+    MonthlyUsage.objects.filter(source="sls", month=JAN, org_unit=pol).update(amount=1000)
+    Dispensing.objects.all().delete()  # not read again: an SLS import brings no patients
+    measures_refresh(sources={"sls"})
+    value = MeasureValue.objects.get(measure=key, month=JAN, org_unit=pol)
+    assert (value.numerator, value.denominator) == (2000, 1 / 12)
+    measures_refresh(sources={"hresept"})
+    assert not MeasureValue.objects.filter(measure=key, month=JAN, org_unit=pol, denominator__gt=0)

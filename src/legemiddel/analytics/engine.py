@@ -28,6 +28,8 @@ AREA_SEPARATOR = "--"
 # Within one refresh many measures read the same cube rows, rankings and package facts; they
 # are read once and shared. Outside a refresh nothing is cached (the data may change).
 _shared: dict[tuple[Any, ...], Any] | None = None
+# The sources of the import a refresh follows (None: a full refresh, or none running).
+_refreshing: set[str] | None = None
 
 
 def _once(key: tuple[Any, ...], read: Callable[[], T]) -> T:
@@ -337,22 +339,27 @@ def switch_counts(
     for _ in range(months):
         end = (end.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
     window_start = change.day - dt.timedelta(days=look_back_days)
+    # One pass over the events (no second scan of them): a window over each patient flags the
+    # cohort, another numbers each patient's events in a month from the last.
+    other_marks = ", ".join(["%s"] * len(others))
+    first_marks = ", ".join(["%s"] * len(first))
     sql = f"""
         WITH events AS ({events}),
-        cohort AS (
-            SELECT DISTINCT patient FROM events
-            WHERE day >= %s AND day < %s AND package_id IN ({", ".join(["%s"] * len(others))})
-        ),
-        latest AS (
-            SELECT month, package_id, org_unit_id, prescriber,
-                   ROW_NUMBER() OVER (PARTITION BY patient, month ORDER BY day DESC) AS position
+        flagged AS (
+            SELECT day, month, package_id, org_unit_id, prescriber,
+                   MAX(CASE WHEN day >= %s AND day < %s AND package_id IN ({other_marks})
+                       THEN 1 ELSE 0 END) OVER (PARTITION BY patient) AS in_cohort,
+                   ROW_NUMBER() OVER (
+                       PARTITION BY patient, month, CASE WHEN day >= %s THEN 1 ELSE 0 END
+                       ORDER BY day DESC
+                   ) AS position
             FROM events
-            WHERE day >= %s AND day < %s AND patient IN (SELECT patient FROM cohort)
         )
         SELECT month, org_unit_id, prescriber,
-               SUM(CASE WHEN package_id IN ({", ".join(["%s"] * len(first))}) THEN 1 ELSE 0 END),
+               SUM(CASE WHEN package_id IN ({first_marks}) THEN 1 ELSE 0 END),
                COUNT(*)
-        FROM latest WHERE position = 1
+        FROM flagged
+        WHERE in_cohort = 1 AND position = 1 AND day >= %s AND day < %s
         GROUP BY month, org_unit_id, prescriber
     """  # noqa: S608
     arguments = [
@@ -361,8 +368,9 @@ def switch_counts(
         _sql_date(change.day),
         *others,
         _sql_date(change.day),
-        _sql_date(end),
         *first,
+        _sql_date(change.day),
+        _sql_date(end),
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, arguments)
@@ -427,8 +435,14 @@ def _cost_per_patient_year(measure: Measure) -> list[MeasureValue]:
     sums: dict[tuple[dt.date, int | None], list[float]] = defaultdict(lambda: [0.0, 0.0])
     for month, unit, _, _, amount, _ in _cube_rows(measure.definition.sources, packages):
         sums[(month, unit)][0] += amount
-    for month, unit, patients in patient_months(packages, ("hresept", "dips")):
-        sums[(month, unit)][1] += patients / 12
+    if _refreshing is not None and not _refreshing & {"hresept", "dips"}:
+        # The import brought no patient data: the patient-years stored last time still hold.
+        stored = MeasureValue.objects.filter(measure=measure.key, denominator__gt=0)
+        for month, unit, years in stored.values_list("month", "org_unit_id", "denominator"):
+            sums[(month, unit)][1] += years
+    else:
+        for month, unit, patients in patient_months(packages, ("hresept", "dips")):
+            sums[(month, unit)][1] += patients / 12
     return [
         MeasureValue(measure=measure.key, month=month, org_unit_id=unit, numerator=n, denominator=d)
         for (month, unit), (n, d) in sums.items()
@@ -617,19 +631,19 @@ def measures_refresh(sources: Iterable[str] | None = None) -> MeasureRefresh:
     With ``sources`` (an import of one source) only the measures that read them are
     recomputed; without, every measure is, and values of measures no longer defined go.
     """
-    global _shared
+    global _shared, _refreshing
     started = time.perf_counter()
     chosen = measures()
     if sources is not None:
         wanted = set(sources)
         chosen = [m for m in chosen if _reads(m) & wanted]
     values: list[MeasureValue] = []
-    _shared = {}
+    _shared, _refreshing = {}, (set(sources) if sources is not None else None)
     try:
         for measure in chosen:
             values += compute(measure)
     finally:
-        _shared = None
+        _shared, _refreshing = None, None
     # A difference of sums that should be zero comes out as 1e-12 in some row orders; such
     # values are nothing and are not stored, so the same data gives the same rows.
     values = [v for v in values if abs(v.numerator) > 1e-6 or abs(v.denominator) > 1e-6]
