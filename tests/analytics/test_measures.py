@@ -536,6 +536,15 @@ def test_leaders_with_price_access_also_get_the_savings_potential(priced, org, u
     body = mail.outbox[0].body
     # Potential in the last 12 months at MED-REV: 100 + 400 (January) + 150 (February).
     assert "Revmatologisk avdeling: Område X: 650\u00a0kr" in body
+    # A core group member without price access previewing this leader's e-mail sees no amount.
+    from django.test import Client
+
+    core = Client()
+    core.force_login(users[Role.CORE_GROUP])
+    preview = core.get(reverse("analytics:alert"), {"bruker": "unit_leader"}).content.decode()
+    assert "Under mål:" in preview
+    assert "650" not in preview
+    assert " kr" not in preview
 
 
 def test_the_preview_page_shows_the_email_and_lets_the_leader_opt_out(dataset, client_for):

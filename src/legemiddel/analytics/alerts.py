@@ -75,15 +75,20 @@ class Alert:
         return "\n".join(lines)
 
 
-def alert_for(user: User, month: dt.date | None = None) -> Alert | None:
-    """What the monthly e-mail tells this unit leader, or None when there is no data."""
+def alert_for(
+    user: User, month: dt.date | None = None, *, reader: User | None = None
+) -> Alert | None:
+    """What the monthly e-mail tells this unit leader, or None when there is no data.
+
+    ``reader`` is who will see it when that is not the leader (a preview): amounts are then
+    included only if both may see prices."""
     refresh = latest_refresh()
     latest = month or (refresh.latest_month if refresh else None)
     if latest is None or not user.has_role(Role.UNIT_LEADER):
         return None
     alert = Alert(user=user, month=latest)
     units = list(member_units(user))
-    prices = has_price_access(user)
+    prices = has_price_access(user) and (reader is None or has_price_access(reader))
     chosen = [
         m
         for m in engine.measures()

@@ -208,7 +208,7 @@ def alert(request: HttpRequest) -> HttpResponse:
         request,
         "analytics/alert.html",
         {
-            "alert": alerts.alert_for(subject),
+            "alert": alerts.alert_for(subject, reader=user),
             "subject_user": subject,
             "preference": preference,
             "is_leader": user.has_role(Role.UNIT_LEADER),
