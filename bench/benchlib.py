@@ -255,3 +255,29 @@ if __name__ == "__main__":
     options = dict(zip(args[2::2], args[3::2], strict=False))
     result = child_pg(options.get("--action", "version"), options.get("--database", ""))
     print(json.dumps(result), flush=True)
+
+
+def database_targets(
+    names: Sequence[str], workdir: Path, log: Callable[[str], None]
+) -> tuple[list[Target], dict[str, str]]:
+    """The databases to measure, and why any asked for was skipped (PostgreSQL not found)."""
+    found: list[Target] = []
+    skipped: dict[str, str] = {}
+    if "sqlite" in names:
+        found.append(SqliteTarget(workdir))
+    if "postgresql" in names:
+        url, reason = find_postgres()
+        if url is None:
+            skipped["postgresql"] = reason
+        else:
+            try:
+                found.append(PostgresTarget(url))
+            except BenchError as exc:
+                skipped["postgresql"] = f"{url} does not answer: {exc}"
+        if "postgresql" in skipped:
+            log(f"PostgreSQL skipped: {skipped['postgresql']}")
+    return found, skipped
+
+
+def rows_per_second(rows: int, seconds: float) -> int:
+    return round(rows / seconds) if seconds else 0

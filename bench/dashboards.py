@@ -57,17 +57,16 @@ from benchlib import (
     MEMORY_DB,
     BenchError,
     Json,
-    PostgresTarget,
-    SqliteTarget,
     Target,
     check_memory_figure,
+    database_targets,
     django_env,
-    find_postgres,
     logger,
     machine,
     mb,
     median,
     peak_memory,
+    rows_per_second,
     since,
 )
 from benchlib import run_child as _run_child
@@ -796,25 +795,6 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return args
 
 
-def _targets(names: list[str], workdir: Path) -> tuple[list[Target], dict[str, str]]:
-    targets: list[Target] = []
-    skipped: dict[str, str] = {}
-    if "sqlite" in names:
-        targets.append(SqliteTarget(workdir))
-    if "postgresql" in names:
-        url, reason = find_postgres()
-        if url is None:
-            skipped["postgresql"] = reason
-        else:
-            try:
-                targets.append(PostgresTarget(url))
-            except BenchError as exc:
-                skipped["postgresql"] = f"{url} does not answer: {exc}"
-        if "postgresql" in skipped:
-            log(f"PostgreSQL skipped: {skipped['postgresql']}")
-    return targets, skipped
-
-
 def _rel(a: float, b: float) -> float:
     scale = max(abs(a), abs(b))
     return abs(a - b) / scale if scale else 0.0
@@ -851,10 +831,6 @@ def compare(ours: Json, duck: Json) -> Json:
     }
 
 
-def _rate(rows: int, seconds: float) -> int:
-    return round(rows / seconds) if seconds else 0
-
-
 def measure_target(
     target: Target, *, workdir: Path, files: Json, requests: int, problems: list[str]
 ) -> Json:
@@ -874,9 +850,11 @@ def measure_target(
             imports[source] = {
                 "rows": rows,
                 "seconds": result["seconds"],
-                "rows_s": _rate(rows, result["seconds"]),
+                "rows_s": rows_per_second(rows, result["seconds"]),
                 "refresh_s": result["refresh_s"],
-                "rows_s_without_refresh": _rate(rows, result["seconds"] - result["refresh_s"]),
+                "rows_s_without_refresh": rows_per_second(
+                    rows, result["seconds"] - result["refresh_s"]
+                ),
                 "measure_values": result["measure_values"],
                 "cube_cells": result["cube_cells"],
                 "peak_mb": mb(result["rss_kb"]),
@@ -960,7 +938,7 @@ def main(argv: Sequence[str]) -> int:
         "sls_rows": meta["sls_rows"],
         "hresept_rows": meta["hresept_rows"],
     }
-    targets, skipped = _targets(args.databases, workdir)
+    targets, skipped = database_targets(args.databases, workdir, log)
     problems: list[str] = []
     results: Json = {}
     for target in targets:

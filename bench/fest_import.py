@@ -39,12 +39,10 @@ from benchlib import (
     MEMORY_DB,
     BenchError,
     Json,
-    PostgresTarget,
-    SqliteTarget,
     Target,
     check_memory_figure,
+    database_targets,
     django_env,
-    find_postgres,
     logger,
     machine,
     mb,
@@ -382,21 +380,7 @@ def main(argv: Sequence[str]) -> int:
     if args.packages is None and meta["packages"] < MIN_PACKAGES:
         raise BenchError(f"the file has {meta['packages']} packages; expected >= {MIN_PACKAGES}")
 
-    targets: list[Target] = []
-    skipped: dict[str, str] = {}
-    if "sqlite" in args.databases:
-        targets.append(SqliteTarget(workdir))
-    if "postgresql" in args.databases:
-        url, reason = find_postgres()
-        if url is None:
-            skipped["postgresql"] = reason
-        else:
-            try:
-                targets.append(PostgresTarget(url))
-            except BenchError as exc:
-                skipped["postgresql"] = f"{url} does not answer: {exc}"
-        if "postgresql" in skipped:
-            log(f"PostgreSQL skipped: {skipped['postgresql']}")
+    targets, skipped = database_targets(args.databases, workdir, log)
     for target in targets:
         log(f"{target.name}: version {target.version}")
 

@@ -45,17 +45,16 @@ from benchlib import (
     MEMORY_DB,
     BenchError,
     Json,
-    PostgresTarget,
-    SqliteTarget,
     Target,
     check_memory_figure,
+    database_targets,
     django_env,
-    find_postgres,
     logger,
     machine,
     mb,
     median,
     peak_memory,
+    rows_per_second,
     since,
 )
 from benchlib import run_child as _run_child
@@ -381,29 +380,6 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return args
 
 
-def _targets(names: list[str], workdir: Path) -> tuple[list[Target], dict[str, str]]:
-    targets: list[Target] = []
-    skipped: dict[str, str] = {}
-    if "sqlite" in names:
-        targets.append(SqliteTarget(workdir))
-    if "postgresql" in names:
-        url, reason = find_postgres()
-        if url is None:
-            skipped["postgresql"] = reason
-        else:
-            try:
-                targets.append(PostgresTarget(url))
-            except BenchError as exc:
-                skipped["postgresql"] = f"{url} does not answer: {exc}"
-        if "postgresql" in skipped:
-            log(f"PostgreSQL skipped: {skipped['postgresql']}")
-    return targets, skipped
-
-
-def _rate(rows: int, seconds: float) -> int:
-    return round(rows / seconds) if seconds else 0
-
-
 def measure(
     target: Target,
     run: int,
@@ -434,7 +410,7 @@ def measure(
             if stored != expect:
                 problems.append(f"{label} {step}: {stored} rows stored, expected {expect}")
             check_memory_figure(f"{label} {step}", result, problems)
-            result["rows_s"] = _rate(expect, result["seconds"])
+            result["rows_s"] = rows_per_second(expect, result["seconds"])
             out[step] = result
             log(
                 f"{label}: {step:<6} {result['seconds']:6.2f} s = {result['rows_s']:>9,} rows/s, "
@@ -481,7 +457,7 @@ def main(argv: Sequence[str]) -> int:
     )
     xlsx_rows = min(args.rows, XLSX_MAX_ROWS)
     csv_path, xlsx_path = ensure_files(workdir, args.rows, xlsx_rows)
-    targets, skipped = _targets(args.databases, workdir)
+    targets, skipped = database_targets(args.databases, workdir, log)
     problems: list[str] = []
     runs: dict[str, list[Json]] = {t.name: [] for t in targets}
     for run in range(args.repeat):
@@ -522,7 +498,7 @@ def main(argv: Sequence[str]) -> int:
             "database": target.name,
             "rows": args.memory_rows,
             "seconds": result["seconds"],
-            "rows_s": _rate(args.memory_rows, result["seconds"]),
+            "rows_s": rows_per_second(args.memory_rows, result["seconds"]),
             "peak_mb": mb(result["rss_kb"]),
             "bar_ok": mb(result["rss_kb"]) <= RSS_BAR_MB,
         }

@@ -19,7 +19,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from legemiddel.accounts.access import Rule
+from legemiddel.accounts.services import audit_record
 from legemiddel.agreements.models import AgreementLine, PriceAccessGrant
+from legemiddel.catalogue.selectors import current_public_prices
 
 CENT = Decimal("0.01")
 
@@ -112,9 +114,6 @@ def priced_lines(
     Raises :class:`PermissionDenied` without an active grant (the view's rule normally
     refuses first; this is the second lock).
     """
-    from legemiddel.accounts.services import audit_record
-    from legemiddel.catalogue.selectors import current_public_prices
-
     if not has_price_access(request.user):
         raise PermissionDenied
     chosen = list(lines)

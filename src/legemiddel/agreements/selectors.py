@@ -132,15 +132,11 @@ def area_recommendation(area: TherapeuticArea, today: dt.date | None = None) -> 
     later: list[AgreementLine] = []
     if current is not None:
         lines = list(current.lines.all())
-        for line in lines:
-            line.agreement = current
         groups = rank_groups(line for line in lines if line.valid_on(day))
         later = sorted((line for line in lines if line.starts > day), key=lambda x: x.starts)
     next_groups: list[RankGroup] = []
     if next_agreement is not None:
         lines = list(next_agreement.lines.all())
-        for line in lines:
-            line.agreement = next_agreement
         next_groups = rank_groups(line for line in lines if line.valid_on(next_agreement.start))
     return AreaRecommendation(area, current, groups, later, next_agreement, next_groups)
 
@@ -199,7 +195,7 @@ def _notice_text(
     ]
     if version.note:
         lines += ["Hva er endret:", version.note, ""]
-    for group in rank_groups(line for line in _with_agreement(public_lines(agreement), agreement)):
+    for group in rank_groups(public_lines(agreement)):
         lines.append(f"{group.indication_group} – {group.patient_group_label.lower()}:")
         for line in group.lines:
             when = ""
@@ -217,14 +213,6 @@ def _notice_text(
         "Har du tjenstlig behov for prisene, be spesialrådgiver legemiddelinnkjøp om pristilgang.",
     ]
     return subject[:200], "\n".join(lines)
-
-
-def _with_agreement(
-    lines: Iterable[AgreementLine], agreement: Agreement
-) -> Iterable[AgreementLine]:
-    for line in lines:
-        line.agreement = agreement
-        yield line
 
 
 # --- who a notice or meeting concerns ------------------------------------------------------

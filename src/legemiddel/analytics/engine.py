@@ -84,36 +84,36 @@ def measure_by_key(key: str) -> Measure | None:
     return next((m for m in measures() if m.key == key), None)
 
 
+def _area_lines(area: TherapeuticArea) -> list[AgreementLine]:
+    """The lines of the area's published agreements, with agreement and package (the
+    confidential price included: savings need it, and nothing here reaches a page)."""
+    return _once(
+        ("lines", area.pk),
+        lambda: list(
+            AgreementLine.objects.filter(
+                agreement__area=area, agreement__status=Agreement.Status.PUBLISHED
+            ).select_related("agreement", "package")
+        ),
+    )
+
+
+def _in_force(line: AgreementLine, day: dt.date) -> bool:
+    agreement = line.agreement
+    return agreement.start <= day <= agreement.effective_end and line.valid_on(day)
+
+
 def ranks_by_month(
     area: TherapeuticArea, months: Iterable[dt.date]
 ) -> dict[dt.date, dict[str, int]]:
     """For each month, the rank of each package in the published agreement in force on the
     15th (the best rank when a package is ranked in several groups)."""
-    chosen = frozenset(months)
-    return _once(("ranks", area.pk, chosen), lambda: _ranks_by_month(area, chosen))
-
-
-def _ranks_by_month(
-    area: TherapeuticArea, months: Iterable[dt.date]
-) -> dict[dt.date, dict[str, int]]:
-    """For each month, the rank of each package in the published agreement in force on the
-    15th (the best rank when a package is ranked in several groups)."""
-    agreements = list(
-        Agreement.objects.filter(area=area, status=Agreement.Status.PUBLISHED).prefetch_related(
-            "lines"
-        )
-    )
-    lines: list[AgreementLine] = []
-    for agreement in agreements:
-        for line in agreement.lines.all():
-            line.agreement = agreement
-            lines.append(line)
+    lines = _area_lines(area)
     result: dict[dt.date, dict[str, int]] = {}
     for month in months:
         mid = month.replace(day=15)
         ranks: dict[str, int] = {}
         for line in lines:
-            if line.agreement.start <= mid <= line.agreement.effective_end and line.valid_on(mid):
+            if _in_force(line, mid):
                 ranks[line.package_id] = min(line.rank, ranks.get(line.package_id, 99))
         result[month] = ranks
     return result
@@ -134,19 +134,8 @@ def _value(basis: str, quantity: float, amount: float, ddd: float) -> float:
     return {"ddd": ddd, "packs": quantity, "nok": amount}[basis]
 
 
-def _month(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
 def _area_packages(area: TherapeuticArea) -> set[str]:
-    return _once(
-        ("packages", area.pk),
-        lambda: set(
-            AgreementLine.objects.filter(
-                agreement__area=area, agreement__status=Agreement.Status.PUBLISHED
-            ).values_list("package_id", flat=True)
-        ),
-    )
+    return {line.package_id for line in _area_lines(area)}
 
 
 def _atc_of() -> dict[str, str]:
@@ -175,12 +164,7 @@ def start_counts(
     continuing treatment. A window function over the patient's events does the work, so
     millions of lines never pass through Python.
     """
-    chosen = sorted(packages)
-    if not chosen:
-        return []
-    # Only table names from the models and placeholders go into the SQL text; every value is a
-    # query parameter.
-    events, params = _events_sql(sources, chosen)
+    events, params = _events_sql(sources, sorted(packages))
     if not events:
         return []
     sql = f"""
@@ -249,7 +233,9 @@ def _sql_date(day: dt.date) -> Any:
 
 def _events_sql(sources: Iterable[str], packages: list[str]) -> tuple[str, list[Any]]:
     """The patient-level events (H-prescription dispensings, administrations) of packages.
-    Empty SQL when there is nothing to select (``IN ()`` is an error on PostgreSQL)."""
+    Empty SQL when there is nothing to select (``IN ()`` is an error on PostgreSQL). Only
+    table names from the models and placeholders go into the SQL text; every value is a
+    query parameter."""
     if not packages:
         return "", []
     marks = ", ".join(["%s"] * len(packages))
@@ -286,21 +272,13 @@ def first_choice_changes(area: TherapeuticArea) -> list[FirstChoiceChange]:
     """Every day a product became first choice for a substance (ATC level 5) while another
     product of it was ranked the day before (at a new agreement or mid-period): patients on
     the other products are expected to switch."""
-    lines = list(
-        AgreementLine.objects.filter(
-            agreement__area=area,
-            agreement__status=Agreement.Status.PUBLISHED,
-            package__atc__isnull=False,
-        ).select_related("agreement", "package")
-    )
+    lines = [line for line in _area_lines(area) if line.package.atc_id]
     atc_of = {line.package_id: line.package.atc_id or "" for line in lines}
 
     def in_force(day: dt.date, first_only: bool) -> dict[str, set[str]]:
         found: dict[str, set[str]] = defaultdict(set)
         for line in lines:
-            agreement = line.agreement
-            running = agreement.start <= day <= agreement.effective_end
-            if running and line.valid_on(day) and (line.rank == 1 or not first_only):
+            if _in_force(line, day) and (line.rank == 1 or not first_only):
                 found[atc_of[line.package_id]].add(line.package_id)
         return found
 
@@ -473,23 +451,20 @@ def _first_choice_cost_per_ddd(
     """Per month and substance (ATC level 5): the lowest LIS cost per DDD among the area's
     first choices in force on the 15th. Confidential: used only for savings, which only users
     with price access see."""
-    lines = list(
-        AgreementLine.objects.filter(
-            agreement__area=area,
-            agreement__status=Agreement.Status.PUBLISHED,
-            rank=1,
-            lis_price__isnull=False,
-            package__ddd_per_pack__gt=0,
-            package__atc__isnull=False,
-        ).select_related("agreement", "package")
-    )
+    lines = [
+        line
+        for line in _area_lines(area)
+        if line.rank == 1
+        and line.lis_price is not None
+        and line.package.atc_id
+        and (line.package.ddd_per_pack or 0) > 0
+    ]
     result: dict[dt.date, dict[str, float]] = {}
     for month in months:
         mid = month.replace(day=15)
         costs: dict[str, float] = {}
         for line in lines:
-            agreement = line.agreement
-            if agreement.start <= mid <= agreement.effective_end and line.valid_on(mid):
+            if _in_force(line, mid):
                 atc = line.package.atc_id or ""
                 per_ddd = float(line.lis_price or 0) / float(line.package.ddd_per_pack or 1)
                 costs[atc] = min(per_ddd, costs.get(atc, per_ddd))

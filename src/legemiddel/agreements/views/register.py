@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from legemiddel.accounts.access import access, request_user
+from legemiddel.accounts.services import audit_record
 from legemiddel.agreements import selectors, services
 from legemiddel.agreements.forms import (
     AgreementForm,
@@ -105,14 +106,10 @@ def _history(agreement_id: int, show_prices: bool) -> list[AgreementChange]:
 def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
     agreement = selectors.agreement_for_register(agreement_id)
     lines = list(selectors.public_lines(agreement))
-    for line in lines:
-        line.agreement = agreement
     price_access = has_price_access(request.user)
     show_prices = price_access and request.GET.get("priser") == "1"
     history = _history(agreement.pk, show_prices)
     if show_prices:
-        from legemiddel.accounts.services import audit_record
-
         audit_record(
             request=request, action="price_view", detail=f"historikk avtale {agreement.pk}"
         )
@@ -183,8 +180,6 @@ def line_edit(request: HttpRequest, agreement_id: int, line_id: int | None = Non
         else:
             return redirect("agreements:detail", agreement_id=agreement.pk)
     if price_visible and line.pk:
-        from legemiddel.accounts.services import audit_record
-
         audit_record(request=request, action="price_view", detail=f"linje {line.pk}")
     return render(
         request,
@@ -257,8 +252,6 @@ def _priced(request: HttpRequest, agreement_id: int, what: str) -> tuple[Any, li
             "indication_group", "patient_group", "rank", "valid_from"
         )
     )
-    for line in lines:
-        line.agreement = agreement
     return agreement, priced_lines(request=request, lines=lines, what=f"{what} {agreement.pk}")
 
 
