@@ -6,9 +6,9 @@ import pytest
 
 from legemiddel.accounts.models import User
 from legemiddel.accounts.roles import Role
-from legemiddel.accounts.services import membership_add, user_create
+from legemiddel.accounts.services import user_create
 from legemiddel.organisation.models import HealthTrust, OrgUnit
-from legemiddel.organisation.services import org_unit_save
+from legemiddel.organisation.services import membership_add, org_unit_save
 
 PASSWORD = "correct-horse-battery"
 

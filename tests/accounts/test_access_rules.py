@@ -8,9 +8,9 @@ from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, path
 
 from legemiddel.accounts.access import LOGGED_IN, PUBLIC, Roles, access, rule_for
-from legemiddel.accounts.models import AuditEvent
 from legemiddel.accounts.roles import Role
 from legemiddel.config.urls import urlpatterns as product_urls
+from legemiddel.core.models import AuditEvent
 
 
 def _walk(patterns, namespaces=()):

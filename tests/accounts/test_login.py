@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from legemiddel.accounts.models import AuditEvent
 from legemiddel.accounts.roles import Role
+from legemiddel.core.models import AuditEvent
 from tests.conftest import PASSWORD
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group
 
-from legemiddel.accounts.models import AuditEvent
 from legemiddel.accounts.roles import Role
 from legemiddel.accounts.services import audit_record, user_create, user_set_roles
+from legemiddel.core.models import AuditEvent
 
 
 def test_every_role_has_its_group_after_migration(db):
@@ -78,5 +78,5 @@ def test_my_access_shows_roles_and_unit_scope(client_for):
 def test_the_audit_trail_cannot_be_edited_in_the_admin(client_for):
     client = client_for(Role.ADMINISTRATOR)
     event = audit_record(action="login_failed", username="x")
-    assert client.get(f"/admin/accounts/auditevent/{event.pk}/delete/").status_code == 403
-    assert client.get("/admin/accounts/auditevent/add/").status_code == 403
+    assert client.get(f"/admin/core/auditevent/{event.pk}/delete/").status_code == 403
+    assert client.get("/admin/core/auditevent/add/").status_code == 403

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from legemiddel.accounts.models import AuditEvent, User
+from legemiddel.accounts.models import User
 from legemiddel.agreements.models import (
     Agreement,
     AgreementLine,
@@ -19,6 +19,7 @@ from legemiddel.agreements.models import (
     PriceAccessGrant,
     StartupMeeting,
 )
+from legemiddel.core.models import AuditEvent
 from legemiddel.demo.services import demo_load
 
 pytestmark = pytest.mark.django_db

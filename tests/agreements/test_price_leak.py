@@ -231,7 +231,7 @@ def test_notices_and_the_audit_trail_hold_no_price(demo, client):
     assert len(mail.outbox) > 3
     for message in mail.outbox:
         assert _leaks((message.subject + message.body).encode(), texts, numbers) == []
-    from legemiddel.accounts.models import AuditEvent
+    from legemiddel.core.models import AuditEvent
 
     details = " ".join(AuditEvent.objects.values_list("detail", flat=True))
     assert _leaks(details.encode(), texts, numbers) == []
@@ -242,7 +242,7 @@ def test_notices_and_the_audit_trail_hold_no_price(demo, client):
 
 def test_with_a_grant_the_same_values_are_found_and_the_view_is_logged(demo, client):
     """The positive control: the search above finds prices where they are allowed."""
-    from legemiddel.accounts.models import AuditEvent
+    from legemiddel.core.models import AuditEvent
 
     texts, numbers = _secrets()
     controller = User.objects.get(username="controller")

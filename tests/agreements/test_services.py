@@ -21,9 +21,9 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from legemiddel.accounts.models import AuditEvent, UnitMembership, User
+from legemiddel.accounts.models import User
 from legemiddel.accounts.roles import Role
-from legemiddel.accounts.services import membership_add, user_create
+from legemiddel.accounts.services import user_create
 from legemiddel.agreements import pricing, selectors, services
 from legemiddel.agreements.models import (
     Agreement,
@@ -39,9 +39,10 @@ from legemiddel.agreements.models import (
 )
 from legemiddel.catalogue.models import Package, Price
 from legemiddel.catalogue.selectors import current_public_prices
+from legemiddel.core.models import AuditEvent
 from legemiddel.lib.tabular import ImportRejected, RowError
-from legemiddel.organisation.models import Affiliation, HealthPersonnel
-from legemiddel.organisation.services import personnel_save
+from legemiddel.organisation.models import Affiliation, HealthPersonnel, UnitMembership
+from legemiddel.organisation.services import membership_add, personnel_save
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 START = dt.date(2026, 3, 1)

@@ -8,7 +8,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from legemiddel.accounts.models import AuditEvent
 from legemiddel.catalogue import festgen
 from legemiddel.catalogue.festgen import (
     BrandSpec,
@@ -33,6 +32,7 @@ from legemiddel.catalogue.models import (
     Substance,
 )
 from legemiddel.catalogue.services import FestImportResult, fest_import
+from legemiddel.core.models import AuditEvent
 
 RETRIEVED = dt.datetime(2026, 3, 2, 3, 11, 43)
 LATER = dt.datetime(2026, 3, 16, 3, 12, 5)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from legemiddel.accounts.models import AuditEvent
+from legemiddel.core.models import AuditEvent
 from legemiddel.organisation.models import (
     Affiliation,
     CostCentre,

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from legemiddel.accounts.models import AuditEvent
+from legemiddel.core.models import AuditEvent
 from legemiddel.organisation.importers import OrgRecord, parse_organisation
 from legemiddel.organisation.models import CostCentre, ExternalSite, HealthTrust, OrgUnit
 from legemiddel.organisation.services import ImportRejected, organisation_import_csv

@@ -12,17 +12,16 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from legemiddel.accounts.models import UnitMembership
 from legemiddel.accounts.roles import UNIT_SCOPED_ROLES, Role
-from legemiddel.accounts.services import membership_add, user_create
-from legemiddel.organisation.models import HealthTrust, OrgUnit
+from legemiddel.accounts.services import user_create
+from legemiddel.organisation.models import HealthTrust, OrgUnit, UnitMembership
 from legemiddel.organisation.selectors import (
     TRUST_WIDE_ROLES,
     org_tree,
     org_units_in_scope,
     user_sees_whole_trust,
 )
-from legemiddel.organisation.services import org_unit_save
+from legemiddel.organisation.services import membership_add, org_unit_save
 
 ALL_CODES = {"MED", "MED-REV", "MED-REV-POL", "MED-REV-DAG", "NEVRO", "NEVRO-NEV", "NEVRO-MS"}
 

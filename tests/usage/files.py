@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from stdnum.no import fodselsnummer
 
-from legemiddel.accounts.models import AuditEvent
+from legemiddel.core.models import AuditEvent
 from legemiddel.lib.tabular import ImportRejected, RowError
 from legemiddel.usage.models import (
     Administration,

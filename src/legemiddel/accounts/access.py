@@ -134,7 +134,7 @@ class AccessRuleMiddleware:
         rule = rule_for(view_func, request.resolver_match)
         if rule is None:
             # A view without a declared rule is a programming error; never serve it.
-            from legemiddel.accounts.services import audit_record
+            from legemiddel.core.audit import audit_record
 
             audit_record(request=request, action="access_denied", detail="no access rule declared")
             raise PermissionDenied("No access rule is declared for this page.")
@@ -146,7 +146,7 @@ class AccessRuleMiddleware:
                 return JsonResponse({"detail": "Not logged in."}, status=401)
             return redirect_to_login(request.get_full_path())
         if not rule.allows(user):
-            from legemiddel.accounts.services import audit_record
+            from legemiddel.core.audit import audit_record
 
             audit_record(request=request, action="access_denied", detail=rule.description)
             if is_api:

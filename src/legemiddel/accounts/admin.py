@@ -7,19 +7,14 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from legemiddel.accounts.models import AuditEvent, UnitMembership, User
-from legemiddel.accounts.services import audit_record, user_sync_admin_flags
-
-
-class UnitMembershipInline(admin.TabularInline):
-    model = UnitMembership
-    extra = 0
-    autocomplete_fields = ["org_unit"]
+from legemiddel.accounts.models import User
+from legemiddel.accounts.services import user_sync_admin_flags
+from legemiddel.core.audit import audit_record
+from legemiddel.core.models import AuditEvent
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    inlines = [UnitMembershipInline]
     list_display = [
         "username",
         "first_name",
@@ -50,27 +45,3 @@ class UserAdmin(BaseUserAdmin):
                 request=request,
                 detail=f"{form.instance.username}: {', '.join(sorted(before))} -> {', '.join(sorted(after))}",
             )
-        if any(fs.has_changed() for fs in formsets):
-            audit_record(
-                action=AuditEvent.Action.MEMBERSHIP_CHANGED,
-                request=request,
-                detail=f"{form.instance.username}: enhetsmedlemskap endret i administrasjonen",
-            )
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: the trail is append-only, also for administrators."""
-
-    list_display = ["at", "username", "action", "path", "ip_address", "detail"]
-    list_filter = ["action"]
-    search_fields = ["username", "detail"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -11,3 +11,13 @@ class AccountsConfig(AppConfig):
         # Django's auth signals are the documented hook for login events; they also fire for
         # an OpenID Connect backend added later, so the audit trail does not depend on the view.
         from legemiddel.accounts import receivers  # noqa: F401
+        from legemiddel.core.navigation import NavItem, register_menu_item
+
+        register_menu_item(
+            NavItem(
+                "accounts:audit",
+                _("Audit log"),
+                _("Logins, failed logins, denied access, role changes and imports."),
+                order=950,
+            )
+        )

@@ -7,8 +7,8 @@ from typing import Any
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from legemiddel.accounts.models import AuditEvent
-from legemiddel.accounts.services import audit_record
+from legemiddel.core.audit import audit_record
+from legemiddel.core.models import AuditEvent
 
 
 @receiver(user_logged_in)

@@ -1,55 +1,16 @@
-"""Writes for users, roles, memberships and the audit trail."""
+"""Writes for users and roles."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
-from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.http import HttpRequest
 
-from legemiddel.accounts.models import AuditEvent, UnitMembership, User
+from legemiddel.accounts.models import User
 from legemiddel.accounts.roles import Role
-
-
-def _client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted proxy rewrites it.
-    return request.META.get("REMOTE_ADDR") or None
-
-
-def audit_record(
-    *,
-    action: str,
-    request: HttpRequest | None = None,
-    user: Any = None,
-    username: str = "",
-    detail: str = "",
-) -> AuditEvent:
-    """Append one event to the audit trail.
-
-    ``user`` defaults to the request's user; with neither user, request nor user name the
-    event is recorded as done by "system". ``detail`` must never contain a clear
-    fødselsnummer or a confidential price; pass pseudonyms and identifiers instead.
-    """
-    if user is None and request is not None and request.user.is_authenticated:
-        user = request.user
-    if user is not None and not getattr(user, "pk", None):
-        user = None
-    if user is None and request is None and not username:
-        # No person and no request: the system itself (demo loader, scheduled job).
-        username = "system"
-    return AuditEvent.objects.create(
-        user=user,
-        username=(username or (user.get_username() if user else ""))[:150],
-        action=action,
-        path=(request.get_full_path() if request is not None else "")[:500],
-        ip_address=_client_ip(request),
-        detail=detail[:1000],
-    )
+from legemiddel.core.audit import audit_record
+from legemiddel.core.models import AuditEvent
 
 
 def user_sync_admin_flags(*, user: User) -> None:
@@ -124,26 +85,3 @@ def user_create(
     )
     user_set_roles(user=user, roles=roles, actor=actor)
     return user
-
-
-@transaction.atomic
-def membership_add(
-    *,
-    user: User,
-    org_unit: Any,
-    role: Role | str,
-    valid_from: dt.date | None = None,
-    actor: User | None = None,
-) -> UnitMembership:
-    """Scope ``user`` to ``org_unit`` (and its sub-units) for ``role``."""
-    membership, created = UnitMembership.objects.get_or_create(
-        user=user, org_unit=org_unit, role=str(Role(role)), defaults={"valid_from": valid_from}
-    )
-    if not created:
-        return membership
-    audit_record(
-        action=AuditEvent.Action.MEMBERSHIP_CHANGED,
-        user=actor,
-        detail=f"{user.get_username()} + {org_unit.code} ({role})",
-    )
-    return membership

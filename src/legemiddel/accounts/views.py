@@ -5,11 +5,10 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from legemiddel.accounts.access import LOGGED_IN, PUBLIC, Roles, access, request_user
+from legemiddel.accounts.access import LOGGED_IN, PUBLIC, Roles, access
 from legemiddel.accounts.forms import LoginForm
-from legemiddel.accounts.models import AuditEvent, UnitMembership
 from legemiddel.accounts.roles import Role
-from legemiddel.organisation.selectors import org_units_in_scope, user_sees_whole_trust
+from legemiddel.core.models import AuditEvent
 
 
 class LoginView(auth_views.LoginView):
@@ -21,28 +20,6 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     access_rule = LOGGED_IN
-
-
-@access(LOGGED_IN)
-def my_access(request: HttpRequest) -> HttpResponse:
-    """What the logged-in user may see and why: roles, memberships and unit scope."""
-    user = request_user(request)
-    memberships = UnitMembership.objects.filter(user=user).select_related(
-        "org_unit", "org_unit__parent"
-    )
-    whole = user_sees_whole_trust(user)
-    scope_count = None if whole else org_units_in_scope(user).count()
-    roles = [Role(r).label for r in sorted(user.role_values())]
-    return render(
-        request,
-        "accounts/my_access.html",
-        {
-            "roles": roles,
-            "memberships": memberships,
-            "whole_trust": whole,
-            "scope_count": scope_count,
-        },
-    )
 
 
 @access(Roles(Role.AUDITOR, Role.ADMINISTRATOR))

@@ -6,3 +6,38 @@ class AgreementsConfig(AppConfig):
     name = "legemiddel.agreements"
     label = "agreements"
     verbose_name = _("LIS agreements")
+
+    def ready(self) -> None:
+        from legemiddel.agreements.selectors import attention_for
+        from legemiddel.core.navigation import (
+            NavItem,
+            StartPanel,
+            register_menu_item,
+            register_start_panel,
+        )
+
+        register_menu_item(
+            NavItem(
+                "agreements:portal",
+                _("Drug portal"),
+                _(
+                    "The LIS recommendations in force: first choices per area, from when, "
+                    "what is next."
+                ),
+                order=200,
+            )
+        )
+        register_menu_item(
+            NavItem(
+                "agreements:register",
+                _("LIS agreements"),
+                _(
+                    "Register, import and publish agreements; price access, notices and "
+                    "start-up meetings."
+                ),
+                order=300,
+            )
+        )
+        register_start_panel(
+            StartPanel("agreements_attention", "agreements/_attention.html", attention_for, 100)
+        )

@@ -19,9 +19,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from legemiddel.accounts.access import Rule
-from legemiddel.accounts.services import audit_record
 from legemiddel.agreements.models import AgreementLine, PriceAccessGrant
 from legemiddel.catalogue.selectors import current_public_prices
+from legemiddel.core.audit import audit_record
 
 CENT = Decimal("0.01")
 

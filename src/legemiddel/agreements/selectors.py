@@ -14,7 +14,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from legemiddel.accounts.models import UnitMembership, User
+from legemiddel.accounts.models import User
 from legemiddel.accounts.roles import Role
 from legemiddel.agreements.models import (
     Agreement,
@@ -26,7 +26,7 @@ from legemiddel.agreements.models import (
     TherapeuticArea,
 )
 from legemiddel.lib.formatting import format_date
-from legemiddel.organisation.models import Affiliation, HealthPersonnel, OrgUnit
+from legemiddel.organisation.models import Affiliation, HealthPersonnel, OrgUnit, UnitMembership
 
 PATIENT_GROUP_ORDER = {"all": 0, "new": 1, "switch": 2}
 # Public line fields: what the portal, notices, versions, API and exports may show.
@@ -374,3 +374,14 @@ def grouped_by_area(agreements: Iterable[Agreement]) -> dict[TherapeuticArea, li
     for agreement in agreements:
         grouped[agreement.area].append(agreement)
     return dict(grouped)
+
+
+def attention_for(user: Any) -> dict[str, Any] | None:
+    """The start-page panel of the core group and the procurement adviser: start-up meetings
+    overdue or without minutes, and notices waiting to be sent."""
+    if not user.has_role(Role.CORE_GROUP, Role.PROCUREMENT_ADVISER):
+        return None
+    return {
+        "warnings": meeting_warnings(),
+        "drafts": list(notices_awaiting_approval()),
+    }

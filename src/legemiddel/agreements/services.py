@@ -17,8 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from legemiddel.accounts.models import AuditEvent, User
-from legemiddel.accounts.services import audit_record
+from legemiddel.accounts.models import User
 from legemiddel.agreements import importer, selectors
 from legemiddel.agreements.models import (
     Agreement,
@@ -33,6 +32,8 @@ from legemiddel.agreements.models import (
     StartupMeeting,
 )
 from legemiddel.catalogue.models import Package
+from legemiddel.core.audit import audit_record
+from legemiddel.core.models import AuditEvent
 from legemiddel.lib.formatting import format_date, format_number
 from legemiddel.lib.tabular import ImportRejected, RowError
 

@@ -6,3 +6,15 @@ class AnalyticsConfig(AppConfig):
     name = "legemiddel.analytics"
     label = "analytics"
     verbose_name = _("Follow-up analytics")
+
+    def ready(self) -> None:
+        from legemiddel.core.navigation import NavItem, register_menu_item
+
+        register_menu_item(
+            NavItem(
+                "analytics:index",
+                _("Follow-up"),
+                _("Measures per area: share on first choice and costs, from trust to unit."),
+                order=400,
+            )
+        )

@@ -19,7 +19,6 @@ from typing import Any, TypeVar
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from legemiddel.accounts.services import audit_record
 from legemiddel.catalogue import fest
 from legemiddel.catalogue.models import (
     AtcCode,
@@ -36,6 +35,7 @@ from legemiddel.catalogue.models import (
     atc_ancestors,
     atc_level,
 )
+from legemiddel.core.audit import audit_record
 from legemiddel.lib.formatting import format_date
 from legemiddel.lib.tabular import FileFormatError, ImportRejected, RowError, file_sha256, read_rows
 from legemiddel.lib.text import fold

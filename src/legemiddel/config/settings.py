@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "legemiddel.agreements",
     "legemiddel.analytics",
     "legemiddel.demo",
+    "legemiddel.web",
 ]
 
 MIDDLEWARE = [
@@ -106,7 +107,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "legemiddel.core.context_processors.shell",
+                "legemiddel.web.context_processors.shell",
             ],
             "builtins": ["legemiddel.core.templatetags.nb"],
         },
@@ -139,7 +140,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:start"
+LOGIN_REDIRECT_URL = "web:start"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

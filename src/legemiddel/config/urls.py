@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from legemiddel.accounts.access import PUBLIC, access
+from legemiddel.organisation.views import my_access
 
 
 class AdminLoginRedirect(RedirectView):
@@ -18,8 +19,9 @@ admin.site.site_header = "Legemiddel – administrasjon"
 admin.site.site_title = "Legemiddel"
 
 urlpatterns = [
-    path("", include("legemiddel.core.urls")),
+    path("", include("legemiddel.web.urls")),
     path("", include("legemiddel.accounts.urls")),
+    path("min-tilgang/", my_access, name="my_access"),
     path("organisasjon/", include("legemiddel.organisation.urls")),
     path("katalog/", include("legemiddel.catalogue.urls")),
     path("forbruk/", include("legemiddel.usage.urls")),

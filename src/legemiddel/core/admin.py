@@ -1,6 +1,9 @@
-from django.contrib import admin
+from typing import Any
 
-from legemiddel.core.models import Job
+from django.contrib import admin
+from django.http import HttpRequest
+
+from legemiddel.core.models import AuditEvent, Job
 
 
 @admin.register(Job)
@@ -10,4 +13,22 @@ class JobAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in Job._meta.fields]
 
     def has_add_permission(self, request: object) -> bool:
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the trail is append-only, also for administrators."""
+
+    list_display = ["at", "username", "action", "path", "ip_address", "detail"]
+    list_filter = ["action"]
+    search_fields = ["username", "detail"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -1,4 +1,6 @@
-"""Background jobs as users see them: an uploaded file, its progress and its outcome.
+"""The base's records: background jobs as users see them, and the audit trail.
+
+A job is an uploaded file, its progress and its outcome.
 
 The queue itself is Django's tasks API (django-tasks, database backend); a :class:`Job` is the
 product-level record a user can follow, with progress written by the task as it works.
@@ -60,3 +62,46 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.SUCCEEDED, self.Status.FAILED}
+
+
+class AuditEvent(models.Model):
+    """Append-only trail of security-relevant events, read by the auditor.
+
+    Later capabilities add patient-level reads and price views here. No clear fødselsnummer
+    ever goes into ``detail``: callers pass pseudonyms.
+    """
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("Logged in")
+        LOGIN_FAILED = "login_failed", _("Failed login")
+        LOGOUT = "logout", _("Logged out")
+        ACCESS_DENIED = "access_denied", _("Access denied")
+        ROLES_CHANGED = "roles_changed", _("Roles changed")
+        MEMBERSHIP_CHANGED = "membership_changed", _("Unit membership changed")
+        IMPORT = "import", _("Data import")
+        USER_CREATED = "user_created", _("User created")
+        PRICE_VIEW = "price_view", _("Confidential prices viewed")
+        PRICE_ACCESS = "price_access", _("Price access granted or revoked")
+        AGREEMENT = "agreement", _("Agreement changed or published")
+        NOTICE = "notice", _("Notice sent")
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    action = models.CharField(_("event"), max_length=40, choices=Action.choices, db_index=True)
+    path = models.CharField(_("address"), max_length=500, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    detail = models.CharField(_("detail"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+        # The table kept its name when the trail moved from accounts to the base.
+        db_table = "accounts_auditevent"
+        indexes = [models.Index(fields=["user", "-at"], name="audit_user_time")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action}"

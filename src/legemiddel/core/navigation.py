@@ -1,91 +1,61 @@
-"""The main menu. An item is shown only when its target view's access rule lets the user in,
-so the menu can never offer a page that would answer 403."""
+"""Registries for the web shell: main-menu entries and start-page panels.
+
+Each app registers its own entries from its ``AppConfig.ready()``; the shell (``legemiddel.web``)
+shows an entry only when the access rule of its target view lets the user in, and a panel only
+when its ``context`` function returns something for the user. The base knows no app.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import resolve, reverse
+from django.urls import reverse
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
-
-from legemiddel.accounts.access import rule_for
 
 
 @dataclass(frozen=True)
 class NavItem:
+    """A main-menu entry. ``order`` places it (lower first)."""
+
     url_name: str
     label: str | Promise
     description: str | Promise
+    order: int = 500
 
     @property
     def url(self) -> str:
         return reverse(self.url_name)
 
-    def allows(self, user: Any) -> bool:
-        match = resolve(self.url)
-        rule = rule_for(match.func, match)
-        return rule is not None and rule.allows(user)
+
+@dataclass(frozen=True)
+class StartPanel:
+    """A section of the start page. ``context(user)`` returns the template's context, or
+    ``None`` when the panel has nothing for this user (it is then left out). Panels ordered
+    below 500 stand above the list of tools, the others below it."""
+
+    key: str
+    template: str
+    context: Callable[[Any], dict[str, Any] | None]
+    order: int = 500
 
 
-MENU: list[NavItem] = [
-    NavItem("core:start", _("Start"), _("Your start page.")),
-    NavItem(
-        "catalogue:search",
-        _("Drug catalogue"),
-        _("Packages, substances and prices from FEST; search and the ATC tree."),
-    ),
-    NavItem(
-        "agreements:portal",
-        _("Drug portal"),
-        _("The LIS recommendations in force: first choices per area, from when, what is next."),
-    ),
-    NavItem(
-        "agreements:register",
-        _("LIS agreements"),
-        _("Register, import and publish agreements; price access, notices and start-up meetings."),
-    ),
-    NavItem(
-        "analytics:index",
-        _("Follow-up"),
-        _("Measures per area: share on first choice and costs, from trust to unit."),
-    ),
-    NavItem(
-        "usage:batches",
-        _("Usage data"),
-        _("Imported sales statistics, H-prescriptions and DIPS data; unknown codes to map."),
-    ),
-    NavItem(
-        "organisation:tree",
-        _("Organisation"),
-        _("Clinics, departments and units of the trust, with cost centres and leaders."),
-    ),
-    NavItem(
-        "organisation:personnel",
-        _("Health personnel"),
-        _("Prescribers and other health personnel by HPR number and workplace."),
-    ),
-    NavItem(
-        "organisation:sites",
-        _("Health community"),
-        _("Municipalities, GP offices, contract specialists and nursing homes."),
-    ),
-    NavItem(
-        "core:jobs",
-        _("Imports"),
-        _("Upload the drug catalogue, organisation and personnel files; follow the jobs."),
-    ),
-    NavItem(
-        "accounts:audit",
-        _("Audit log"),
-        _("Logins, failed logins, denied access, role changes and imports."),
-    ),
-    NavItem("admin:index", _("Administration"), _("Users, roles, memberships and registers.")),
-]
+_MENU: dict[str, NavItem] = {}
+_PANELS: dict[str, StartPanel] = {}
 
 
-def menu_for(user: Any) -> list[NavItem]:
-    if not user.is_authenticated:
-        return []
-    return [item for item in MENU if item.allows(user)]
+def register_menu_item(item: NavItem) -> None:
+    _MENU[item.url_name] = item
+
+
+def menu_items() -> list[NavItem]:
+    return sorted(_MENU.values(), key=lambda item: item.order)
+
+
+def register_start_panel(panel: StartPanel) -> None:
+    _PANELS[panel.key] = panel
+
+
+def start_panels() -> list[StartPanel]:
+    return sorted(_PANELS.values(), key=lambda panel: panel.order)

@@ -14,7 +14,6 @@ from django.db import transaction
 from legemiddel.accounts.models import User
 from legemiddel.accounts.roles import Role
 from legemiddel.accounts.services import (
-    membership_add,
     role_groups_ensure,
     user_create,
     user_set_roles,
@@ -27,6 +26,7 @@ from legemiddel.demo.usage_data import PRESCRIBER_HPR, generate_usage_files
 from legemiddel.lib.tabular import file_sha256
 from legemiddel.organisation.models import HealthPersonnel, OrgUnit
 from legemiddel.organisation.services import (
+    membership_add,
     organisation_import_csv,
     personnel_import_csv,
     personnel_save,

@@ -5,6 +5,10 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from legemiddel.accounts.admin import UserAdmin
+from legemiddel.accounts.models import User
+from legemiddel.core.audit import audit_record
+from legemiddel.core.models import AuditEvent
 from legemiddel.organisation.models import (
     Affiliation,
     CostCentre,
@@ -12,6 +16,7 @@ from legemiddel.organisation.models import (
     HealthPersonnel,
     HealthTrust,
     OrgUnit,
+    UnitMembership,
 )
 from legemiddel.organisation.services import org_unit_save, personnel_save
 
@@ -74,3 +79,28 @@ class HealthPersonnelAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: HealthPersonnel, form: Any, change: bool
     ) -> None:
         personnel_save(person=obj)
+
+
+class UnitMembershipInline(admin.TabularInline):
+    model = UnitMembership
+    extra = 0
+    autocomplete_fields = ["org_unit"]
+
+
+class UserWithMembershipsAdmin(UserAdmin):
+    """The user admin with the units the user is scoped to (memberships are organisation's)."""
+
+    inlines = [*UserAdmin.inlines, UnitMembershipInline]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if any(fs.has_changed() for fs in formsets):
+            audit_record(
+                action=AuditEvent.Action.MEMBERSHIP_CHANGED,
+                request=request,
+                detail=f"{form.instance.username}: enhetsmedlemskap endret i administrasjonen",
+            )
+
+
+admin.site.unregister(User)
+admin.site.register(User, UserWithMembershipsAdmin)

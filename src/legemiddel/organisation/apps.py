@@ -6,3 +6,31 @@ class OrganisationConfig(AppConfig):
     name = "legemiddel.organisation"
     label = "organisation"
     verbose_name = _("Organisation")
+
+    def ready(self) -> None:
+        from legemiddel.core.navigation import NavItem, register_menu_item
+        from legemiddel.organisation.jobs import register_kinds
+
+        register_kinds()
+        for order, (url_name, label, description) in enumerate(
+            [
+                (
+                    "organisation:tree",
+                    _("Organisation"),
+                    _(
+                        "Clinics, departments and units of the trust, with cost centres and leaders."
+                    ),
+                ),
+                (
+                    "organisation:personnel",
+                    _("Health personnel"),
+                    _("Prescribers and other health personnel by HPR number and workplace."),
+                ),
+                (
+                    "organisation:sites",
+                    _("Health community"),
+                    _("Municipalities, GP offices, contract specialists and nursing homes."),
+                ),
+            ]
+        ):
+            register_menu_item(NavItem(url_name, label, description, order=600 + order))

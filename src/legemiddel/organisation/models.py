@@ -10,11 +10,13 @@ homes, municipalities). :class:`HealthPersonnel` (HPR number) work at either thr
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from legemiddel.accounts.roles import Role
 from legemiddel.lib.validators import hpr_validator
 
 code_validator = RegexValidator(
@@ -280,3 +282,40 @@ class Affiliation(models.Model):
     @property
     def place(self) -> OrgUnit | ExternalSite | None:
         return self.org_unit or self.site
+
+
+class UnitMembership(models.Model):
+    """Scopes a user to an organisational unit (and everything under it) for a role."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("unit"),
+    )
+    role = models.CharField(_("role"), max_length=40, choices=Role.choices)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("unit membership")
+        verbose_name_plural = _("unit memberships")
+        # The table kept its name when memberships moved from accounts to organisation.
+        db_table = "accounts_unitmembership"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "org_unit", "role"], name="unique_membership_per_role"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_from__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="membership_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.org_unit}"

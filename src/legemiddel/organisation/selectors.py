@@ -10,9 +10,8 @@ from django.db.models.functions import Substr
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
-from legemiddel.accounts.models import UnitMembership
 from legemiddel.accounts.roles import UNIT_SCOPED_ROLES, Role
-from legemiddel.organisation.models import OrgUnit
+from legemiddel.organisation.models import OrgUnit, UnitMembership
 
 TRUST_WIDE_ROLES = frozenset(set(Role) - UNIT_SCOPED_ROLES - {Role.PRESCRIBER})
 

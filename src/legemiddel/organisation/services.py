@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from legemiddel.accounts.models import AuditEvent
-from legemiddel.accounts.services import audit_record
+from legemiddel.accounts.models import User
+from legemiddel.accounts.roles import Role
+from legemiddel.core.audit import audit_record
+from legemiddel.core.models import AuditEvent
 from legemiddel.lib.tabular import ImportRejected, RowError
 from legemiddel.lib.text import fold
 from legemiddel.organisation.importers import (
@@ -24,6 +27,7 @@ from legemiddel.organisation.models import (
     HealthPersonnel,
     HealthTrust,
     OrgUnit,
+    UnitMembership,
 )
 
 
@@ -219,3 +223,26 @@ def personnel_import_csv(*, data: bytes, actor: Any = None, file_name: str = "")
         detail=f"helsepersonell {file_name}: {summary.as_text()}"[:1000],
     )
     return summary
+
+
+@transaction.atomic
+def membership_add(
+    *,
+    user: User,
+    org_unit: Any,
+    role: Role | str,
+    valid_from: dt.date | None = None,
+    actor: User | None = None,
+) -> UnitMembership:
+    """Scope ``user`` to ``org_unit`` (and its sub-units) for ``role``."""
+    membership, created = UnitMembership.objects.get_or_create(
+        user=user, org_unit=org_unit, role=str(Role(role)), defaults={"valid_from": valid_from}
+    )
+    if not created:
+        return membership
+    audit_record(
+        action=AuditEvent.Action.MEMBERSHIP_CHANGED,
+        user=actor,
+        detail=f"{user.get_username()} + {org_unit.code} ({role})",
+    )
+    return membership

@@ -4,10 +4,16 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from legemiddel.accounts.access import LOGGED_IN, access
-from legemiddel.accounts.models import UnitMembership
+from legemiddel.accounts.access import LOGGED_IN, access, request_user
+from legemiddel.accounts.roles import Role
 from legemiddel.lib.text import fold
-from legemiddel.organisation.models import Affiliation, ExternalSite, HealthPersonnel, OrgUnit
+from legemiddel.organisation.models import (
+    Affiliation,
+    ExternalSite,
+    HealthPersonnel,
+    OrgUnit,
+    UnitMembership,
+)
 from legemiddel.organisation.selectors import (
     org_tree,
     org_units_in_scope,
@@ -81,4 +87,26 @@ def sites(request: HttpRequest) -> HttpResponse:
         request,
         "organisation/sites.html",
         {"sites": qs.order_by("kind", "name"), "kinds": ExternalSite.Kind.choices, "kind": kind},
+    )
+
+
+@access(LOGGED_IN)
+def my_access(request: HttpRequest) -> HttpResponse:
+    """What the logged-in user may see and why: roles, memberships and unit scope."""
+    user = request_user(request)
+    memberships = UnitMembership.objects.filter(user=user).select_related(
+        "org_unit", "org_unit__parent"
+    )
+    whole = user_sees_whole_trust(user)
+    scope_count = None if whole else org_units_in_scope(user).count()
+    roles = [Role(r).label for r in sorted(user.role_values())]
+    return render(
+        request,
+        "organisation/my_access.html",
+        {
+            "roles": roles,
+            "memberships": memberships,
+            "whole_trust": whole,
+            "scope_count": scope_count,
+        },
     )

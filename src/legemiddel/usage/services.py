@@ -28,8 +28,8 @@ import polars as pl
 from django.db import connection, transaction
 from django.utils import timezone
 
-from legemiddel.accounts.services import audit_record
 from legemiddel.catalogue.models import Package
+from legemiddel.core.audit import audit_record
 from legemiddel.lib.formatting import format_date, format_number
 from legemiddel.lib.pseudonym import pseudonym_key
 from legemiddel.lib.tabular import FileFormatError, ImportRejected, RowError, file_sha256

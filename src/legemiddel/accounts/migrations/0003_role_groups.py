@@ -2,9 +2,18 @@ from django.db import migrations
 
 # Frozen copy of the role values at the time of this migration; new roles get new migrations.
 ROLE_VALUES = [
-    "core_group", "drug_committee", "procurement_adviser", "unit_leader", "controller",
-    "advisory_pharmacist", "prescriber", "pharmacy", "assessment_committee", "medical_director",
-    "auditor", "administrator",
+    "core_group",
+    "drug_committee",
+    "procurement_adviser",
+    "unit_leader",
+    "controller",
+    "advisory_pharmacist",
+    "prescriber",
+    "pharmacy",
+    "assessment_committee",
+    "medical_director",
+    "auditor",
+    "administrator",
 ]
 
 

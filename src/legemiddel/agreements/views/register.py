@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from legemiddel.accounts.access import access, request_user
-from legemiddel.accounts.services import audit_record
 from legemiddel.agreements import selectors, services
 from legemiddel.agreements.forms import (
     AgreementForm,
@@ -26,6 +25,7 @@ from legemiddel.agreements.forms import (
 from legemiddel.agreements.models import AgreementChange, AgreementLine, PriceAccessGrant
 from legemiddel.agreements.pricing import PRICE_ACCESS, has_price_access, priced_lines
 from legemiddel.agreements.views import REGISTER
+from legemiddel.core.audit import audit_record
 from legemiddel.lib.export import FORMATS, table_response
 from legemiddel.lib.tabular import ImportRejected
 

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from legemiddel.core import views
+from legemiddel.web import views
 
-app_name = "core"
+app_name = "web"
 urlpatterns = [
     path("", views.start, name="start"),
     path("helse/", views.health, name="health"),

@@ -1,16 +1,19 @@
+"""The shell's own pages: start, health check and the job pages."""
+
 from __future__ import annotations
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
 from legemiddel.accounts.access import LOGGED_IN, PUBLIC, Roles, access, request_user
 from legemiddel.accounts.roles import Role
-from legemiddel.agreements import selectors as agreement_selectors
 from legemiddel.core import jobs
 from legemiddel.core.forms import JobUploadForm
 from legemiddel.core.models import Job
+from legemiddel.core.navigation import start_panels
 from legemiddel.core.progress import read as read_progress
 from legemiddel.core.services import job_start
 from legemiddel.lib.csvexport import csv_response
@@ -21,22 +24,25 @@ ADMINS = Roles(Role.ADMINISTRATOR)
 
 @access(LOGGED_IN)
 def start(request: HttpRequest) -> HttpResponse:
-    """The start page: the user's roles, units and the tools their roles open."""
+    """The start page: the user's roles and units, the panels the apps register for this user
+    (what needs attention), and the tools their roles open."""
     user = request_user(request)
-    is_admin = user.has_role(Role.ADMINISTRATOR)
-    follows_agreements = user.has_role(Role.CORE_GROUP, Role.PROCUREMENT_ADVISER)
+    # Panels ordered below 500 come first (what needs attention), the others after the tools.
+    panels: list[str] = []
+    after_tools: list[str] = []
+    for panel in start_panels():
+        context = panel.context(user)
+        if context is not None:
+            html = render_to_string(panel.template, context, request=request)
+            (panels if panel.order < 500 else after_tools).append(html)
     context = {
         "roles": [Role(r).label for r in sorted(user.role_values())],
         "units": list(member_units(user)),
         "whole_trust": user_sees_whole_trust(user),
-        "recent_jobs": list(Job.objects.filter(created_by=user)[:5]) if is_admin else [],
-        # The core group's to-do: start-up meetings overdue or without minutes, notices to send.
-        "warnings": agreement_selectors.meeting_warnings() if follows_agreements else [],
-        "drafts": list(agreement_selectors.notices_awaiting_approval())
-        if follows_agreements
-        else [],
+        "panels": panels,
+        "after_tools": after_tools,
     }
-    return render(request, "core/start.html", context)
+    return render(request, "web/start.html", context)
 
 
 @access(PUBLIC)
@@ -62,12 +68,12 @@ def job_list(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
                 options=form.chosen_options(),
             )
-            return redirect("core:job", job_id=job.pk)
+            return redirect("web:job", job_id=job.pk)
     else:
         form = JobUploadForm()
     jobs_page = Job.objects.select_related("created_by")[:50]
     return render(
-        request, "core/jobs.html", {"form": form, "jobs": jobs_page, "kinds": jobs.all_kinds()}
+        request, "web/jobs.html", {"form": form, "jobs": jobs_page, "kinds": jobs.all_kinds()}
     )
 
 
@@ -76,7 +82,7 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_object_or_404(Job.objects.select_related("created_by"), pk=job_id)
     if job.status == Job.Status.RUNNING and (reported := read_progress(job.pk)):
         job.progress_done, job.progress_total = reported
-    template = "core/_job_status.html" if request.htmx else "core/job.html"  # type: ignore[attr-defined]
+    template = "web/_job_status.html" if request.htmx else "web/job.html"  # type: ignore[attr-defined]
     kind_label = jobs.label(job.kind)
     return render(request, template, {"job": job, "kind_label": kind_label})
 

@@ -11,8 +11,9 @@ from django.db import transaction
 
 from legemiddel.accounts.models import User
 from legemiddel.accounts.roles import UNIT_SCOPED_ROLES, Role
-from legemiddel.accounts.services import membership_add, user_create
+from legemiddel.accounts.services import user_create
 from legemiddel.organisation.models import OrgUnit
+from legemiddel.organisation.services import membership_add
 
 
 class Command(BaseCommand):

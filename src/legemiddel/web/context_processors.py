@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from legemiddel.core.navigation import menu_for
+from legemiddel.web.navigation import menu_for
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:

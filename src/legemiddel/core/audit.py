@@ -1,0 +1,47 @@
+"""The audit trail: one append-only record of security-relevant events for every app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from legemiddel.core.models import AuditEvent
+
+
+def _client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted proxy rewrites it.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    action: str,
+    request: HttpRequest | None = None,
+    user: Any = None,
+    username: str = "",
+    detail: str = "",
+) -> AuditEvent:
+    """Append one event to the audit trail.
+
+    ``user`` defaults to the request's user; with neither user, request nor user name the
+    event is recorded as done by "system". ``detail`` must never contain a clear
+    fødselsnummer or a confidential price; pass pseudonyms and identifiers instead.
+    """
+    if user is None and request is not None and request.user.is_authenticated:
+        user = request.user
+    if user is not None and not getattr(user, "pk", None):
+        user = None
+    if user is None and request is None and not username:
+        # No person and no request: the system itself (demo loader, scheduled job).
+        username = "system"
+    return AuditEvent.objects.create(
+        user=user,
+        username=(username or (user.get_username() if user else ""))[:150],
+        action=action,
+        path=(request.get_full_path() if request is not None else "")[:500],
+        ip_address=_client_ip(request),
+        detail=detail[:1000],
+    )
