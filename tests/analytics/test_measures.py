@@ -317,7 +317,7 @@ def _dispense(org, rows):
 
 
 def test_treatment_starts_are_first_events_after_a_gap_longer_than_the_window(dataset, org):
-    from legemiddel.analytics.engine import start_counts
+    from legemiddel.analytics.kinds.starts import start_counts
     from legemiddel.usage.models import Administration, ImportBatch
 
     pol, dag = "MED-REV-POL", "MED-REV-DAG"
@@ -565,7 +565,7 @@ def test_the_preview_page_shows_the_email_and_lets_the_leader_opt_out(dataset, c
 
 
 def test_switching_counts_the_cohort_on_the_old_product_month_by_month(priced, org):
-    from legemiddel.analytics.engine import first_choice_changes
+    from legemiddel.analytics.kinds.switches import first_choice_changes
 
     (change,) = first_choice_changes(TherapeuticArea.objects.get(code="X"))
     assert (change.day, change.atc, change.first, change.others) == (

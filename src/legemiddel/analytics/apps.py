@@ -8,7 +8,13 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("Follow-up analytics")
 
     def ready(self) -> None:
+        from legemiddel.analytics.kinds import register_builtin_kinds
+        from legemiddel.analytics.listeners import TOPICS, refresh_after
+        from legemiddel.core import outbox
         from legemiddel.core.navigation import NavItem, register_menu_item
+
+        register_builtin_kinds()
+        outbox.listen("analytics.refresh", TOPICS, refresh_after)
 
         register_menu_item(
             NavItem(

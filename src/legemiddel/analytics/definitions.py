@@ -17,18 +17,11 @@ from typing import Any
 
 import yaml
 
+from legemiddel.analytics.measure_kinds import get_kind, kind_keys
+
 MEASURES_DIR = Path(__file__).resolve().parent / "measures"
 KINDS = {"share", "total", "ratio"}
 BASES = {"ddd", "packs", "nok", "patients"}
-COUNTS = {
-    "usage",
-    "starts",
-    "switches",
-    "savings_potential",
-    "savings_realised",
-    "cost_per_patient_year",
-}
-PATIENT_COUNTS = {"starts", "switches"}
 SOURCES = {"sls", "hresept", "dips", "dipsresept"}
 STATUSES = {"draft", "reviewed", "retired"}
 REQUIRED = (
@@ -140,29 +133,14 @@ def parse_definition(raw: Any, file: str) -> Definition:
     if raw["basis"] not in BASES:
         raise DefinitionError(f"{file}: basis må være ddd, packs, nok eller patients")
     counts = raw.get("counts", "usage")
-    if counts not in COUNTS:
-        raise DefinitionError(f"{file}: counts må være {', '.join(sorted(COUNTS))}")
-    if counts.startswith("savings") and (
-        raw["basis"] != "nok" or raw["kind"] != "total" or not raw.get("for_each_area")
-    ):
-        raise DefinitionError(
-            f"{file}: gevinst er en sum i kroner per område (kind: total, basis: nok, "
-            "for_each_area: true)"
-        )
-    look_back = raw.get("look_back_days", 0)
-    if counts in PATIENT_COUNTS:
-        if raw["basis"] != "patients":
-            raise DefinitionError(f"{file}: pasienter telles med basis: patients")
-        if not isinstance(raw["sources"], list) or not set(raw["sources"]) <= {"hresept", "dips"}:
-            raise DefinitionError(f"{file}: pasientdata finnes bare i hresept og dips")
-        if (
-            not isinstance(look_back, int)
-            or isinstance(look_back, bool)
-            or not 30 <= look_back <= 1095
-        ):
-            raise DefinitionError(f"{file}: look_back_days må være et helt tall fra 30 til 1095")
-    elif raw["basis"] == "patients":
-        raise DefinitionError(f"{file}: basis patients brukes med counts: starts eller switches")
+    kind = get_kind(counts) if isinstance(counts, str) else None
+    if kind is None:
+        raise DefinitionError(f"{file}: counts må være {', '.join(kind_keys())}")
+    # The rules of the kind itself live with its computation (analytics/kinds/).
+    kind.validate(raw, file)
+    if raw["basis"] == "patients" and not kind.patient_level:
+        patient_kinds = " eller ".join(k for k in kind_keys() if get_kind(k).patient_level)  # type: ignore[union-attr]
+        raise DefinitionError(f"{file}: basis patients brukes med counts: {patient_kinds}")
     sources = raw["sources"]
     if not isinstance(sources, list) or not sources or not set(sources) <= SOURCES:
         raise DefinitionError(f"{file}: sources må være en liste med sls, hresept, dips")
@@ -170,7 +148,7 @@ def parse_definition(raw: Any, file: str) -> Definition:
         raise DefinitionError(f"{file}: DDD og kroner finnes bare i sls og hresept")
     numerator = _selection(raw["numerator"], f"{file}: numerator")
     denominator = None
-    if (raw["kind"] == "ratio") != (raw.get("counts") == "cost_per_patient_year"):
+    if (raw["kind"] == "ratio") != kind.ratio:
         raise DefinitionError(f"{file}: kind ratio hører sammen med counts: cost_per_patient_year")
     if raw["kind"] == "ratio" and raw["basis"] != "nok":
         raise DefinitionError(f"{file}: kostnad per pasientår regnes i kroner (basis: nok)")
@@ -221,7 +199,7 @@ def parse_definition(raw: Any, file: str) -> Definition:
         for_each_area=for_each_area,
         file=file,
         counts=counts,
-        look_back_days=look_back if counts in PATIENT_COUNTS else 0,
+        look_back_days=raw.get("look_back_days", 0) if kind.patient_level else 0,
     )
 
 

@@ -105,3 +105,38 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action}"
+
+
+class OutboxEvent(models.Model):
+    """Something that changed, announced in the transaction that changed it (an import, a
+    publication), and processed after commit by a background job that calls the listeners
+    (see :mod:`legemiddel.core.outbox`). Lower layers announce; higher layers listen."""
+
+    topic = models.CharField(_("topic"), max_length=60, db_index=True)
+    payload = models.JSONField(_("what changed"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    processed_at = models.DateTimeField(_("processed"), null=True, blank=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("outbox event")
+        verbose_name_plural = _("outbox events")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.topic} #{self.pk}"
+
+
+class Lock(models.Model):
+    """A named lock: a row that a transaction locks to keep others of the same name waiting
+    (see :func:`legemiddel.core.locks.hold`)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("lock")
+        verbose_name_plural = _("locks")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,86 @@
+"""Imports and publications announce what changed; the apps above listen.
+
+A service announces in its own transaction (``announce``), so the event exists exactly when
+the change was committed. After commit a background task processes the pending events: each
+listener gets the events of its topics in order, once. Listeners register from their app's
+``AppConfig.ready()``; the announcing app never imports them, so dependencies flow one way.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from legemiddel.core.locks import hold
+from legemiddel.core.models import OutboxEvent
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[[list[OutboxEvent]], None]
+_LISTENERS: dict[str, list[tuple[frozenset[str], Listener]]] = {}
+MAX_ATTEMPTS = 5
+
+
+def listen(name: str, topics: Iterable[str], handler: Listener) -> None:
+    """Call ``handler`` with the pending events of ``topics`` (registered once per name)."""
+    _LISTENERS[name] = [(frozenset(topics), handler)]
+
+
+def listened_topics() -> frozenset[str]:
+    return frozenset(t for entries in _LISTENERS.values() for topics, _ in entries for t in topics)
+
+
+def announce(*, topic: str, payload: dict[str, Any] | None = None) -> OutboxEvent:
+    """Record that something changed, in the caller's transaction; the events are processed
+    by a background task once that transaction has committed."""
+    from legemiddel.core.tasks import process_outbox
+
+    event = OutboxEvent.objects.create(topic=topic, payload=payload or {})
+    transaction.on_commit(lambda: process_outbox.enqueue())
+    return event
+
+
+def pending(topics: Iterable[str] | None = None) -> bool:
+    """Whether events (of these topics) wait to be processed."""
+    events = OutboxEvent.objects.filter(processed_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+    if topics is not None:
+        events = events.filter(topic__in=list(topics))
+    return events.exists()
+
+
+def process() -> int:
+    """Process the pending events: each listener gets its topics' events (in a savepoint of its
+    own), and the events are marked processed when every listener of their topic has run. A
+    listener that fails leaves its events pending (tried again next time, at most
+    ``MAX_ATTEMPTS`` times) without stopping the others. One processor runs at a time: a
+    second waits for the first and then finds nothing left. Returns how many were processed."""
+    with transaction.atomic():
+        hold("outbox")
+        events = list(
+            OutboxEvent.objects.filter(processed_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+        )
+        failed: dict[int, str] = {}
+        for name, entries in _LISTENERS.items():
+            for topics, handler in entries:
+                mine = [e for e in events if e.topic in topics]
+                if not mine:
+                    continue
+                try:
+                    with transaction.atomic():
+                        handler(mine)
+                except Exception as exc:
+                    log.exception("Outbox listener %s failed", name)
+                    failed.update({e.pk: f"{name}: {type(exc).__name__}"[:500] for e in mine})
+        now = timezone.now()
+        for event in events:
+            if event.pk in failed:
+                event.attempts += 1
+                event.error = failed[event.pk]
+                event.save(update_fields=["attempts", "error"])
+        ok = [e.pk for e in events if e.pk not in failed]
+        OutboxEvent.objects.filter(pk__in=ok).update(processed_at=now, error="")
+    return len(ok)
