@@ -9,7 +9,9 @@ from typing import Any
 
 from legemiddel.agreements.models import Agreement
 from legemiddel.analytics.engine import Measure
+from legemiddel.analytics.listeners import TOPICS
 from legemiddel.analytics.models import MeasureRefresh, MeasureValue
+from legemiddel.core import outbox
 from legemiddel.organisation.models import HealthPersonnel, OrgUnit
 from legemiddel.organisation.selectors import org_units_in_scope, user_sees_whole_trust
 
@@ -19,6 +21,12 @@ PROVISIONAL_MONTHS = 2
 
 def latest_refresh() -> MeasureRefresh | None:
     return MeasureRefresh.objects.order_by("-at", "-id").first()
+
+
+def figures_updating() -> bool:
+    """Whether an import or a publication has been announced that the refresh job has not yet
+    processed: the figures shown are then those from before it."""
+    return outbox.pending(TOPICS)
 
 
 def provisional_from(latest: dt.date | None) -> dt.date | None:

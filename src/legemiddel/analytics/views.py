@@ -72,7 +72,12 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "analytics/index.html",
-        {"rows": rows, "refresh": refresh, "can_alert": can_alert},
+        {
+            "rows": rows,
+            "refresh": refresh,
+            "can_alert": can_alert,
+            "updating": selectors.figures_updating(),
+        },
     )
 
 
@@ -116,6 +121,7 @@ def measure(request: HttpRequest, key: str) -> HttpResponse:
             "children": dashboard.children(),
             "chart": _chart(dashboard, refresh),
             "refresh": refresh,
+            "updating": selectors.figures_updating(),
             "provisional_from": selectors.provisional_from(
                 refresh.latest_month if refresh else None
             ),
@@ -233,7 +239,12 @@ def drivers(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "analytics/drivers.html",
-        {"drivers": found, "refresh": refresh, "prices": prices},
+        {
+            "drivers": found,
+            "refresh": refresh,
+            "prices": prices,
+            "updating": selectors.figures_updating(),
+        },
     )
 
 

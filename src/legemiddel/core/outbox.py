@@ -21,17 +21,17 @@ from legemiddel.core.models import OutboxEvent
 log = logging.getLogger(__name__)
 
 Listener = Callable[[list[OutboxEvent]], None]
-_LISTENERS: dict[str, list[tuple[frozenset[str], Listener]]] = {}
+_LISTENERS: dict[str, tuple[frozenset[str], Listener]] = {}
 MAX_ATTEMPTS = 5
 
 
 def listen(name: str, topics: Iterable[str], handler: Listener) -> None:
     """Call ``handler`` with the pending events of ``topics`` (registered once per name)."""
-    _LISTENERS[name] = [(frozenset(topics), handler)]
+    _LISTENERS[name] = (frozenset(topics), handler)
 
 
 def listened_topics() -> frozenset[str]:
-    return frozenset(t for entries in _LISTENERS.values() for topics, _ in entries for t in topics)
+    return frozenset(topic for topics, _ in _LISTENERS.values() for topic in topics)
 
 
 def announce(*, topic: str, payload: dict[str, Any] | None = None) -> OutboxEvent:
@@ -64,17 +64,16 @@ def process() -> int:
             OutboxEvent.objects.filter(processed_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
         )
         failed: dict[int, str] = {}
-        for name, entries in _LISTENERS.items():
-            for topics, handler in entries:
-                mine = [e for e in events if e.topic in topics]
-                if not mine:
-                    continue
-                try:
-                    with transaction.atomic():
-                        handler(mine)
-                except Exception as exc:
-                    log.exception("Outbox listener %s failed", name)
-                    failed.update({e.pk: f"{name}: {type(exc).__name__}"[:500] for e in mine})
+        for name, (topics, handler) in _LISTENERS.items():
+            mine = [e for e in events if e.topic in topics]
+            if not mine:
+                continue
+            try:
+                with transaction.atomic():
+                    handler(mine)
+            except Exception as exc:
+                log.exception("Outbox listener %s failed", name)
+                failed.update({e.pk: f"{name}: {type(exc).__name__}"[:500] for e in mine})
         now = timezone.now()
         for event in events:
             if event.pk in failed:

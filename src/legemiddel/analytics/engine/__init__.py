@@ -6,6 +6,7 @@ outbox, processed by a background job: see ``analytics.listeners``). It reads th
 were imported. Each measure kind is computed by its module in ``analytics/kinds/``.
 """
 
+from legemiddel.analytics.engine import refresh
 from legemiddel.analytics.engine.context import RefreshContext
 from legemiddel.analytics.engine.measures import AREA_SEPARATOR, Measure, measure_by_key, measures
 from legemiddel.analytics.engine.reading import ranks_by_month
@@ -20,4 +21,5 @@ __all__ = [
     "measures",
     "measures_refresh",
     "ranks_by_month",
+    "refresh",
 ]
