@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 
 from legemiddel.core.locks import hold
 from legemiddel.core.models import OutboxEvent
@@ -37,8 +38,6 @@ def listened_topics() -> frozenset[str]:
 def announce(*, topic: str, payload: dict[str, Any] | None = None) -> OutboxEvent:
     """Record that something changed, in the caller's transaction; the events are processed
     by a background task once that transaction has committed."""
-    from legemiddel.core.tasks import process_outbox
-
     event = OutboxEvent.objects.create(topic=topic, payload=payload or {})
     transaction.on_commit(lambda: process_outbox.enqueue())
     return event
@@ -83,3 +82,9 @@ def process() -> int:
         ok = [e.pk for e in events if e.pk not in failed]
         OutboxEvent.objects.filter(pk__in=ok).update(processed_at=now, error="")
     return len(ok)
+
+
+@task()
+def process_outbox() -> int:
+    """The background task queued after each announcing transaction commits."""
+    return process()

@@ -68,11 +68,3 @@ def run_job(job_id: int) -> str:
     )
     progress.remove()
     return job.status
-
-
-@task()
-def process_outbox() -> int:
-    """Process what imports and publications announced (refreshes of precomputed tables)."""
-    from legemiddel.core import outbox
-
-    return outbox.process()

@@ -22,7 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, port: int, host: str, threads: int, **options: Any) -> None:
         from waitress import serve
 
-        from legemiddel.config.wsgi import application
+        from django.core.wsgi import get_wsgi_application
 
         if settings.IS_PRODUCTION:
             call_command("collectstatic", interactive=False, verbosity=0)
@@ -36,4 +36,5 @@ class Command(BaseCommand):
                 "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
                 "clear_untrusted_proxy_headers": True,
             }
+        application = get_wsgi_application()
         serve(application, host=host, port=port, threads=threads, ident="legemiddel", **proxy)
