@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from legemiddel.core import jobs
+from legemiddel.core import jobs, outbox
 from legemiddel.lib.tabular import ImportRejected
 
 
@@ -72,4 +72,7 @@ class Command(BaseCommand):
                 if len(exc.errors) > 200:
                     console.print(f"... og {len(exc.errors) - 200} feil til.")
                 raise CommandError("Importen ble avvist; rett feilene og prøv igjen.") from exc
+        # In the foreground the figures that depend on the file are brought up to date before
+        # the command returns (the worker would otherwise do it from the outbox).
+        outbox.process()
         self.stdout.write(self.style.SUCCESS(f"Importert {file.name}: {summary}"))
