@@ -177,5 +177,9 @@ def test_a_yes_no_key_the_caller_declares_is_read_as_a_flag(tmp_path):
 
     profile = load_profile(write(tmp_path, text), frozenset({"patient"}))
 
-    assert profile.column("birth_number").flags == {"patient"}
-    assert profile.column("code").flags == frozenset()
+    assert {c.name: c.flags for c in profile.columns} == {
+        "code": frozenset(),
+        "name": frozenset(),
+        "birth_number": {"patient"},
+        "month": frozenset(),
+    }

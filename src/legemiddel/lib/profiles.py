@@ -98,9 +98,6 @@ class Profile:
                 out.setdefault(header_key(spelling), column.name)
         return out
 
-    def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
-
     def match(self, header: Sequence[str]) -> HeaderMatch:
         """Map each header cell to its column; unknown and repeated columns are ignored."""
         mapped: list[str | None] = []
