@@ -144,6 +144,52 @@ def test_it_reads_a_comma_separated_file_with_english_headers_and_quoted_prices(
     ]
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Indication group;Patient group;Rank;Item number;Price;Valid from;Valid to;"
+        "Cost basis;Packs per period;Dosage;Conditions;Note",
+        "indication;patient_group;priority;varenr;unit price;from;to;cost per;packs;dosing;"
+        "conditions;comment",
+    ],
+    ids=["english-words", "english-variants"],
+)
+def test_it_accepts_english_headers_as_well_as_norwegian(header):
+    line = "RA;nye;1;012345;4321,17;01.03.2026;31.05.2026;år;13;40 mg;Ikke ved graviditet;Ny"
+    expected, no_errors = parse_lines(csv_bytes(HEADER, line))
+
+    records, errors = parse_lines(csv_bytes(header, line))
+
+    assert errors == no_errors == []
+    assert (
+        records
+        == expected
+        == [
+            record(
+                indication_group="RA",
+                patient_group="new",
+                lis_price=Decimal("4321.17"),
+                valid_from=dt.date(2026, 3, 1),
+                valid_to=dt.date(2026, 5, 31),
+                cost_basis="year",
+                packs_per_period=Decimal("13"),
+                dosing="40 mg",
+                conditions="Ikke ved graviditet",
+                comment="Ny",
+            )
+        ]
+    )
+
+
+def test_a_missing_column_is_named_in_norwegian_when_the_header_is_english():
+    records, errors = parse_lines(csv_bytes("Indication group;Price", "RA;100"))
+
+    assert records == []
+    assert errors == [
+        RowError(0, "", "", "Mangler kolonne(r): rang, varenr. Fant: Indication group, Price")
+    ]
+
+
 def test_it_reads_a_windows_1252_file_as_excel_saves_it():
     data = csv_bytes(
         "Indikasjonsgruppe;Rang;Varenr;Vilkår;Kostnad per;Pakninger",

@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from legemiddel.core.models import AuditEvent
+from legemiddel.lib.tabular import RowError
 from legemiddel.organisation.importers import OrgRecord, parse_organisation
 from legemiddel.organisation.models import CostCentre, ExternalSite, HealthTrust, OrgUnit
 from legemiddel.organisation.services import ImportRejected, organisation_import_csv
@@ -583,6 +584,49 @@ def test_the_parser_maps_types_to_groups_and_levels():
         (5, "site", "specialist_office"),
     ]
     assert isinstance(records[0], OrgRecord)
+
+
+ORG_LINES = (
+    "foretak;HB;Helse Bergen HF;;;983974724;;Helse Vest;HB",
+    "klinikk;MED;Medisinsk klinikk;;;;;;Med",
+    "avdeling;MED-REV;Revmatologisk avdeling;MED;30130|30131;;;;",
+    "kommune;K4601;Bergen kommune;;;;4601;;",
+)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Type;Unit code;Name;Parent code;Cost centres;Organisation number;"
+        "Municipality number;Region;Short name",
+        "kind;code;name;parent;cost center;organization number;municipality_number;region;"
+        "short_name",
+    ],
+    ids=["english-words", "english-variants"],
+)
+def test_the_parser_accepts_english_headers_as_well_as_norwegian(header):
+    norwegian = "type;kode;navn;overordnet;kostnadssteder;orgnr;kommunenr;region;kortnavn"
+    expected, no_errors = parse_organisation(csv_bytes(norwegian, *ORG_LINES))
+
+    records, errors = parse_organisation(csv_bytes(header, *ORG_LINES))
+
+    assert errors == no_errors == []
+    assert records == expected
+    assert (records[0].org_number, records[0].region, records[1].short_name) == (
+        "983974724",
+        "Helse Vest",
+        "Med",
+    )
+    assert records[2].cost_centres == ["30130", "30131"]
+
+
+def test_a_missing_column_is_named_in_norwegian_when_the_header_is_english():
+    records, errors = parse_organisation(csv_bytes("Type;Unit code;Parent", "klinikk;MED;"))
+
+    assert records == []
+    assert errors == [
+        RowError(0, "", "", "Mangler kolonne(r): navn. Fant: Type, Unit code, Parent")
+    ]
 
 
 @given(st.binary(max_size=3000))

@@ -7,6 +7,7 @@ import io
 
 import pytest
 
+from legemiddel.lib.tabular import RowError
 from legemiddel.lib.text import fold
 from legemiddel.organisation.importers import parse_personnel
 from legemiddel.organisation.models import Affiliation, HealthPersonnel
@@ -357,6 +358,38 @@ def test_the_parser_reads_a_row_on_its_own():
         (3, "9238128", "hospital_doctor", False, ["MED-REV-DAG", "MED-REV-POL"]),
         (4, "12345678", "gp", False, ["LK001"]),
     ]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "HPR number;Name;Category;Workplaces;Specialist;E-mail",
+        "hpr no;name;category;workplace;is_specialist;email",
+    ],
+    ids=["english-words", "english-variants"],
+)
+def test_the_parser_accepts_english_headers_as_well_as_norwegian(header):
+    lines = ("7188185;Kari Hole;fastlege;LK001|MED-REV-POL;ja;kari.hole@example.org",)
+    expected, no_errors = parse_personnel(
+        csv_bytes("hpr;navn;kategori;arbeidssted;spesialist;e-post", *lines)
+    )
+
+    records, errors = parse_personnel(csv_bytes(header, *lines))
+
+    assert errors == no_errors == []
+    assert records == expected
+    assert (records[0].is_specialist, records[0].workplaces, records[0].email) == (
+        True,
+        ["LK001", "MED-REV-POL"],
+        "kari.hole@example.org",
+    )
+
+
+def test_a_missing_column_is_named_in_norwegian_when_the_header_is_english():
+    records, errors = parse_personnel(csv_bytes("HPR number;Name", "7188185;Kari Hole"))
+
+    assert records == []
+    assert errors == [RowError(0, "", "", "Mangler kolonne(r): kategori. Fant: HPR number, Name")]
 
 
 def test_nothing_is_imported_when_the_organisation_is_empty(db):

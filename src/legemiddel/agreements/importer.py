@@ -2,7 +2,8 @@
 
 Pure functions: :func:`parse_lines` checks each row on its own, :func:`rank_problems` and
 :func:`overlap_problems` check the lines together. The service adds what needs the database
-(unknown varenr, the agreement's period).
+(unknown varenr, the agreement's period). The columns and their header spellings are in
+``profiles/agreement.yaml``.
 """
 
 from __future__ import annotations
@@ -13,52 +14,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
-from legemiddel.lib.tabular import FileFormatError, RowError, read_rows
+from legemiddel.lib.profiles import load_profile
+from legemiddel.lib.tabular import FileFormatError, RowError, read_table
 
-ALIASES = {
-    "indikasjonsgruppe": "indication_group",
-    "indikasjon": "indication_group",
-    "indication_group": "indication_group",
-    "pasientgruppe": "patient_group",
-    "patient_group": "patient_group",
-    "rang": "rank",
-    "rangering": "rank",
-    "prioritet": "rank",
-    "rank": "rank",
-    "varenr": "varenr",
-    "varenummer": "varenr",
-    "lis-pris": "lis_price",
-    "lis_pris": "lis_price",
-    "lis pris": "lis_price",
-    "lis-enhetspris": "lis_price",
-    "enhetspris": "lis_price",
-    "lis_price": "lis_price",
-    "gyldig fra": "valid_from",
-    "gyldig_fra": "valid_from",
-    "fra": "valid_from",
-    "valid_from": "valid_from",
-    "gyldig til": "valid_to",
-    "gyldig_til": "valid_to",
-    "til": "valid_to",
-    "valid_to": "valid_to",
-    "kostnad per": "cost_basis",
-    "kostnad_per": "cost_basis",
-    "cost_basis": "cost_basis",
-    "pakninger per periode": "packs_per_period",
-    "pakninger_per_periode": "packs_per_period",
-    "pakninger": "packs_per_period",
-    "packs_per_period": "packs_per_period",
-    "dosering": "dosing",
-    "dosing": "dosing",
-    "vilkår": "conditions",
-    "vilkar": "conditions",
-    "conditions": "conditions",
-    "kommentar": "comment",
-    "merknad": "comment",
-    "comment": "comment",
-}
-REQUIRED = {"indication_group", "rank", "varenr"}
+PROFILE = Path(__file__).resolve().parent / "profiles" / "agreement.yaml"
+
 # No tender ranks this many products; the cap also keeps the gap check's work small.
 MAX_RANK = 99
 
@@ -138,7 +100,7 @@ def parse_amount(text: str) -> Decimal | None:
 def parse_lines(data: bytes) -> tuple[list[LineRecord], list[RowError]]:
     """Read the rows of an agreement file; each row is checked on its own."""
     try:
-        _, rows = read_rows(data, ALIASES, REQUIRED)
+        _, rows = read_table(data, load_profile(PROFILE))
     except FileFormatError as exc:
         return [], [RowError(0, "", "", str(exc))]
     records: list[LineRecord] = []

@@ -1,8 +1,9 @@
 """Reading small reference files (organisation, personnel, agreements) the way users export them.
 
 Excel in Norway saves CSV as Windows-1252 with ``;``; other tools write UTF-8 with ``,``.
-We accept both, map header aliases to canonical column names and report problems as
-:class:`RowError` with row and column so the user can fix the file.
+We accept both, map the header to canonical column names through a header profile
+(:mod:`legemiddel.lib.profiles`) and report problems as :class:`RowError` with row and
+column so the user can fix the file.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from legemiddel.lib.profiles import Profile, profile_from_aliases
 
 
 def file_sha256(path: Path) -> str:
@@ -113,35 +116,23 @@ def _csv_records(data: bytes) -> list[list[str]]:
         ) from exc
 
 
-def read_rows(
-    data: bytes, aliases: Mapping[str, str], required: set[str]
+def read_table(
+    data: bytes, profile: Profile
 ) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
     """Return the canonical column names and an iterator of ``(row_number, row)``.
 
-    ``data`` is CSV text or an XLSX workbook (its first sheet). ``aliases`` maps lower-cased
-    header spellings to canonical names. Unknown columns are ignored; missing required
-    columns raise :class:`FileFormatError` naming them.
+    ``data`` is CSV text or an XLSX workbook (its first sheet); its header is matched to the
+    columns of ``profile``. Unknown and repeated columns are ignored (their name is ``""``);
+    missing required columns raise :class:`FileFormatError` naming them.
     """
     records = _xlsx_records(data) if data.startswith(XLSX_MAGIC) else _csv_records(data)
     if not records:
         raise FileFormatError("Filen er tom.")
     header, *records = records
-    columns: list[str] = []
-    for raw in header:
-        key = raw.strip().lower()
-        columns.append(aliases.get(key, ""))
-    missing = sorted(required - set(columns))
-    if missing:
-        # Name each missing column by its first (Norwegian) spelling in the alias table.
-        display: dict[str, str] = {}
-        for alias, canonical in aliases.items():
-            display.setdefault(canonical, alias)
-        raise FileFormatError(
-            "Mangler kolonne(r): "
-            + ", ".join(display.get(c, c) for c in missing)
-            + ". Fant: "
-            + ", ".join(h.strip() for h in header)
-        )
+    match = profile.match(header)
+    if match.missing:
+        raise FileFormatError(match.problem)
+    columns = [name or "" for name in match.columns]
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
         for number, values in enumerate(records, start=2):
@@ -151,3 +142,11 @@ def read_rows(
             yield number, row
 
     return columns, rows()
+
+
+def read_rows(
+    data: bytes, aliases: Mapping[str, str], required: set[str]
+) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+    """:func:`read_table` with the columns given as an alias table (header spelling ->
+    canonical name) instead of a profile file."""
+    return read_table(data, profile_from_aliases(aliases, required))

@@ -1,5 +1,8 @@
 """Parse and validate the organisation and personnel CSV files (docs/formats/organisasjon.md).
 
+The columns and their header spellings are in ``profiles/organisation.yaml`` and
+``profiles/personnel.yaml``.
+
 Pure functions: no database. :mod:`legemiddel.organisation.services` loads the result.
 """
 
@@ -7,32 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from legemiddel.lib.tabular import FileFormatError, RowError, read_rows
+from legemiddel.lib.profiles import Profile, load_profile
+from legemiddel.lib.tabular import FileFormatError, RowError, read_table
 
-ORG_ALIASES = {
-    "type": "type",
-    "kind": "type",
-    "kode": "code",
-    "code": "code",
-    "navn": "name",
-    "name": "name",
-    "overordnet": "parent",
-    "parent": "parent",
-    "overordnet kode": "parent",
-    "kostnadssteder": "cost_centres",
-    "kostnadssted": "cost_centres",
-    "cost_centres": "cost_centres",
-    "orgnr": "org_number",
-    "organisasjonsnummer": "org_number",
-    "org_number": "org_number",
-    "kommunenr": "municipality_number",
-    "kommunenummer": "municipality_number",
-    "municipality_number": "municipality_number",
-    "kortnavn": "short_name",
-    "short_name": "short_name",
-    "region": "region",
-}
+PROFILES = Path(__file__).resolve().parent / "profiles"
 
 # Type names accepted in the file, Norwegian and English, mapped to (group, level/kind).
 ORG_TYPES: dict[str, tuple[str, str]] = {
@@ -61,25 +44,6 @@ ORG_TYPES: dict[str, tuple[str, str]] = {
     "nursing_home": ("site", "nursing_home"),
     "annet": ("site", "other"),
     "other": ("site", "other"),
-}
-
-PERSONNEL_ALIASES = {
-    "hpr": "hpr_number",
-    "hpr-nummer": "hpr_number",
-    "hprnr": "hpr_number",
-    "hpr_number": "hpr_number",
-    "navn": "name",
-    "name": "name",
-    "kategori": "category",
-    "category": "category",
-    "arbeidssted": "workplaces",
-    "arbeidssteder": "workplaces",
-    "workplaces": "workplaces",
-    "spesialist": "is_specialist",
-    "is_specialist": "is_specialist",
-    "e-post": "email",
-    "epost": "email",
-    "email": "email",
 }
 
 PERSONNEL_CATEGORIES = {
@@ -133,6 +97,11 @@ class PersonnelRecord:
 _EMAIL = re.compile(r"[^@\s;,]+@[^@\s;,]+\.[A-Za-z]{2,}")
 
 
+def profile(name: str) -> Profile:
+    """The header profile of a file (``profiles/<name>.yaml``): organisation or personnel."""
+    return load_profile(PROFILES / f"{name}.yaml")
+
+
 def _split_codes(value: str) -> list[str]:
     return [c for c in re.split(r"[|\s]+", value) if c]
 
@@ -140,7 +109,7 @@ def _split_codes(value: str) -> list[str]:
 def parse_organisation(data: bytes) -> tuple[list[OrgRecord], list[RowError]]:
     """Parse and check each row on its own; cross-row checks are in :func:`check_organisation`."""
     try:
-        _, rows = read_rows(data, ORG_ALIASES, {"type", "code", "name"})
+        _, rows = read_table(data, profile("organisation"))
     except FileFormatError as exc:
         return [], [RowError(0, "", "", str(exc))]
     records: list[OrgRecord] = []
@@ -333,7 +302,7 @@ def check_organisation(
 def parse_personnel(data: bytes) -> tuple[list[PersonnelRecord], list[RowError]]:
     """Parse the personnel file; each row checked on its own."""
     try:
-        _, rows = read_rows(data, PERSONNEL_ALIASES, {"hpr_number", "name", "category"})
+        _, rows = read_table(data, profile("personnel"))
     except FileFormatError as exc:
         return [], [RowError(0, "", "", str(exc))]
     records: list[PersonnelRecord] = []

@@ -16,13 +16,12 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 from itertools import islice
 from pathlib import Path
 
 import polars as pl
-import yaml
 
+from legemiddel.lib.profiles import Profile, load_profile
 from legemiddel.lib.tabular import FileFormatError
 
 PROFILES = Path(__file__).resolve().parent / "profiles"
@@ -31,61 +30,11 @@ XLSX_CHUNK_ROWS = 100_000  # spreadsheet rows per chunk
 ROW = "_row"  # the spreadsheet row number of each line (header = 1)
 
 
-@dataclass(frozen=True)
-class Column:
-    name: str
-    aliases: tuple[str, ...]
-    required: bool = False
-    patient: bool = False
-
-
-@dataclass(frozen=True)
-class Profile:
-    source: str
-    label: str
-    columns: tuple[Column, ...]
-
-    def alias_map(self) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for column in self.columns:
-            out[_norm(column.name)] = column.name
-            for alias in column.aliases:
-                out[_norm(alias)] = column.name
-        return out
-
-    @property
-    def required(self) -> list[str]:
-        return [c.name for c in self.columns if c.required]
-
-
-def _norm(header: str) -> str:
-    return " ".join(header.replace("\ufeff", "").replace("_", " ").strip().lower().split())
-
-
-@cache
 def profile(source: str) -> Profile:
-    """The header profile of a source (``profiles/<source>.yaml``), validated on load."""
-    path = PROFILES / f"{source}.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or data.get("source") != source:
-        raise ValueError(f"{path.name}: 'source' must be {source!r}")
-    columns = []
-    for name, spec in (data.get("columns") or {}).items():
-        spec = spec or {}
-        aliases = spec.get("aliases") or []
-        if not all(isinstance(a, str) for a in aliases):
-            raise ValueError(f"{path.name}: aliases of {name} must be text")
-        columns.append(
-            Column(
-                name=name,
-                aliases=tuple(aliases),
-                required=bool(spec.get("required")),
-                patient=bool(spec.get("patient")),
-            )
-        )
-    if not columns:
-        raise ValueError(f"{path.name}: no columns")
-    return Profile(source=source, label=str(data.get("label", source)), columns=tuple(columns))
+    """The header profile of a source (``profiles/<source>.yaml``), validated on load.
+
+    Usage profiles may mark a column ``patient``: it holds a person's identity number."""
+    return load_profile(PROFILES / f"{source}.yaml", frozenset({"patient"}))
 
 
 @dataclass
@@ -120,26 +69,11 @@ def open_table(
 
 
 def _map_header(raw: list[str], prof: Profile) -> list[str]:
-    aliases = prof.alias_map()
-    mapped: list[str] = []
-    seen: set[str] = set()
-    for i, header in enumerate(raw):
-        name = aliases.get(_norm(header))
-        if name is None or name in seen:
-            name = f"_ignored_{i}"
-        seen.add(name)
-        mapped.append(name)
-    missing = [c for c in prof.required if c not in seen]
-    if missing:
-        wanted = {c.name: (c.aliases[0] if c.aliases else c.name) for c in prof.columns}
-        raise FileFormatError(
-            "Mangler kolonne(r): "
-            + ", ".join(wanted[m] for m in missing)
-            + ". Fant: "
-            + ", ".join(h.strip() for h in raw)
-            + f". Se formatet for {prof.label}."
-        )
-    return mapped
+    match = prof.match(raw)
+    if match.missing:
+        raise FileFormatError(f"{match.problem}. Se formatet for {prof.label}.")
+    # Ignored columns still need a name of their own in a polars frame.
+    return [name or f"_ignored_{i}" for i, name in enumerate(match.columns)]
 
 
 def _is_utf8(path: Path) -> bool:
