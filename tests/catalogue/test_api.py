@@ -17,9 +17,9 @@ from django.utils import timezone
 from lxml import html as lxml_html
 
 from legemiddel.accounts.roles import Role
-from legemiddel.catalogue.festgen import DEMO_FEST
 from legemiddel.catalogue.models import FestLoad, Package, Substance
 from legemiddel.catalogue.services import fest_import
+from legemiddel.demo.festgen import DEMO_FEST
 from legemiddel.lib.text import fold
 
 API = "/api/v1"

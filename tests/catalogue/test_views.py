@@ -20,9 +20,9 @@ from django.utils import timezone, translation
 from lxml import html as lxml_html
 
 from legemiddel.accounts.roles import Role
-from legemiddel.catalogue.festgen import DEMO_CSV, DEMO_FEST
 from legemiddel.catalogue.models import FestLoad, Package, Price, Substance
 from legemiddel.catalogue.services import fest_import
+from legemiddel.demo.festgen import DEMO_CSV, DEMO_FEST
 from legemiddel.lib.formatting import NBSP, format_nok
 from legemiddel.lib.text import fold
 
