@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from legemiddel.catalogue import fest
+from legemiddel.catalogue.fest.reader import Progress
 from legemiddel.catalogue.models import (
     AtcCode,
     Brand,
@@ -52,8 +52,6 @@ from legemiddel.lib.tabular import ImportRejected, RowError, file_sha256
 from legemiddel.lib.text import fold
 
 MAX_ERRORS = 1000
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass

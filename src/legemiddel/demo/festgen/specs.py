@@ -121,6 +121,7 @@ _FORM_ABBREVIATIONS = {
 
 
 def abbreviate(form: str) -> str:
+    """The short form FEST uses in a name (``tab``, ``inj penn``), else the form in lower case."""
     return _FORM_ABBREVIATIONS.get(form.casefold(), form.casefold())
 
 
@@ -132,6 +133,7 @@ def ean13(varenr: str) -> str:
 
 
 def money(value: str | float | Decimal) -> Decimal:
+    """An amount in kroner and øre."""
     return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
