@@ -132,14 +132,14 @@ def _world() -> Json:
     import django
 
     django.setup()  # the agreement lines live in a module that imports the models
-    from legemiddel.demo import agreements_data, usage_data
+    from legemiddel.demo import DATA_DIR, agreements_data, usage_data
 
     months: list[str] = []
     month = usage_data.START
     while month <= usage_data.END:
         months.append(f"{month:%Y-%m}")
         month = (month + dt.timedelta(days=32)).replace(day=1)
-    drugs = usage_data._drugs()
+    drugs = usage_data.read_drugs()
     area_packages = {
         area: sorted({line[3] for name in names for line in getattr(agreements_data, name)})
         for area, names in AREA_LINES.items()
@@ -148,7 +148,7 @@ def _world() -> Json:
     if missing:
         raise BenchError(f"agreement packages not in the demo catalogue: {sorted(missing)}")
     # Prescribers of an area: the hospital doctors at the area's units and below.
-    with (usage_data.DATA_DIR / "organisasjon.csv").open(encoding="utf-8") as handle:
+    with (DATA_DIR / "organisasjon.csv").open(encoding="utf-8") as handle:
         parent = {r["kode"]: r["overordnet"] for r in csv.DictReader(handle, delimiter=";")}
 
     def lineage(code: str) -> set[str]:
@@ -158,7 +158,7 @@ def _world() -> Json:
             code = parent.get(code, "")
         return found
 
-    doctors = usage_data._doctors()
+    doctors = usage_data.read_doctors()
     area_units = {a.code: set(a.units) for a in agreements_data.AREAS}
     area_doctors = {}
     everyone = sorted({h for hprs in doctors.values() for h in hprs})
@@ -167,7 +167,7 @@ def _world() -> Json:
             {h for unit, hprs in doctors.items() if lineage(unit) & area_units[area] for h in hprs}
         )
         area_doctors[area] = chosen or everyone
-    with (usage_data.DATA_DIR / "helsepersonell.csv").open(encoding="utf-8") as handle:
+    with (DATA_DIR / "helsepersonell.csv").open(encoding="utf-8") as handle:
         all_hpr = sorted({r["hpr"] for r in csv.DictReader(handle, delimiter=";")})
     return {
         "months": months,
@@ -744,7 +744,7 @@ def ensure_files(workdir: Path, lines: int) -> tuple[Path, Path, Json]:
     for path in (
         *sorted((demo / "data").glob("*.csv")),
         demo / "agreements_data.py",
-        demo / "usage_data.py",
+        *sorted((demo / "usage_data").glob("*.py")),
     ):
         source += path.read_text(encoding="utf-8")
     version = hashlib.sha256(source.encode()).hexdigest()[:12]

@@ -54,7 +54,7 @@ from benchlib import run_child as _run_child
 
 SCRIPT = Path(__file__).resolve()
 DEFAULT_WORKDIR = CHECKOUT / "var" / "bench"
-FESTGEN_SOURCE = CHECKOUT / "src" / "legemiddel" / "catalogue" / "festgen.py"
+FESTGEN_SOURCE = CHECKOUT / "src" / "legemiddel" / "demo" / "festgen"
 DATABASES = ("sqlite", "postgresql")
 
 # The acceptance bars.
@@ -79,7 +79,7 @@ def _child_generate(path: Path, packages: int) -> Json:
     import django
 
     django.setup()
-    from legemiddel.catalogue import festgen
+    from legemiddel.demo import festgen
 
     started = time.perf_counter()
     catalogue = festgen.synthetic_catalogue(packages=packages)
@@ -175,7 +175,7 @@ def _child_read(path: Path) -> Json:
 def _child_defaults() -> Json:
     import inspect
 
-    from legemiddel.catalogue import festgen
+    from legemiddel.demo import festgen
 
     params = inspect.signature(festgen.synthetic_catalogue).parameters
     return {"packages": int(params["packages"].default)}
@@ -208,7 +208,9 @@ def ensure_file(workdir: Path, packages: int) -> Json:
     """The synthetic FEST file, generated once per package count and festgen version."""
     path = workdir / f"fest-synthetic-{packages}.xml"
     meta_path = path.with_suffix(".json")
-    festgen_sha = hashlib.sha256(FESTGEN_SOURCE.read_bytes()).hexdigest()
+    festgen_sha = hashlib.sha256(
+        b"".join(p.read_bytes() for p in sorted(FESTGEN_SOURCE.glob("*.py")))
+    ).hexdigest()
     if path.exists() and meta_path.exists():
         meta: Json = json.loads(meta_path.read_text())
         if meta.get("festgen_sha256") == festgen_sha and meta.get("bytes") == path.stat().st_size:

@@ -177,8 +177,8 @@ def _child_migrate() -> Json:
     django.setup()
     from django.core.management import call_command
 
-    from legemiddel.catalogue import festgen
     from legemiddel.catalogue.services import fest_import
+    from legemiddel.demo import festgen
     from legemiddel.demo.services import DATA_DIR
     from legemiddel.organisation.services import organisation_import_csv
 

@@ -8,16 +8,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from legemiddel.catalogue import festgen
-from legemiddel.catalogue.festgen import (
-    BrandSpec,
-    ExchangeGroupSpec,
-    PackageSpec,
-    PriceSpec,
-    RefundGroupSpec,
-    SubstanceSpec,
-    fest_id,
-)
 from legemiddel.catalogue.models import (
     AtcCode,
     Brand,
@@ -33,6 +23,16 @@ from legemiddel.catalogue.models import (
 )
 from legemiddel.catalogue.services import FestImportResult, fest_import
 from legemiddel.core.models import AuditEvent
+from legemiddel.demo import festgen
+from legemiddel.demo.festgen import (
+    BrandSpec,
+    ExchangeGroupSpec,
+    PackageSpec,
+    PriceSpec,
+    RefundGroupSpec,
+    SubstanceSpec,
+    fest_id,
+)
 
 RETRIEVED = dt.datetime(2026, 3, 2, 3, 11, 43)
 LATER = dt.datetime(2026, 3, 16, 3, 12, 5)

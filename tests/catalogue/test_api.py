@@ -13,14 +13,20 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.staticfiles import finders
-from django.utils import timezone
 from lxml import html as lxml_html
 
 from legemiddel.accounts.roles import Role
-from legemiddel.catalogue.festgen import DEMO_FEST
-from legemiddel.catalogue.models import FestLoad, Package, Substance
-from legemiddel.catalogue.services import fest_import
+from legemiddel.catalogue.models import Package, Substance
 from legemiddel.lib.text import fold
+from tests.catalogue.demodata import (
+    ACTIVE_PACKAGES,
+    ELIQUIS_5,
+    HUMIRA_20,
+    HUMIRA_40,
+    HUMIRA_40_X6,
+    HUMIRA_80,
+    pin_today,
+)
 
 API = "/api/v1"
 PACKAGES = f"{API}/catalogue/packages"
@@ -28,13 +34,6 @@ ATC = f"{API}/catalogue/atc"
 SUBSTANCES = f"{API}/catalogue/substances"
 OPENAPI = f"{API}/openapi.json"
 DOCS = f"{API}/docs"
-
-HUMIRA_40 = "100001"  # Humira inj penn 40 mg, L04AB04 Adalimumab, H-prescription
-HUMIRA_80 = "100002"
-HUMIRA_20 = "100003"
-HUMIRA_40_X6 = "100155"  # withdrawn by FEST: retired
-ELIQUIS_5 = "100130"  # Eliquis tab 5 mg, B01AF02 Apixaban, exchange group APIX5-56
-ACTIVE_PACKAGES = 154
 
 PACKAGE_FIELDS = {
     "varenr",
@@ -69,29 +68,6 @@ SUBSTANCE_FIELDS = {"id", "name", "name_en", "active"}
 SEARCH_QUERIES = 4
 # Session, user, package, prices, refund links, refund codes, brand substances.
 DETAIL_QUERIES = 7
-
-
-@pytest.fixture
-def catalogue(db) -> FestLoad:
-    return fest_import(path=DEMO_FEST).load
-
-
-def pin_today(monkeypatch, day: dt.date) -> None:
-    """Make ``timezone.localdate()`` (what price periods are judged against) return ``day``."""
-    real_localdate = timezone.localdate
-
-    def localdate(value=None, timezone=None):
-        return day if value is None else real_localdate(value, timezone)
-
-    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
-
-
-@pytest.fixture
-def today(monkeypatch) -> dt.date:
-    """A fixed day in the demo's current price period (from 01.01.2026)."""
-    day = dt.date(2026, 6, 15)
-    pin_today(monkeypatch, day)
-    return day
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from legemiddel.catalogue import fest, festgen
-from legemiddel.catalogue.festgen import PriceSpec
+from legemiddel.catalogue import fest
 from legemiddel.catalogue.models import (
     AtcCode,
     Brand,
@@ -22,6 +21,8 @@ from legemiddel.catalogue.models import (
     RefundGroup,
     Substance,
 )
+from legemiddel.demo import festgen
+from legemiddel.demo.festgen import PriceSpec
 from legemiddel.lib.tabular import ImportRejected
 from tests.catalogue.festfiles import (
     ADALIMUMAB,

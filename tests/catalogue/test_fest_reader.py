@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from legemiddel.catalogue import fest, festgen
+from legemiddel.catalogue import fest
+from legemiddel.demo import festgen
 from legemiddel.lib.tabular import RowError
 from tests.catalogue.festfiles import RETRIEVED, catalogue, write, write_text, xml_text
 

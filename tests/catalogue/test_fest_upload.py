@@ -11,9 +11,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from legemiddel.accounts.roles import Role
-from legemiddel.catalogue import festgen
 from legemiddel.catalogue.models import FestLoad, Package
 from legemiddel.core.models import Job
+from legemiddel.demo import festgen
 
 worker_db = pytest.mark.django_db(transaction=True)
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from legemiddel.catalogue import festgen
 from legemiddel.catalogue.services import fest_import
+from legemiddel.demo import festgen
 from legemiddel.demo.services import DATA_DIR
 from legemiddel.organisation.services import organisation_import_csv, personnel_import_csv
 

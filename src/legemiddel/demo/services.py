@@ -18,9 +18,9 @@ from legemiddel.accounts.services import (
     user_create,
     user_set_roles,
 )
-from legemiddel.catalogue import festgen
 from legemiddel.catalogue.models import FestLoad
 from legemiddel.catalogue.services import fest_import
+from legemiddel.demo import DATA_DIR, festgen
 from legemiddel.demo.agreements_data import load_agreements
 from legemiddel.demo.usage_data import PRESCRIBER_HPR, generate_usage_files
 from legemiddel.lib.tabular import file_sha256
@@ -34,7 +34,6 @@ from legemiddel.organisation.services import (
 from legemiddel.usage.models import ImportBatch
 from legemiddel.usage.services import usage_import
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
 DEMO_PASSWORD = "demo"  # noqa: S105 - synthetic demo accounts only
 
 

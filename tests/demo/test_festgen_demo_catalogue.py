@@ -7,7 +7,6 @@ import io
 
 import pytest
 
-from legemiddel.catalogue import festgen
 from legemiddel.catalogue.models import (
     AtcCode,
     BrandSubstance,
@@ -18,13 +17,14 @@ from legemiddel.catalogue.models import (
     RefundGroup,
 )
 from legemiddel.catalogue.services import fest_import
+from legemiddel.demo import festgen
 
 
 def test_the_shipped_file_is_what_the_generator_writes_from_the_drug_list():
     buffer = io.StringIO()
     festgen.write_fest(festgen.demo_catalogue(), buffer)
     assert festgen.DEMO_FEST.read_text(encoding="utf-8") == buffer.getvalue(), (
-        "Regenerate: legemiddel festgen --demo src/legemiddel/catalogue/data/fest-demo.xml"
+        "Regenerate: legemiddel festgen --demo src/legemiddel/demo/data/fest-demo.xml"
     )
 
 

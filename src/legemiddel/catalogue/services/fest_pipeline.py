@@ -1,9 +1,10 @@
-"""Writes to the catalogue: loading a FEST file and naming ATC codes.
+"""The FEST import pipeline: a FEST file streamed into the catalogue, all or nothing.
 
 ``fest_import`` streams the file (see :mod:`legemiddel.catalogue.fest`) inside one transaction.
-Each entry is hashed; only new or changed rows are written, in batches, so a re-import of the
-same file reads everything and writes nothing. Any problem in the file raises
-:class:`~legemiddel.lib.tabular.ImportRejected` and the transaction leaves the catalogue as it was.
+Each entry is hashed; only new or changed rows are written (see :mod:`.catalogue_writes`), in
+batches, so a re-import of the same file reads everything and writes nothing. Any problem in the
+file raises :class:`~legemiddel.lib.tabular.ImportRejected` and the transaction leaves the
+catalogue as it was.
 """
 
 from __future__ import annotations
@@ -11,19 +12,18 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from legemiddel.catalogue import fest
+from legemiddel.catalogue.fest.reader import Progress
 from legemiddel.catalogue.models import (
     AtcCode,
     Brand,
-    BrandSubstance,
     ExchangeGroup,
     FestLoad,
     Package,
@@ -35,16 +35,23 @@ from legemiddel.catalogue.models import (
     atc_ancestors,
     atc_level,
 )
+from legemiddel.catalogue.services.catalogue_writes import (
+    BATCH,
+    KEEP,
+    Hashes,
+    absent_entries_retire,
+    atc_codes_write,
+    brand_substances_link,
+    dangling_references_clear,
+    entries_write,
+    search_keys_refresh,
+)
 from legemiddel.core.audit import audit_record
 from legemiddel.lib.formatting import format_date
-from legemiddel.lib.tabular import FileFormatError, ImportRejected, RowError, file_sha256, read_rows
+from legemiddel.lib.tabular import ImportRejected, RowError, file_sha256
 from legemiddel.lib.text import fold
 
-BATCH = 2000
 MAX_ERRORS = 1000
-
-Progress = Callable[[int, int], None]
-M = TypeVar("M", bound=models.Model)
 
 
 @dataclass
@@ -120,7 +127,7 @@ class _Loader:
         self.seen_varenr: dict[str, int] = {}
         self.seen_ids: dict[tuple[str, str], int] = {}
         # Existing state, to write only what changed.
-        self.hashes: dict[type[models.Model], dict[str, tuple[str, bool]]] = {}
+        self.hashes: Hashes = {}
         for model in (Package, Brand, Substance, ExchangeGroup, RefundGroup):
             key = "varenr" if model is Package else "fest_id"
             self.hashes[model] = {
@@ -246,7 +253,7 @@ class _Loader:
             return None
         old = self.hashes[model].get(key)
         if old is not None and not old[1]:
-            return _KEEP
+            return KEEP
         return self.now
 
     def _package(self, p: fest.ParsedPackage) -> None:
@@ -365,8 +372,8 @@ class _Loader:
             )
             if (
                 price.type_code
-                and price.type_code in _SPEC_CODES
-                and (_SPEC_CODES[price.type_code] != price.type)
+                and price.type_code in fest.PRICE_CODES
+                and (fest.PRICE_CODES[price.type_code] != price.type)
             ):
                 self.counts["price_codes_disagreeing_with_label"] += 1
 
@@ -512,45 +519,19 @@ class _Loader:
             self.pending.clear()
             self.pending_prices.clear()
             return
-        self._flush_atc()
-        for model in (Substance, ExchangeGroup, RefundGroup, Brand, Package):
-            rows = self.pending.pop(model, [])
-            if rows:
-                _upsert(model, rows)
-        if self.pending_codes:
-            RefundCode.objects.filter(group_id__in=list(self.pending_codes)).delete()
-            RefundCode.objects.bulk_create(
-                [c for codes in self.pending_codes.values() for c in codes], batch_size=BATCH
-            )
-            self.pending_codes.clear()
-        if self.pending_refunds:
-            PackageRefund.objects.filter(package_id__in=list(self.pending_refunds)).delete()
-            PackageRefund.objects.bulk_create(
-                [r for refs in self.pending_refunds.values() for r in refs], batch_size=BATCH
-            )
-            self.pending_refunds.clear()
-        if self.pending_prices:
-            _upsert(Price, self.pending_prices, unique=["package", "type", "valid_from"])
-            self.pending_prices = []
-
-    def _flush_atc(self) -> None:
-        if not self.atc_new_names:
-            return
-        rows = []
-        for code in sorted(self.atc_new_names, key=len):
-            level = atc_level(code) or 0
-            name = self.atc_names.get(code, ("", ""))[0]
-            rows.append(
-                AtcCode(
-                    code=code,
-                    level=level,
-                    name=name,
-                    name_source=AtcCode.NameSource.FEST if name else "",
-                    parent_id=atc_ancestors(code)[-2] if level > 1 else None,
-                )
-            )
-        _upsert(AtcCode, rows, unique=["code"], update=["name", "name_source"])
-        self.atc_new_names.clear()
+        if self.atc_new_names:
+            atc_codes_write(codes=self.atc_new_names, names=self.atc_names)
+            self.atc_new_names.clear()
+        entries_write(
+            rows=self.pending,
+            codes=self.pending_codes,
+            refunds=self.pending_refunds,
+            prices=self.pending_prices,
+        )
+        self.pending.clear()
+        self.pending_codes.clear()
+        self.pending_refunds.clear()
+        self.pending_prices = []
 
     def finish(
         self, *, file_name: str, sha256: str, actor: Any, started: float
@@ -561,10 +542,24 @@ class _Loader:
             raise ImportRejected(self.errors)
         self._flush()
         if not self.incremental:
-            self._retire_absent()
-        self._link_brand_substances()
-        self._clear_dangling_references()
-        self._refresh_search_keys()
+            self.counts.update(
+                absent_entries_retire(
+                    catalogues=self.catalogues,
+                    seen=self.seen,
+                    hashes=self.hashes,
+                    force=self.force,
+                    now=self.now,
+                )
+            )
+        brand_substances_link(
+            brand_refs=self.brand_refs, strength_to_substance=self.strength_to_substance
+        )
+        self.counts.update(dangling_references_clear())
+        search_keys_refresh(
+            changed_packages=self.changed_packages,
+            changed_brands=self.brand_refs,
+            changed_substances=self.changed_substances,
+        )
         self.load.file_name = file_name[:255]
         self.load.sha256 = sha256
         self.load.loaded_by = actor
@@ -572,167 +567,6 @@ class _Loader:
         self.load.seconds = round(time.monotonic() - started, 2)
         self.load.save()
         return FestImportResult(load=self.load, counts=self.counts)
-
-    def _retire_absent(self) -> None:
-        """In a full file, an active entry that is not there has left FEST: retire it."""
-        for catalogue, model, name in _CATALOGUES:
-            if catalogue not in self.catalogues:
-                continue
-            seen = self.seen.get(model, set())
-            gone = [k for k, (_h, active) in self.hashes[model].items() if active and k not in seen]
-            if not gone:
-                continue
-            active_before = sum(1 for _h, active in self.hashes[model].values() if active)
-            if model is Package and len(gone) > active_before / 5 and not self.force:
-                raise ImportRejected(
-                    [
-                        RowError(
-                            0,
-                            "KatLegemiddelpakning",
-                            "",
-                            f"Filen mangler {len(gone)} av {active_before} aktive pakninger. "
-                            "Som full fil ville den satt dem som utgått; trolig er den en "
-                            "endringsfil. Importer den som endringsfil (--incremental), eller "
-                            "tving importen (--force) hvis pakningene virkelig er utgått.",
-                        )
-                    ]
-                )
-            key = "varenr" if model is Package else "fest_id"
-            for start in range(0, len(gone), BATCH):
-                model.objects.filter(**{f"{key}__in": gone[start : start + BATCH]}).update(
-                    active=False, retired_at=self.now, content_hash=""
-                )
-            self.counts[f"{name}_retired"] += len(gone)
-
-    def _refresh_search_keys(self) -> None:
-        """Put substance names into the search key of every package whose name, brand or
-        substances changed. Substances come after packages in the file, hence this last step."""
-        brands = set(self.brand_refs) | set(
-            BrandSubstance.objects.filter(substance_id__in=self.changed_substances).values_list(
-                "brand_id", flat=True
-            )
-        )
-        if not self.changed_packages and not brands:
-            return
-        names: dict[str, list[str]] = {}
-        links = BrandSubstance.objects.order_by("brand_id", "sort_order").values_list(
-            "brand_id", "substance__name"
-        )
-        for brand_id, name in links:
-            names.setdefault(brand_id, []).append(name)
-        packages = Package.objects.values_list(
-            "varenr", "name_form_strength", "ean", "atc_id", "atc__name", "brand_id"
-        )
-        updates = []
-        for varenr, name, ean, atc, atc_name, brand_id in packages.iterator(chunk_size=BATCH):
-            if varenr not in self.changed_packages and brand_id not in brands:
-                continue
-            words = [name, varenr, ean, atc or "", atc_name or "", *names.get(brand_id, [])]
-            key = fold(" ".join(dict.fromkeys(w for w in words if w)))[:1500]
-            updates.append((key, varenr))
-        table = Package._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {table} SET search_key = %s WHERE varenr = %s",  # noqa: S608
-                updates,
-            )
-
-    def _link_brand_substances(self) -> None:
-        if not self.brand_refs:
-            return
-        known = set(Substance.objects.values_list("fest_id", flat=True))
-        BrandSubstance.objects.filter(brand_id__in=list(self.brand_refs)).delete()
-        links = []
-        for brand_id, refs in self.brand_refs.items():
-            substances = dict.fromkeys(
-                s for ref in refs if (s := self.strength_to_substance.get(ref, ref)) in known
-            )
-            links += [
-                BrandSubstance(brand_id=brand_id, substance_id=s, sort_order=i)
-                for i, s in enumerate(substances)
-            ]
-        BrandSubstance.objects.bulk_create(links, batch_size=BATCH)
-
-    def _clear_dangling_references(self) -> None:
-        """A reference to an entry that is neither in this file nor loaded before is dropped,
-        so the catalogue never points at nothing (FEST files are not always consistent)."""
-        for fk, target in (
-            ("brand", Brand),
-            ("exchange_group", ExchangeGroup),
-        ):
-            dangling = (
-                Package.objects.filter(**{f"{fk}__isnull": False})
-                .exclude(**{f"{fk}_id__in": target.objects.values("pk")})
-                .update(**{fk: None})
-            )
-            if dangling:
-                self.counts[f"packages_{fk}_unknown"] += dangling
-        count, _ = PackageRefund.objects.exclude(
-            group_id__in=RefundGroup.objects.values("pk")
-        ).delete()
-        if count:
-            self.counts["package_refunds_unknown_group"] += count
-        h_groups = RefundGroup.objects.filter(is_h_resept=True, active=True).values("pk")
-        Package.objects.filter(refund_links__group_id__in=h_groups, is_h_resept=False).update(
-            is_h_resept=True
-        )
-        Package.objects.filter(is_h_resept=True).exclude(
-            refund_links__group_id__in=h_groups
-        ).update(is_h_resept=False)
-
-
-class _Keep:
-    pass
-
-
-_KEEP = _Keep()
-_CATALOGUES = (
-    ("KatLegemiddelpakning", Package, "packages"),
-    ("KatLegemiddelMerkevare", Brand, "brands"),
-    ("KatVirkestoff", Substance, "substances"),
-    ("KatByttegruppe", ExchangeGroup, "exchange_groups"),
-    ("KatRefusjon", RefundGroup, "refund_groups"),
-)
-_SPEC_CODES = {"1": "AUP", "2": "REFUSJON", "3": "AIP", "4": "AUP", "5": "TRINN"}
-
-
-def _upsert(
-    model: type[M],
-    rows: Iterable[M],
-    *,
-    unique: list[str] | None = None,
-    update: list[str] | None = None,
-) -> None:
-    rows = list(rows)
-    pk = model._meta.pk
-    assert pk is not None
-    unique = unique or [pk.name]
-    if update is None:
-        update = [
-            f.name
-            for f in model._meta.concrete_fields
-            if not f.primary_key and f.name not in unique and f.name not in ("first_load",)
-        ]
-    keep_retired = [r for r in rows if getattr(r, "retired_at", None) is _KEEP]
-    plain = [r for r in rows if getattr(r, "retired_at", None) is not _KEEP]
-    if plain:
-        model.objects.bulk_create(  # type: ignore[attr-defined]
-            plain,
-            update_conflicts=True,
-            unique_fields=unique,
-            update_fields=update,
-            batch_size=BATCH,
-        )
-    if keep_retired:
-        for r in keep_retired:
-            r.retired_at = None  # type: ignore[attr-defined]
-        model.objects.bulk_create(  # type: ignore[attr-defined]
-            keep_retired,
-            update_conflicts=True,
-            unique_fields=unique,
-            update_fields=[f for f in update if f != "retired_at"],
-            batch_size=BATCH,
-        )
 
 
 def _aware(value: Any) -> Any:
@@ -743,83 +577,3 @@ def _aware(value: Any) -> Any:
 
 def _when(value: Any) -> str:
     return timezone.localtime(value).strftime("%d.%m.%Y %H:%M")
-
-
-ATC_ALIASES = {
-    "atc": "code",
-    "atc-kode": "code",
-    "atckode": "code",
-    "kode": "code",
-    "code": "code",
-    "navn": "name",
-    "name": "name",
-    "betegnelse": "name",
-    "term": "name",
-}
-
-
-def atc_names_import_csv(*, data: bytes, actor: Any = None, file_name: str = "") -> str:
-    """Name ATC codes from a CSV file (columns code and name). All or nothing.
-
-    Names from this file win over names from FEST, and FEST imports do not overwrite them.
-    Codes not yet in the catalogue are added with the levels above them.
-    """
-    try:
-        _columns, rows = read_rows(data, ATC_ALIASES, {"code", "name"})
-        names: dict[str, str] = {}
-        errors: list[RowError] = []
-        first_row: dict[str, int] = {}
-        for number, row in rows:
-            code = row.get("code", "").upper().replace(" ", "")
-            name = row.get("name", "")
-            if not atc_level(code):
-                errors.append(
-                    RowError(
-                        number, "code", row.get("code", ""), "Ikke en ATC-kode (f.eks. L04AB02)."
-                    )
-                )
-            elif not name:
-                errors.append(RowError(number, "name", "", f"ATC-kode {code} mangler navn."))
-            elif code in first_row:
-                errors.append(
-                    RowError(
-                        number,
-                        "code",
-                        code,
-                        f"{code} står to ganger (første gang på rad {first_row[code]}).",
-                    )
-                )
-            else:
-                first_row[code] = number
-                names[code] = name[:300]
-    except FileFormatError as exc:
-        raise ImportRejected([RowError(0, "", "", str(exc))]) from exc
-    if errors:
-        raise ImportRejected(errors)
-    if not names:
-        raise ImportRejected([RowError(0, "", "", "Filen har ingen ATC-koder.")])
-    with transaction.atomic():
-        existing = set(AtcCode.objects.values_list("code", flat=True))
-        rows_out: dict[str, AtcCode] = {}
-        for code in sorted(names, key=len):
-            for ancestor in atc_ancestors(code):
-                if ancestor in existing and ancestor not in names:
-                    continue
-                level = atc_level(ancestor) or 0
-                rows_out[ancestor] = AtcCode(
-                    code=ancestor,
-                    level=level,
-                    name=names.get(ancestor, ""),
-                    name_source=AtcCode.NameSource.FILE if ancestor in names else "",
-                    parent_id=atc_ancestors(ancestor)[-2] if level > 1 else None,
-                )
-        created = len(set(rows_out) - existing)
-        ordered = sorted(rows_out.values(), key=lambda a: a.level)
-        AtcCode.objects.bulk_create(
-            [a for a in ordered if a.code not in existing], batch_size=BATCH
-        )
-        updates = [a for a in ordered if a.code in existing]
-        AtcCode.objects.bulk_update(updates, ["name", "name_source"], batch_size=BATCH)
-        summary = f"{len(names)} ATC-navn lest; {created} nye koder, {len(updates)} oppdatert."
-        audit_record(user=actor, action="import", detail=f"ATC {file_name}: {summary}")
-    return summary

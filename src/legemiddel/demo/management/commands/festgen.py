@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from legemiddel.catalogue import festgen
+from legemiddel.demo import festgen
 
 
 class Command(BaseCommand):
