@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from legemiddel.lib.tabular import FileFormatError, RowError, decode, read_rows
+from legemiddel.lib.profiles import profile_from_aliases
+from legemiddel.lib.tabular import FileFormatError, RowError, decode, read_table
 
 ALIASES = {"kode": "code", "code": "code", "navn": "name", "name": "name", "merknad": "note"}
 REQUIRED = {"code", "name"}
 
 
 def rows_of(data: bytes, required: set[str] = REQUIRED) -> list[tuple[int, dict[str, str]]]:
-    _, rows = read_rows(data, ALIASES, required)
+    _, rows = read_table(data, profile_from_aliases(ALIASES, required))
     return list(rows)
 
 
@@ -38,7 +39,7 @@ def test_it_rejects_bytes_that_are_neither_utf8_nor_windows_1252():
         decode(b"kode;navn\n\x81\x8d\x8f\x90\x9d")
 
 
-# --- read_rows: delimiters, encodings, headers ----------------------------------------------
+# --- read_table: delimiters, encodings, headers ----------------------------------------------
 
 
 @pytest.mark.parametrize("delimiter", [";", ",", "\t"])
@@ -66,7 +67,7 @@ def test_it_reads_utf8_with_a_byte_order_mark_so_the_first_column_is_recognised(
 
 def test_header_aliases_are_case_insensitive_and_trimmed_and_unknown_columns_ignored():
     data = b" KODE ;Name;Unknown column;Merknad\nA1;Navn;ignored;note\n"
-    columns, rows = read_rows(data, ALIASES, REQUIRED)
+    columns, rows = read_table(data, profile_from_aliases(ALIASES, REQUIRED))
     assert columns == ["code", "name", "", "note"]
     assert list(rows) == [(2, {"code": "A1", "name": "Navn", "note": "note"})]
 
@@ -97,12 +98,12 @@ def test_a_header_only_file_has_no_rows():
     assert rows_of(b"kode;navn\n") == []
 
 
-# --- read_rows: rejections ------------------------------------------------------------------
+# --- read_table: rejections ------------------------------------------------------------------
 
 
 def test_it_names_every_missing_required_column_and_the_columns_it_found():
     with pytest.raises(FileFormatError) as excinfo:
-        read_rows(b"Type;Merknad\nx;y\n", ALIASES, REQUIRED)
+        read_table(b"Type;Merknad\nx;y\n", profile_from_aliases(ALIASES, REQUIRED))
     message = str(excinfo.value)
     assert "Mangler kolonne(r): kode, navn." in message
     assert "Fant: Type, Merknad" in message
@@ -111,18 +112,18 @@ def test_it_names_every_missing_required_column_and_the_columns_it_found():
 @pytest.mark.parametrize("data", [b"", b"   \r\n\n\t", "\ufeff".encode()])
 def test_it_rejects_an_empty_file(data):
     with pytest.raises(FileFormatError, match="tom"):
-        read_rows(data, ALIASES, REQUIRED)
+        read_table(data, profile_from_aliases(ALIASES, REQUIRED))
 
 
 def test_it_rejects_binary_garbage_as_not_text():
     with pytest.raises(FileFormatError):
-        read_rows(bytes(range(256)), ALIASES, REQUIRED)
+        read_table(bytes(range(256)), profile_from_aliases(ALIASES, REQUIRED))
 
 
 def test_a_field_beyond_the_csv_size_limit_is_a_file_format_error_not_a_crash():
     data = b'kode;navn\nA1;"' + b"x" * 200_000 + b'"\n'
     with pytest.raises(FileFormatError, match="CSV"):
-        read_rows(data, ALIASES, REQUIRED)
+        read_table(data, profile_from_aliases(ALIASES, REQUIRED))
 
 
 # --- RowError -------------------------------------------------------------------------------

@@ -12,11 +12,11 @@ import csv
 import datetime as dt
 import hashlib
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from legemiddel.lib.profiles import Profile, profile_from_aliases
+from legemiddel.lib.profiles import Profile
 
 
 def file_sha256(path: Path) -> str:
@@ -142,11 +142,3 @@ def read_table(
             yield number, row
 
     return columns, rows()
-
-
-def read_rows(
-    data: bytes, aliases: Mapping[str, str], required: set[str]
-) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
-    """:func:`read_table` with the columns given as an alias table (header spelling ->
-    canonical name) instead of a profile file."""
-    return read_table(data, profile_from_aliases(aliases, required))

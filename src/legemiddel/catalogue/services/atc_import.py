@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -9,19 +10,10 @@ from django.db import transaction
 from legemiddel.catalogue.models import AtcCode, atc_ancestors, atc_level
 from legemiddel.catalogue.services.catalogue_writes import BATCH
 from legemiddel.core.audit import audit_record
-from legemiddel.lib.tabular import FileFormatError, ImportRejected, RowError, read_rows
+from legemiddel.lib.profiles import load_profile
+from legemiddel.lib.tabular import FileFormatError, ImportRejected, RowError, read_table
 
-ATC_ALIASES = {
-    "atc": "code",
-    "atc-kode": "code",
-    "atckode": "code",
-    "kode": "code",
-    "code": "code",
-    "navn": "name",
-    "name": "name",
-    "betegnelse": "name",
-    "term": "name",
-}
+PROFILE = Path(__file__).resolve().parent.parent / "profiles" / "atc.yaml"
 
 
 def atc_names_import_csv(*, data: bytes, actor: Any = None, file_name: str = "") -> str:
@@ -31,7 +23,7 @@ def atc_names_import_csv(*, data: bytes, actor: Any = None, file_name: str = "")
     Codes not yet in the catalogue are added with the levels above them.
     """
     try:
-        _columns, rows = read_rows(data, ATC_ALIASES, {"code", "name"})
+        _columns, rows = read_table(data, load_profile(PROFILE))
         names: dict[str, str] = {}
         errors: list[RowError] = []
         first_row: dict[str, int] = {}

@@ -20,9 +20,8 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=8, help="Worker threads (default 8).")
 
     def handle(self, *args: Any, port: int, host: str, threads: int, **options: Any) -> None:
-        from waitress import serve
-
         from django.core.wsgi import get_wsgi_application
+        from waitress import serve
 
         if settings.IS_PRODUCTION:
             call_command("collectstatic", interactive=False, verbosity=0)
