@@ -7,6 +7,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import QuerySet
+
+from legemiddel.accounts.models import User
+from legemiddel.accounts.roles import Role
 from legemiddel.agreements.models import Agreement
 from legemiddel.analytics.engine import Measure
 from legemiddel.analytics.models import MeasureRefresh, MeasureValue
@@ -19,6 +23,13 @@ PROVISIONAL_MONTHS = 2
 
 def latest_refresh() -> MeasureRefresh | None:
     return MeasureRefresh.objects.order_by("-at", "-id").first()
+
+
+def unit_leaders() -> QuerySet[User]:
+    """Active unit leaders, whose monthly e-mail the core group may look at."""
+    return User.objects.filter(is_active=True, groups__name=Role.UNIT_LEADER.value).order_by(
+        "username"
+    )
 
 
 def provisional_from(latest: dt.date | None) -> dt.date | None:
