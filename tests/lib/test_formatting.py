@@ -14,7 +14,14 @@ from django.template import Context, Template
 from hypothesis import given
 from hypothesis import strategies as st
 
-from legemiddel.lib.formatting import NBSP, format_date, format_nok, format_number
+from legemiddel.lib.formatting import (
+    NBSP,
+    format_date,
+    format_datetime,
+    format_month,
+    format_nok,
+    format_number,
+)
 
 MINUS = "\u2212"
 UTC = dt.UTC
@@ -180,6 +187,27 @@ def test_format_date_of_none_is_empty():
     assert format_date(None) == ""
 
 
+def test_format_date_reads_the_iso_text_of_a_published_snapshot():
+    assert format_date("2026-03-01") == "01.03.2026"
+    assert format_date("") == ""
+
+
+# --- format_datetime and format_month -------------------------------------------------------
+
+
+def test_format_datetime_shows_an_aware_moment_in_norwegian_local_time(settings):
+    settings.TIME_ZONE = "Europe/Oslo"
+    assert format_datetime(dt.datetime(2026, 6, 30, 22, 30, tzinfo=UTC)) == "01.07.2026 00:30"
+    assert format_datetime(dt.datetime(2026, 11, 22, 9, 5)) == "22.11.2026 09:05"
+    assert format_datetime(None) == ""
+
+
+def test_format_month_gives_month_and_year_or_the_month_name():
+    assert format_month(dt.date(2026, 3, 1)) == "03.2026"
+    assert format_month(dt.date(2026, 3, 1), named=True) == "mars 2026"
+    assert format_month(None) == ""
+
+
 # --- template filters (builtins in every template) ------------------------------------------
 
 
@@ -198,8 +226,17 @@ def test_the_template_filters_format_the_same_way_as_the_functions():
     assert rendered == f"1{NBSP}234,50{NBSP}kr|25{NBSP}119|12,3|22.11.2026"
 
 
-def test_the_template_filters_render_a_missing_value_as_empty():
-    rendered = Template("[{{ amount|nok }}][{{ count|tall }}][{{ day|dato }}]").render(
-        Context({"amount": None, "count": None, "day": None})
+def test_the_time_and_month_filters_format_the_same_way_as_the_functions(settings):
+    settings.TIME_ZONE = "Europe/Oslo"
+    template = Template('{{ at|tidspunkt }}|{{ month|maaned }}|{{ month|maaned:"navn" }}')
+    rendered = template.render(
+        Context({"at": dt.datetime(2026, 11, 22, 13, 5, tzinfo=UTC), "month": dt.date(2026, 3, 1)})
     )
-    assert rendered == "[][][]"
+    assert rendered == "22.11.2026 14:05|03.2026|mars 2026"
+
+
+def test_the_template_filters_render_a_missing_value_as_empty():
+    rendered = Template(
+        "[{{ amount|nok }}][{{ count|tall }}][{{ day|dato }}][{{ day|tidspunkt }}][{{ day|maaned }}]"
+    ).render(Context({"amount": None, "count": None, "day": None}))
+    assert rendered == "[][][][][]"

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from legemiddel.agreements.models import StartupMeeting
+from legemiddel.lib.formatting import format_date
 
 
 def _escape(text: str) -> str:
@@ -68,7 +69,7 @@ def meeting_ics(meeting: StartupMeeting, url: str) -> str:
         ]
     description = (
         f"Oppstartsmøte for {agreement.title} ({agreement.region}), avtalestart "
-        f"{agreement.start:%d.%m.%Y}.\n\nAgenda:\n{meeting.agenda}\n\n{url}"
+        f"{format_date(agreement.start)}.\n\nAgenda:\n{meeting.agenda}\n\n{url}"
     )
     lines += [
         _fold("SUMMARY:" + _escape(f"Oppstartsmøte: {agreement.title}")),

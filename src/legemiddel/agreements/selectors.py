@@ -8,14 +8,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone, translation
 
 from legemiddel.accounts.models import User
 from legemiddel.accounts.roles import Role
+from legemiddel.agreements.links import portal_area_url
+from legemiddel.agreements.links import site_url as site_url  # analytics.alerts imports it here
 from legemiddel.agreements.models import (
     Agreement,
     AgreementLine,
@@ -50,29 +49,6 @@ def public_lines(agreement: Agreement) -> QuerySet[AgreementLine]:
         .select_related("package", "package__brand")
         .order_by("indication_group", "patient_group", "rank", "valid_from", "package_id")
     )
-
-
-def agreement_for_register(agreement_id: int) -> Agreement:
-    found = (
-        Agreement.objects.select_related("area", "created_by", "startup_meeting")
-        .filter(pk=agreement_id)
-        .first()
-    )
-    if found is None:
-        raise Http404
-    return found
-
-
-def published_agreement(agreement_id: int) -> Agreement:
-    """A published agreement (drafts and withdrawn ones are only in the register)."""
-    found = (
-        Agreement.objects.select_related("area")
-        .filter(pk=agreement_id, status=Agreement.Status.PUBLISHED)
-        .first()
-    )
-    if found is None:
-        raise Http404
-    return found
 
 
 @dataclass
@@ -172,10 +148,6 @@ def _json(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def site_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def notice_text(agreement: Agreement, version: AgreementVersion, *, first: bool) -> tuple[str, str]:
     """Subject and body of the notice for a publication. Built from public data only, in
     Norwegian whatever language the publisher reads the product in."""
@@ -207,7 +179,7 @@ def _notice_text(
         lines += ["Vilkår: " + agreement.conditions, ""]
     lines += [
         "Anbefalingene står i legemiddelportalen:",
-        site_url(reverse("agreements:portal_area", args=[agreement.area.code])),
+        portal_area_url(agreement.area),
         "",
         "Priser er taushetsbelagt (forvaltningsloven § 13) og står ikke i denne e-posten. "
         "Har du tjenstlig behov for prisene, be spesialrådgiver legemiddelinnkjøp om pristilgang.",

@@ -7,6 +7,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import QuerySet
+
+from legemiddel.accounts.models import User
+from legemiddel.accounts.roles import Role
 from legemiddel.agreements.models import Agreement
 from legemiddel.analytics.engine import Measure
 from legemiddel.analytics.listeners import TOPICS
@@ -27,6 +31,13 @@ def figures_updating() -> bool:
     """Whether an import or a publication has been announced that the refresh job has not yet
     processed: the figures shown are then those from before it."""
     return outbox.pending(TOPICS)
+
+
+def unit_leaders() -> QuerySet[User]:
+    """Active unit leaders, whose monthly e-mail the core group may look at."""
+    return User.objects.filter(is_active=True, groups__name=Role.UNIT_LEADER.value).order_by(
+        "username"
+    )
 
 
 def provisional_from(latest: dt.date | None) -> dt.date | None:

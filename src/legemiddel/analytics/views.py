@@ -5,70 +5,44 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from legemiddel.accounts.access import Roles, access, request_user
-from legemiddel.accounts.models import User
-from legemiddel.accounts.roles import Role
 from legemiddel.agreements.pricing import has_price_access
-from legemiddel.analytics import alerts, charts, engine, selectors
-from legemiddel.analytics.models import AlertPreference
-from legemiddel.lib.export import FORMATS, table_response
-
-ANALYSTS = Roles(
-    Role.CORE_GROUP,
-    Role.UNIT_LEADER,
-    Role.CONTROLLER,
-    Role.ADVISORY_PHARMACIST,
-    Role.DRUG_COMMITTEE,
-    Role.MEDICAL_DIRECTOR,
-    Role.PROCUREMENT_ADVISER,
+from legemiddel.analytics import alerts, charts, selectors
+from legemiddel.analytics.access import (
+    ALERT_ROLES,
+    ANALYST_ROLES,
+    can_open_alerts,
+    can_see_others_alerts,
+    get_alert_subject_for_user,
+    get_dashboard_for_user,
+    measures_for_user,
+    receives_alerts,
 )
+from legemiddel.analytics.models import AlertPreference
+from legemiddel.core.downloads import TABLE_FORMATS, file_response, table_response
+from legemiddel.lib.formatting import format_date
 
-
-def _visible(user: Any) -> list[engine.Measure]:
-    """Measures in NOK reveal invoiced (LIS) prices: only with price access."""
-    prices = has_price_access(user)
-    return [m for m in engine.measures() if prices or not m.definition.needs_price_access]
-
-
-def _measure(request: HttpRequest, key: str) -> engine.Measure:
-    measure = engine.measure_by_key(key)
-    if measure is None:
-        raise Http404
-    if measure.definition.needs_price_access and not has_price_access(request.user):
-        raise PermissionDenied
-    return measure
+ANALYSTS = Roles(*ANALYST_ROLES)
+ALERT_READERS = Roles(*ALERT_ROLES)
 
 
 def _dashboard(request: HttpRequest, key: str) -> selectors.Dashboard:
-    node = request.GET.get("enhet", "")
-    prescriber = request.GET.get("forskriver", "")
-    if prescriber and (not node or not prescriber.isdigit()):
-        raise Http404  # a prescriber is always looked at within a unit
-    dashboard = selectors.Dashboard(
-        _measure(request, key),
-        request.user,
-        int(node) if node.isdigit() else None,
-        prescriber=prescriber,
+    return get_dashboard_for_user(
+        request.user, key, request.GET.get("enhet", ""), request.GET.get("forskriver", "")
     )
-    if node and (dashboard.node is None or not dashboard.may_see(dashboard.node)):
-        raise Http404
-    if prescriber and prescriber not in dashboard.by_prescriber:
-        raise Http404
-    return dashboard
 
 
 @access(ANALYSTS)
 def index(request: HttpRequest) -> HttpResponse:
     refresh = selectors.latest_refresh()
-    visible = _visible(request.user)
+    visible = measures_for_user(request.user)
     nodes = selectors.trust_nodes(visible)
     rows = [(measure, nodes[measure.key]) for measure in visible]
-    can_alert = request_user(request).has_role(Role.UNIT_LEADER, Role.CORE_GROUP)
+    can_alert = can_open_alerts(request.user)
     return render(
         request,
         "analytics/index.html",
@@ -95,7 +69,7 @@ def _chart(dashboard: selectors.Dashboard, refresh: Any, *, fixed_size: bool = F
         percent=dashboard.percent,
         band=dashboard.band(),
         markers=[
-            (a.start, f"{a.title} fra {a.start:%d.%m.%Y}") for a in dashboard.agreement_starts()
+            (a.start, f"{a.title} fra {format_date(a.start)}") for a in dashboard.agreement_starts()
         ],
         provisional_from=selectors.provisional_from(latest),
         target=dashboard.measure.definition.target,
@@ -141,18 +115,13 @@ def measure_chart(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
         raise Http404
     dashboard = _dashboard(request, key)
     svg = _chart(dashboard, selectors.latest_refresh(), fixed_size=True)
-    if fmt == "png":
-        response = HttpResponse(charts.png(svg), content_type="image/png")
-    else:
-        response = HttpResponse(svg, content_type="image/svg+xml")
-    response["Content-Disposition"] = f'attachment; filename="{key}.{fmt}"'
-    return response
+    return file_response(charts.png(svg) if fmt == "png" else svg, filename=key, fmt=fmt)
 
 
 @access(ANALYSTS)
 def measure_table(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
     """The series of the chosen place, each place one level down and its prescribers."""
-    if fmt not in FORMATS:
+    if fmt not in TABLE_FORMATS:
         raise Http404
     dashboard = _dashboard(request, key)
     share = dashboard.share
@@ -183,17 +152,14 @@ def measure_table(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
     return table_response(fmt, key, header, rows)
 
 
-@access(Roles(Role.UNIT_LEADER, Role.CORE_GROUP))
+@access(ALERT_READERS)
 def alert(request: HttpRequest) -> HttpResponse:
     """The monthly e-mail as it would be sent now, and the choice to receive it. The core
     group can look at any unit leader's (``?bruker=``)."""
     user = request_user(request)
-    subject = user
-    chosen = request.GET.get("bruker", "")
-    if chosen and user.has_role(Role.CORE_GROUP):
-        subject = get_object_or_404(User, username=chosen, is_active=True)
+    subject = get_alert_subject_for_user(user, request.GET.get("bruker", ""))
     preference, _created = AlertPreference.objects.get_or_create(user=user)
-    if request.method == "POST" and user.has_role(Role.UNIT_LEADER):
+    if request.method == "POST" and receives_alerts(user):
         preference.opted_out = request.POST.get("opted_out") == "1"
         preference.save(update_fields=["opted_out", "updated_at"])
         messages.success(
@@ -203,13 +169,7 @@ def alert(request: HttpRequest) -> HttpResponse:
             else _("You will get the monthly e-mail."),
         )
         return redirect("analytics:alert")
-    leaders = (
-        User.objects.filter(is_active=True, groups__name=Role.UNIT_LEADER.value).order_by(
-            "username"
-        )
-        if user.has_role(Role.CORE_GROUP)
-        else []
-    )
+    leaders = selectors.unit_leaders() if can_see_others_alerts(user) else []
     return render(
         request,
         "analytics/alert.html",
@@ -217,7 +177,7 @@ def alert(request: HttpRequest) -> HttpResponse:
             "alert": alerts.alert_for(subject, reader=user),
             "subject_user": subject,
             "preference": preference,
-            "is_leader": user.has_role(Role.UNIT_LEADER),
+            "is_leader": receives_alerts(user),
             "leaders": leaders,
         },
     )
@@ -250,7 +210,7 @@ def drivers(request: HttpRequest) -> HttpResponse:
 
 @access(ANALYSTS)
 def drivers_table(request: HttpRequest, fmt: str) -> HttpResponse:
-    if fmt not in FORMATS:
+    if fmt not in TABLE_FORMATS:
         raise Http404
     found, _refresh, prices = _drivers(request)
     header = ["Varenr", "Pakning", "DDD siste 12 mnd", "DDD 12 mnd før"]
@@ -267,10 +227,10 @@ def drivers_table(request: HttpRequest, fmt: str) -> HttpResponse:
 @access(ANALYSTS)
 def index_table(request: HttpRequest, fmt: str) -> HttpResponse:
     """The overview as a download: each measure's latest month and the same month last year."""
-    if fmt not in FORMATS:
+    if fmt not in TABLE_FORMATS:
         raise Http404
     rows = []
-    visible = _visible(request.user)
+    visible = measures_for_user(request.user)
     nodes = selectors.trust_nodes(visible)
     for measure in visible:
         node = nodes[measure.key]

@@ -6,11 +6,16 @@ Every logged-in member of staff may read the catalogue: it holds only public FES
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from legemiddel.accounts.access import LOGGED_IN, access
 from legemiddel.catalogue import selectors
+from legemiddel.catalogue.access import (
+    get_atc_for_user,
+    get_package_for_user,
+    get_substance_for_user,
+)
 from legemiddel.catalogue.models import FestLoad
 
 PAGE_SIZE = 50
@@ -39,9 +44,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @access(LOGGED_IN)
 def package(request: HttpRequest, varenr: str) -> HttpResponse:
-    found = selectors.package_detail(varenr)
-    if found is None:
-        raise Http404
+    found = get_package_for_user(request.user, varenr)
     context = {
         "package": found,
         "periods": selectors.price_periods(found),
@@ -56,9 +59,7 @@ def package(request: HttpRequest, varenr: str) -> HttpResponse:
 
 @access(LOGGED_IN)
 def substance(request: HttpRequest, fest_id: str) -> HttpResponse:
-    found = selectors.substance_detail(fest_id)
-    if found is None:
-        raise Http404
+    found = get_substance_for_user(request.user, fest_id)
     return render(request, "catalogue/substance.html", {"substance": found})
 
 
@@ -67,9 +68,7 @@ def atc(request: HttpRequest, code: str = "") -> HttpResponse:
     """The ATC tree one level at a time; at level 5, the packages with that code."""
     node = None
     if code:
-        node = selectors.atc_lookup(code)
-        if node is None:
-            raise Http404
+        node = get_atc_for_user(request.user, code)
     context = {
         "node": node,
         "path": selectors.atc_path(node.code) if node else [],

@@ -1,4 +1,8 @@
-"""The few places where SQLite and PostgreSQL differ, in one module."""
+"""The few places where SQLite and PostgreSQL differ, in one module.
+
+Everything else in the product is written once for both databases; code that needs one of these
+differences asks here instead of looking at ``connection.vendor`` itself.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,31 @@ from typing import Any
 from django.db import connection
 
 
+def _sqlite() -> bool:
+    return connection.vendor == "sqlite"
+
+
 def days_between_sql(later: str, earlier: str) -> str:
-    """SQL for the days between two date columns (the one place the databases differ)."""
-    if connection.vendor == "sqlite":
+    """SQL for the days between two date columns (or expressions) in raw SQL."""
+    if _sqlite():
         return f"(julianday({later}) - julianday({earlier}))"
     return f"({later} - {earlier})"
 
 
 def date_param(day: dt.date) -> Any:
-    """A date as a query parameter: SQLite keeps dates as ISO text."""
-    return day.isoformat() if connection.vendor == "sqlite" else day
+    """A date as a raw query parameter: SQLite keeps dates as ISO text."""
+    return day.isoformat() if _sqlite() else day
+
+
+def bulk_copy() -> bool:
+    """Whether bulk rows go in with ``COPY`` (PostgreSQL) rather than multi-row ``INSERT``s."""
+    return connection.vendor == "postgresql"
+
+
+def enlarge_page_cache(kib: int) -> None:
+    """A bigger page cache for this connection on SQLite (its default is 2 MB), for work that
+    would otherwise read the same index pages from disk again and again. PostgreSQL sizes its
+    shared buffers itself."""
+    if _sqlite():
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = -{int(kib)}")

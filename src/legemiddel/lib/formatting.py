@@ -1,7 +1,8 @@
 """Norwegian (nb-NO) formatting of numbers, money and dates.
 
 Reports leave the system as screens, CSV and e-mail; all of them use these functions so a
-figure reads the same everywhere: ``1 234 567,89 kr`` and ``22.11.2026``.
+figure reads the same everywhere: ``1 234 567,89 kr``, ``22.11.2026``, ``22.11.2026 14:05``
+and ``03.2026``.
 """
 
 from __future__ import annotations
@@ -57,17 +58,44 @@ def format_nok(value: object, decimals: int = 2) -> str:
     return f"{text}{NBSP}kr" if text else ""
 
 
-def format_date(value: dt.date | dt.datetime | None) -> str:
-    """A date as ``22.11.2026`` (local date for aware datetimes)."""
-    if value is None:
+def _local(value: dt.datetime) -> dt.datetime:
+    from django.utils import timezone
+
+    return timezone.localtime(value) if timezone.is_aware(value) else value
+
+
+def _as_date(value: dt.date | str) -> dt.date:
+    # Published snapshots keep their dates as ISO text (JSON has no date type).
+    return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+def format_date(value: dt.date | dt.datetime | str | None) -> str:
+    """A date as ``22.11.2026`` (local date for aware datetimes; ISO text is read first)."""
+    if value is None or value == "":
         return ""
     if isinstance(value, dt.datetime):
-        from django.utils import timezone
+        value = _local(value)
+    return _as_date(value).strftime("%d.%m.%Y")
 
-        if timezone.is_aware(value):
-            value = timezone.localtime(value)
-        return value.strftime("%d.%m.%Y")
-    return value.strftime("%d.%m.%Y")
+
+def format_datetime(value: dt.datetime | dt.date | None) -> str:
+    """A point in time as ``22.11.2026 14:05`` in local time (a plain date has no time)."""
+    if value is None:
+        return ""
+    if not isinstance(value, dt.datetime):
+        return format_date(value)
+    return _local(value).strftime("%d.%m.%Y %H:%M")
+
+
+def format_month(value: dt.date | None, *, named: bool = False) -> str:
+    """A month as ``03.2026``, or with ``named`` as ``mars 2026`` (in the active language)."""
+    if value is None:
+        return ""
+    if named:
+        from django.utils.formats import date_format
+
+        return date_format(value, "YEAR_MONTH_FORMAT")
+    return value.strftime("%m.%Y")
 
 
 def format_quantity(value: object, max_decimals: int = 4) -> str:

@@ -2,16 +2,16 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
 from legemiddel.accounts.access import LOGGED_IN, access, request_user
 from legemiddel.accounts.roles import Role
 from legemiddel.lib.text import fold
+from legemiddel.organisation.access import get_unit_for_user
 from legemiddel.organisation.models import (
     Affiliation,
     ExternalSite,
     HealthPersonnel,
-    OrgUnit,
     UnitMembership,
 )
 from legemiddel.organisation.selectors import (
@@ -33,7 +33,7 @@ def tree(request: HttpRequest) -> HttpResponse:
 
 @access(LOGGED_IN)
 def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
-    unit = get_object_or_404(OrgUnit.objects.select_related("trust", "parent"), pk=unit_id)
+    unit = get_unit_for_user(request.user, unit_id)
     context = {
         "unit": unit,
         "ancestors": unit.ancestors(),

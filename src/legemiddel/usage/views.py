@@ -6,16 +6,18 @@ No page here shows patient-level rows; batches hold counts and (masked) row erro
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from legemiddel.accounts.access import Roles, access, request_user
 from legemiddel.accounts.roles import Role
-from legemiddel.lib.csvexport import csv_response
+from legemiddel.core.downloads import csv_response
+from legemiddel.usage.access import get_batch_for_user, get_unknown_code_for_user
 from legemiddel.usage.forms import MappingForm
 from legemiddel.usage.models import CodeMapping, ImportBatch, Source, UnknownCode
-from legemiddel.usage.services import code_map, latest_month
+from legemiddel.usage.selectors import latest_month
+from legemiddel.usage.services import code_map
 
 DATA_STEWARDS = Roles(Role.ADMINISTRATOR, Role.CORE_GROUP, Role.CONTROLLER, Role.PHARMACY)
 MAPPERS = Roles(Role.ADMINISTRATOR, Role.CORE_GROUP)
@@ -41,15 +43,15 @@ def batches(request: HttpRequest) -> HttpResponse:
 
 @access(DATA_STEWARDS)
 def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
-    batch = get_object_or_404(ImportBatch.objects.select_related("created_by"), pk=batch_id)
+    batch = get_batch_for_user(request.user, batch_id)
     return render(request, "usage/batch.html", {"batch": batch})
 
 
 @access(DATA_STEWARDS)
 def batch_rejects_csv(request: HttpRequest, batch_id: int) -> HttpResponse:
-    batch = get_object_or_404(ImportBatch, pk=batch_id)
+    batch = get_batch_for_user(request.user, batch_id)
     return csv_response(
-        f"avviste-rader-{batch.pk}.csv",
+        f"avviste-rader-{batch.pk}",
         ["rad", "kolonne", "verdi", "feil"],
         ((r["row"], r["column"], r["value"], r["message"]) for r in batch.rejects),
     )
@@ -60,10 +62,7 @@ def mappings(request: HttpRequest) -> HttpResponse:
     """Codes imports could not map, each with a form to map it; and the mappings made."""
     user = request_user(request)
     if request.method == "POST":
-        unknown_id = request.POST.get("unknown_id", "")
-        if not unknown_id.isdigit():
-            raise Http404
-        unknown = get_object_or_404(UnknownCode, pk=int(unknown_id))
+        unknown = get_unknown_code_for_user(user, request.POST.get("unknown_id", ""))
         form = MappingForm(request.POST, kind=unknown.kind)
         if form.is_valid():
             code_map(

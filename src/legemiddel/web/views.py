@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
 from legemiddel.accounts.access import LOGGED_IN, PUBLIC, Roles, access, request_user
 from legemiddel.accounts.roles import Role
 from legemiddel.core import jobs
+from legemiddel.core.downloads import csv_response
 from legemiddel.core.forms import JobUploadForm
 from legemiddel.core.models import Job
 from legemiddel.core.navigation import start_panels
 from legemiddel.core.progress import read as read_progress
 from legemiddel.core.services import job_start
-from legemiddel.lib.csvexport import csv_response
 from legemiddel.organisation.selectors import member_units, user_sees_whole_trust
+from legemiddel.web.access import get_job_for_user
 
 ADMINS = Roles(Role.ADMINISTRATOR)
 
@@ -79,7 +80,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 
 @access(ADMINS)
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
-    job = get_object_or_404(Job.objects.select_related("created_by"), pk=job_id)
+    job = get_job_for_user(request.user, job_id)
     if job.status == Job.Status.RUNNING and (reported := read_progress(job.pk)):
         job.progress_done, job.progress_total = reported
     template = "web/_job_status.html" if request.htmx else "web/job.html"  # type: ignore[attr-defined]
@@ -90,9 +91,9 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 @access(ADMINS)
 def job_errors_csv(request: HttpRequest, job_id: int) -> HttpResponse:
     """The errors of a refused file as CSV, to fix it in Excel."""
-    job = get_object_or_404(Job, pk=job_id)
+    job = get_job_for_user(request.user, job_id)
     return csv_response(
-        f"feil-{job.pk}.csv",
+        f"feil-{job.pk}",
         ["rad", "kolonne", "verdi", "feil"],
         ((e.get("row"), e.get("column"), e.get("value"), e.get("message")) for e in job.errors),
     )

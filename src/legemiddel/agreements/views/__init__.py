@@ -2,7 +2,7 @@
 access, distribution and start-up meetings (the procurement adviser and the core group)."""
 
 from legemiddel.accounts.access import Roles
-from legemiddel.accounts.roles import Role
+from legemiddel.agreements.access import APPROVER_ROLES, REGISTER_ROLES
 
-REGISTER = Roles(Role.PROCUREMENT_ADVISER, Role.CORE_GROUP)
-APPROVERS = Roles(Role.PROCUREMENT_ADVISER)
+REGISTER = Roles(*REGISTER_ROLES)
+APPROVERS = Roles(*APPROVER_ROLES)

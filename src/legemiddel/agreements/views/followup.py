@@ -6,14 +6,18 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from legemiddel.accounts.access import access, request_user
-from legemiddel.accounts.roles import Role
 from legemiddel.agreements import selectors, services
+from legemiddel.agreements.access import (
+    can_approve_notices,
+    get_delivery_for_user,
+    get_meeting_for_user,
+    get_notice_for_user,
+)
 from legemiddel.agreements.forms import (
     DecisionForm,
     MeetingForm,
@@ -22,8 +26,10 @@ from legemiddel.agreements.forms import (
     ParticipantForm,
 )
 from legemiddel.agreements.ical import meeting_ics
+from legemiddel.agreements.links import meeting_url
 from legemiddel.agreements.models import Delivery, Notice, Participant, StartupMeeting
 from legemiddel.agreements.views import APPROVERS, REGISTER
+from legemiddel.core.downloads import file_response
 
 
 @access(REGISTER)
@@ -44,11 +50,7 @@ def notices(request: HttpRequest) -> HttpResponse:
 
 @access(REGISTER)
 def notice(request: HttpRequest, notice_id: int) -> HttpResponse:
-    found = get_object_or_404(
-        Notice.objects.select_related("agreement", "agreement__area", "version", "approved_by"),
-        pk=notice_id,
-    )
-    user = request_user(request)
+    found = get_notice_for_user(request.user, notice_id)
     form = NoticeForm(initial={"subject": found.subject, "body": found.body})
     return render(
         request,
@@ -57,7 +59,7 @@ def notice(request: HttpRequest, notice_id: int) -> HttpResponse:
             "notice": found,
             "form": form,
             "deliveries": found.deliveries.all(),
-            "can_approve": user.has_role(Role.PROCUREMENT_ADVISER),
+            "can_approve": can_approve_notices(request.user),
         },
     )
 
@@ -65,7 +67,7 @@ def notice(request: HttpRequest, notice_id: int) -> HttpResponse:
 @access(APPROVERS)
 @require_POST
 def notice_send(request: HttpRequest, notice_id: int) -> HttpResponse:
-    found = get_object_or_404(Notice, pk=notice_id)
+    found = get_notice_for_user(request.user, notice_id, write=True)
     form = NoticeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Subject and text cannot be empty."))
@@ -92,7 +94,7 @@ def notice_send(request: HttpRequest, notice_id: int) -> HttpResponse:
 @access(APPROVERS)
 @require_POST
 def notice_discard(request: HttpRequest, notice_id: int) -> HttpResponse:
-    found = get_object_or_404(Notice, pk=notice_id)
+    found = get_notice_for_user(request.user, notice_id, write=True)
     try:
         services.notice_discard(notice=found, actor=request_user(request))
     except ValidationError as exc:
@@ -104,7 +106,7 @@ def notice_discard(request: HttpRequest, notice_id: int) -> HttpResponse:
 @access(APPROVERS)
 @require_POST
 def delivery_resend(request: HttpRequest, delivery_id: int) -> HttpResponse:
-    delivery = get_object_or_404(Delivery.objects.select_related("notice"), pk=delivery_id)
+    delivery = get_delivery_for_user(request.user, delivery_id, write=True)
     try:
         ok = services.delivery_resend(delivery=delivery, actor=request_user(request))
     except ValidationError as exc:
@@ -131,17 +133,11 @@ def meetings(request: HttpRequest) -> HttpResponse:
     return render(request, "agreements/meetings.html", {"rows": rows})
 
 
-def _meeting(meeting_id: int) -> StartupMeeting:
-    return get_object_or_404(
-        StartupMeeting.objects.select_related("agreement", "agreement__area"), pk=meeting_id
-    )
-
-
 @access(REGISTER)
 def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """One meeting: time and place, participants, agenda, minutes and decisions. Each form
     posts here with an ``action`` naming it."""
-    found = _meeting(meeting_id)
+    found = get_meeting_for_user(request.user, meeting_id, write=request.method == "POST")
     actor = request_user(request)
     action = request.POST.get("action") if request.method == "POST" else None
     schedule = MeetingForm(request.POST if action == "schedule" else None, instance=found)
@@ -214,8 +210,6 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @access(REGISTER)
 def meeting_invitation(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    found = _meeting(meeting_id)
-    url = selectors.site_url(reverse("agreements:meeting", args=[found.pk]))
-    response = HttpResponse(meeting_ics(found, url), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="oppstartsmote-{found.pk}.ics"'
-    return response
+    found = get_meeting_for_user(request.user, meeting_id)
+    ics = meeting_ics(found, meeting_url(found))
+    return file_response(ics, filename=f"oppstartsmote-{found.pk}", fmt="ics")

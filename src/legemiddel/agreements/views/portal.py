@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 
 from legemiddel.accounts.access import LOGGED_IN, access
 from legemiddel.agreements import selectors
-from legemiddel.agreements.models import TherapeuticArea
+from legemiddel.agreements.access import get_recommendation_for_user
 from legemiddel.agreements.pricing import has_price_access
-from legemiddel.lib.export import FORMATS, table_response
+from legemiddel.core.downloads import TABLE_FORMATS, table_response
 
 EXPORT_HEADER = [
     "Område",
@@ -45,10 +45,7 @@ def portal(request: HttpRequest) -> HttpResponse:
 
 @access(LOGGED_IN)
 def portal_area(request: HttpRequest, code: str) -> HttpResponse:
-    area = get_object_or_404(TherapeuticArea, code=code)
-    recommendation = selectors.area_recommendation(area)
-    if recommendation.current is None and recommendation.next_agreement is None:
-        raise Http404
+    recommendation = get_recommendation_for_user(request.user, code)
     return render(
         request,
         "agreements/portal_area.html",
@@ -63,7 +60,7 @@ def portal_area(request: HttpRequest, code: str) -> HttpResponse:
 @access(LOGGED_IN)
 def portal_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """Today's recommendations of every area as CSV or XLSX (no prices)."""
-    if fmt not in FORMATS:
+    if fmt not in TABLE_FORMATS:
         raise Http404
     today = timezone.localdate()
     rows = []

@@ -7,13 +7,19 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from legemiddel.accounts.access import access, request_user
 from legemiddel.agreements import selectors, services
+from legemiddel.agreements.access import (
+    get_agreement_for_user,
+    get_grant_for_user,
+    get_line_for_user,
+    get_version_for_user,
+)
 from legemiddel.agreements.forms import (
     AgreementForm,
     GrantForm,
@@ -26,7 +32,7 @@ from legemiddel.agreements.models import AgreementChange, AgreementLine, PriceAc
 from legemiddel.agreements.pricing import PRICE_ACCESS, has_price_access, priced_lines
 from legemiddel.agreements.views import REGISTER
 from legemiddel.core.audit import audit_record
-from legemiddel.lib.export import FORMATS, table_response
+from legemiddel.core.downloads import TABLE_FORMATS, table_response
 from legemiddel.lib.tabular import ImportRejected
 
 
@@ -72,7 +78,7 @@ def agreement_new(request: HttpRequest) -> HttpResponse:
 
 @access(REGISTER)
 def agreement_edit(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    agreement = selectors.agreement_for_register(agreement_id)
+    agreement = get_agreement_for_user(request.user, agreement_id, write=True)
     form = AgreementForm(request.POST or None, instance=agreement)
     form.fields.pop("area")
     if request.method == "POST" and form.is_valid():
@@ -104,7 +110,7 @@ def _history(agreement_id: int, show_prices: bool) -> list[AgreementChange]:
 
 @access(REGISTER)
 def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    agreement = selectors.agreement_for_register(agreement_id)
+    agreement = get_agreement_for_user(request.user, agreement_id)
     lines = list(selectors.public_lines(agreement))
     price_access = has_price_access(request.user)
     show_prices = price_access and request.GET.get("priser") == "1"
@@ -133,7 +139,7 @@ def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
 
 @access(REGISTER)
 def agreement_import(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    agreement = selectors.agreement_for_register(agreement_id)
+    agreement = get_agreement_for_user(request.user, agreement_id, write=True)
     form = ImportForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
@@ -159,9 +165,9 @@ def agreement_import(request: HttpRequest, agreement_id: int) -> HttpResponse:
 
 @access(REGISTER)
 def line_edit(request: HttpRequest, agreement_id: int, line_id: int | None = None) -> HttpResponse:
-    agreement = selectors.agreement_for_register(agreement_id)
+    agreement = get_agreement_for_user(request.user, agreement_id, write=True)
     line = (
-        get_object_or_404(AgreementLine, pk=line_id, agreement=agreement)
+        get_line_for_user(request.user, agreement.pk, line_id, write=True)
         if line_id
         else AgreementLine(agreement=agreement)
     )
@@ -191,7 +197,7 @@ def line_edit(request: HttpRequest, agreement_id: int, line_id: int | None = Non
 @access(REGISTER)
 @require_POST
 def line_delete(request: HttpRequest, agreement_id: int, line_id: int) -> HttpResponse:
-    line = get_object_or_404(AgreementLine, pk=line_id, agreement_id=agreement_id)
+    line = get_line_for_user(request.user, agreement_id, line_id, write=True)
     services.line_delete(line=line, actor=request_user(request))
     messages.success(request, _("The line is removed."))
     return redirect("agreements:detail", agreement_id=agreement_id)
@@ -200,7 +206,7 @@ def line_delete(request: HttpRequest, agreement_id: int, line_id: int) -> HttpRe
 @access(REGISTER)
 @require_POST
 def agreement_publish(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    agreement = selectors.agreement_for_register(agreement_id)
+    agreement = get_agreement_for_user(request.user, agreement_id, write=True)
     form = PublishForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
@@ -220,8 +226,8 @@ def agreement_publish(request: HttpRequest, agreement_id: int) -> HttpResponse:
 
 @access(REGISTER)
 def version_detail(request: HttpRequest, agreement_id: int, number: int) -> HttpResponse:
-    agreement = selectors.agreement_for_register(agreement_id)
-    version = get_object_or_404(agreement.versions.select_related("published_by"), number=number)
+    agreement = get_agreement_for_user(request.user, agreement_id)
+    version = get_version_for_user(request.user, agreement, number)
     return render(request, "agreements/version.html", {"agreement": agreement, "version": version})
 
 
@@ -246,7 +252,7 @@ PRICE_HEADER = [
 
 
 def _priced(request: HttpRequest, agreement_id: int, what: str) -> tuple[Any, list[Any]]:
-    agreement = selectors.agreement_for_register(agreement_id)
+    agreement = get_agreement_for_user(request.user, agreement_id)
     lines = list(
         agreement.lines.select_related("package", "package__brand").order_by(
             "indication_group", "patient_group", "rank", "valid_from"
@@ -263,7 +269,7 @@ def prices(request: HttpRequest, agreement_id: int) -> HttpResponse:
 
 @access(PRICE_ACCESS)
 def prices_export(request: HttpRequest, agreement_id: int, fmt: str) -> HttpResponse:
-    if fmt not in FORMATS:
+    if fmt not in TABLE_FORMATS:
         raise Http404
     agreement, costs = _priced(request, agreement_id, f"priser {fmt} avtale")
     rows = [
@@ -320,7 +326,7 @@ def grants(request: HttpRequest) -> HttpResponse:
 @access(REGISTER)
 @require_POST
 def grant_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
-    grant = get_object_or_404(PriceAccessGrant.objects.select_related("user"), pk=grant_id)
+    grant = get_grant_for_user(request.user, grant_id, write=True)
     form = RevokeForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     services.price_access_revoke(grant=grant, actor=request_user(request), reason=reason)

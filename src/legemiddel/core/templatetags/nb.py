@@ -8,6 +8,8 @@ from django import template
 
 from legemiddel.lib.formatting import (
     format_date,
+    format_datetime,
+    format_month,
     format_nok,
     format_number,
     format_quantity,
@@ -30,9 +32,21 @@ def tall(value: object, decimals: int = 0) -> str:
 
 
 @register.filter
-def dato(value: dt.date | dt.datetime | None) -> str:
-    """``{{ day|dato }}`` gives ``22.11.2026``."""
+def dato(value: dt.date | dt.datetime | str | None) -> str:
+    """``{{ day|dato }}`` gives ``22.11.2026`` (also from ISO text, as in published snapshots)."""
     return format_date(value)
+
+
+@register.filter
+def tidspunkt(value: dt.datetime | None) -> str:
+    """``{{ job.started_at|tidspunkt }}`` gives ``22.11.2026 14:05`` (local time)."""
+    return format_datetime(value)
+
+
+@register.filter
+def maaned(value: dt.date | None, style: str = "") -> str:
+    """``{{ month|maaned }}`` gives ``03.2026``; ``{{ month|maaned:"navn" }}`` gives ``mars 2026``."""
+    return format_month(value, named=style == "navn")
 
 
 @register.filter

@@ -1,0 +1,167 @@
+"""The import pipeline: read and validate the file a chunk ahead, load it in one transaction."""
+
+from __future__ import annotations
+
+import gc
+import queue
+import threading
+import time
+from collections.abc import Callable, Generator, Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from django.db import transaction
+
+from legemiddel.core.audit import audit_record
+from legemiddel.lib.db import bulk_copy, enlarge_page_cache
+from legemiddel.lib.formatting import format_date
+from legemiddel.lib.tabular import FileFormatError, ImportRejected, RowError, file_sha256
+from legemiddel.usage.models import ImportBatch
+from legemiddel.usage.reading import open_table
+from legemiddel.usage.services.codes import remember_unknown
+from legemiddel.usage.services.loading import Loader, Prepared, UsageImportResult
+from legemiddel.usage.services.lookups import load_lookups
+from legemiddel.usage.services.targets import TARGETS
+from legemiddel.usage.validation import CHECKS
+
+SQLITE_CACHE_KB = 64 * 1024
+Progress = Callable[[int, int], None]
+
+
+def usage_import(
+    *,
+    source: str,
+    path: Path,
+    actor: Any = None,
+    file_name: str = "",
+    progress: Progress | None = None,
+    accept_valid: bool = False,
+) -> UsageImportResult:
+    """Import one usage file as a batch. Raises :class:`ImportRejected` (nothing changed)."""
+    if source not in TARGETS:
+        raise ValueError(f"unknown usage source {source!r}")
+    started = time.monotonic()
+    file_name = file_name or path.name
+    sha256 = file_sha256(path)
+    earlier = (
+        ImportBatch.objects.filter(source=source, sha256=sha256)
+        .exclude(status=ImportBatch.Status.REPLACED)
+        .first()
+    )
+    if earlier is not None:
+        raise ImportRejected(
+            [
+                RowError(
+                    0,
+                    "",
+                    file_name,
+                    f"Denne filen er allerede importert ({earlier.file_name}, "
+                    f"{format_date(earlier.created_at)}); ingenting er endret.",
+                )
+            ]
+        )
+    # The month index of a large table otherwise goes back to disk for every chunk.
+    enlarge_page_cache(SQLITE_CACHE_KB)
+    lookups = load_lookups(source)
+    loader = Loader(
+        source=source, sha256=sha256, file_name=file_name, actor=actor, copy=bulk_copy()
+    )
+    check = CHECKS[source]
+    try:
+        table = open_table(path, source)
+    except FileFormatError as exc:
+        raise ImportRejected([RowError(0, "", "", str(exc))]) from exc
+    try:
+        with (
+            _without_cyclic_gc(),
+            transaction.atomic(),
+            closing(
+                _ahead(table.chunks, lambda chunk: loader.prepare(check(chunk, lookups)))
+            ) as prepared_chunks,
+        ):
+            loader.start()
+            for prepared in prepared_chunks:
+                loader.take(prepared, write=accept_valid or not loader.error_count)
+                if progress is not None:
+                    progress(min(table.done, table.total), table.total)
+            if loader.rows_read == 0:
+                raise ImportRejected([RowError(0, "", "", "Filen har ingen rader.")])
+            if loader.error_count and (not accept_valid or not loader.rows_accepted):
+                raise ImportRejected(loader.errors)
+            result = loader.finish(started=started)
+            # The dashboards' precomputed measures follow the data in the same transaction.
+            from legemiddel.analytics.engine import measures_refresh
+
+            measures_refresh(sources={source})
+    except FileFormatError as exc:
+        raise ImportRejected([RowError(0, "", "", str(exc))]) from exc
+    finally:
+        table.close()
+        # Outside the import's transaction: unknown codes stay for the mapping page even when
+        # the file was refused because of them.
+        remember_unknown(source, loader.unknown, file_name)
+    audit_record(
+        user=actor, action="import", detail=f"{file_name} ({sha256[:12]}): {result.as_text()}"
+    )
+    return result
+
+
+@contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """Pause Python's cycle collector while millions of row tuples come and go.
+
+    The rows form no reference cycles (they are freed as soon as they are written), but their
+    sheer number sets off full collections over the whole process again and again.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _ahead(
+    chunks: Iterator[pl.DataFrame], work: Callable[[pl.DataFrame], Prepared]
+) -> Generator[Prepared, None, None]:
+    """The file's chunks, read, validated and prepared one chunk ahead in a second thread.
+
+    Reading, validating and preparing run mostly in polars (outside the GIL) while this thread
+    writes the previous chunk to the database, so the two overlap. At most one prepared chunk
+    waits; an error in the reader comes out here; if the writer stops early, the reader stops.
+    """
+    handoff: queue.Queue[Prepared | BaseException | None] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def offer(item: Prepared | BaseException | None) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            for chunk in chunks:
+                if not offer(work(chunk)):
+                    return
+        except BaseException as exc:  # handed to the writer, which raises it
+            offer(exc)
+            return
+        offer(None)
+
+    reader = threading.Thread(target=read, name="usage-import-reader", daemon=True)
+    reader.start()
+    try:
+        while (item := handoff.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join()

@@ -1,0 +1,47 @@
+"""The helpers for what SQLite and PostgreSQL do differently give the same answers on both."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+
+from legemiddel.lib.db import date_param, days_between_sql, enlarge_page_cache
+
+pytestmark = pytest.mark.django_db
+
+
+def test_days_between_two_dates_counts_the_days():
+    sql = f"SELECT {days_between_sql('%s', '%s')}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [date_param(dt.date(2026, 3, 1)), date_param(dt.date(2026, 2, 1))])
+        (days,) = cursor.fetchone()
+    assert days == 28
+
+
+def test_a_date_parameter_matches_a_stored_date():
+    from legemiddel.usage.models import ImportBatch
+
+    ImportBatch.objects.create(
+        source="sls",
+        file_name="f.csv",
+        sha256="0" * 64,
+        period_start=dt.date(2026, 3, 1),
+        period_end=dt.date(2026, 3, 31),
+    )
+    table = ImportBatch._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {table} WHERE period_start = %s",  # noqa: S608
+            [date_param(dt.date(2026, 3, 1))],
+        )
+        assert cursor.fetchone() == (1,)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's page cache")
+def test_the_page_cache_grows_on_sqlite():
+    enlarge_page_cache(32 * 1024)
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        assert cursor.fetchone() == (-32 * 1024,)
