@@ -7,11 +7,11 @@ announces ``agreement.published`` (its therapeutic area). The outbox job calls
 
 from __future__ import annotations
 
+from legemiddel.agreements.events import AGREEMENT_PUBLISHED
 from legemiddel.analytics.engine import measures_refresh
 from legemiddel.core.models import OutboxEvent
+from legemiddel.usage.events import USAGE_IMPORTED
 
-USAGE_IMPORTED = "usage.imported"
-AGREEMENT_PUBLISHED = "agreement.published"
 TOPICS = (USAGE_IMPORTED, AGREEMENT_PUBLISHED)
 
 

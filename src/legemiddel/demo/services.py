@@ -20,6 +20,7 @@ from legemiddel.accounts.services import (
 )
 from legemiddel.catalogue.models import FestLoad
 from legemiddel.catalogue.services import fest_import
+from legemiddel.core import outbox
 from legemiddel.demo import DATA_DIR, festgen
 from legemiddel.demo.agreements_data import load_agreements
 from legemiddel.demo.usage_data import PRESCRIBER_HPR, generate_usage_files
@@ -157,6 +158,10 @@ def demo_load(progress: Callable[[str], None] = lambda step: None, *, usage: boo
     if usage:
         progress("forbruksdata (SLS, H-resept, DIPS)")
         _load_usage()
+    # What the imports and publications announced (the precomputed measures) is done here
+    # rather than left for the worker, so the demo opens with its figures.
+    progress("indikatorer")
+    outbox.process()
 
 
 def _load_usage() -> None:

@@ -14,10 +14,12 @@ from typing import Any
 import polars as pl
 from django.db import transaction
 
+from legemiddel.core import outbox
 from legemiddel.core.audit import audit_record
 from legemiddel.lib.db import bulk_copy, enlarge_page_cache
 from legemiddel.lib.formatting import format_date
 from legemiddel.lib.tabular import FileFormatError, ImportRejected, RowError, file_sha256
+from legemiddel.usage.events import USAGE_IMPORTED
 from legemiddel.usage.models import ImportBatch
 from legemiddel.usage.reading import open_table
 from legemiddel.usage.services.codes import remember_unknown
@@ -91,10 +93,12 @@ def usage_import(
             if loader.error_count and (not accept_valid or not loader.rows_accepted):
                 raise ImportRejected(loader.errors)
             result = loader.finish(started=started)
-            # The dashboards' precomputed measures follow the data in the same transaction.
-            from legemiddel.analytics.engine import measures_refresh
-
-            measures_refresh(sources={source})
+            # Announced in the import's transaction: what depends on the data (the dashboards'
+            # precomputed measures) is brought up to date by a job once this has committed.
+            outbox.announce(
+                topic=USAGE_IMPORTED,
+                payload={"source": source, "months": sorted(m.isoformat() for m in loader.months)},
+            )
     except FileFormatError as exc:
         raise ImportRejected([RowError(0, "", "", str(exc))]) from exc
     finally:
