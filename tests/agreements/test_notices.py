@@ -1,0 +1,141 @@
+"""Sending a notice: approval, one message per address, failures and resending."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.test import override_settings
+
+from legemiddel.accounts.roles import Role
+from legemiddel.agreements import services
+from legemiddel.agreements.models import Delivery, Notice
+from legemiddel.core.models import AuditEvent
+from tests.agreements.builders import ADDRESSES, closed_port, counts, no_secret_in
+
+
+def test_it_sends_one_message_per_address_and_records_each_delivery(notice, users):
+    approver = users[Role.PROCUREMENT_ADVISER]
+
+    sent, failed = services.notice_send(notice=notice, actor=approver)
+
+    assert (sent, failed) == (len(ADDRESSES), 0)
+    assert sorted(tuple(m.to) for m in mail.outbox) == sorted((a,) for a in ADDRESSES)
+    for message in mail.outbox:
+        assert message.subject == "Ny LIS-anbefaling: TNF BIO 2026"
+        assert message.body == notice.body
+        assert no_secret_in(message.subject + message.body)
+    notice.refresh_from_db()
+    assert (notice.status, notice.approved_by) == (Notice.Status.SENT, approver)
+    assert notice.approved_at is not None
+    deliveries = {d.email or d.name: d for d in notice.deliveries.all()}
+    for address in ADDRESSES:
+        assert deliveries[address].status == Delivery.Status.SENT
+        assert deliveries[address].attempts == 1
+        assert deliveries[address].sent_at is not None
+    for name in ("Unit Leader", "Nils Utenpost", "Pharmacy"):
+        assert deliveries[name].status == Delivery.Status.NO_ADDRESS
+        assert (deliveries[name].attempts, deliveries[name].sent_at) == (0, None)
+    assert list(
+        AuditEvent.objects.filter(action=AuditEvent.Action.NOTICE).values_list("user", "detail")
+    ) == [(approver.pk, f"varsel {notice.pk} «Ny LIS-anbefaling: TNF BIO 2026»: 5 sendt, 0 feilet")]
+
+
+def test_it_refuses_to_send_a_notice_twice(notice, adviser):
+    services.notice_send(notice=notice, actor=adviser)
+    mail.outbox.clear()
+    before = counts()
+
+    with pytest.raises(ValidationError) as caught:
+        services.notice_send(notice=notice, actor=adviser)
+
+    assert caught.value.messages == ["Varselet er allerede behandlet."]
+    assert mail.outbox == []
+    assert counts() == before
+
+
+def test_it_sends_the_text_as_the_approver_edited_it(notice, adviser):
+    services.notice_send(
+        notice=notice, actor=adviser, subject="  Ny TNF-anbefaling  ", body="Se portalen.\n"
+    )
+
+    assert {(m.subject, m.body) for m in mail.outbox} == {("Ny TNF-anbefaling", "Se portalen.")}
+    notice.refresh_from_db()
+    assert (notice.subject, notice.body) == ("Ny TNF-anbefaling", "Se portalen.")
+
+
+@pytest.mark.parametrize(("subject", "body"), [("   ", None), (None, " \n ")])
+def test_it_refuses_an_empty_subject_or_text_and_sends_nothing(notice, adviser, subject, body):
+    original = (notice.subject, notice.body)
+
+    with pytest.raises(ValidationError) as caught:
+        services.notice_send(notice=notice, actor=adviser, subject=subject, body=body)
+
+    assert caught.value.messages == ["Emne og tekst kan ikke være tomme."]
+    assert mail.outbox == []
+    notice.refresh_from_db()
+    assert (notice.subject, notice.body, notice.status) == (*original, Notice.Status.DRAFT)
+    assert not notice.deliveries.filter(attempts__gt=0).exists()
+
+
+def test_it_refuses_to_send_a_discarded_notice(notice, adviser):
+    services.notice_discard(notice=notice, actor=adviser)
+
+    with pytest.raises(ValidationError):
+        services.notice_send(notice=notice, actor=adviser)
+
+    assert mail.outbox == []
+    notice.refresh_from_db()
+    assert notice.status == Notice.Status.DISCARDED
+
+
+def test_it_marks_deliveries_failed_when_the_mail_server_is_down_and_resends_later(notice, adviser):
+    with override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=closed_port(),
+        EMAIL_TIMEOUT=2,
+    ):
+        sent, failed = services.notice_send(notice=notice, actor=adviser)
+
+    assert (sent, failed) == (0, len(ADDRESSES))
+    notice.refresh_from_db()
+    assert notice.status == Notice.Status.SENT
+    failures = list(notice.deliveries.filter(status=Delivery.Status.FAILED))
+    assert {d.email for d in failures} == ADDRESSES
+    for delivery in failures:
+        assert "Connection refused" in delivery.error
+        assert (delivery.attempts, delivery.sent_at) == (1, None)
+    assert notice.deliveries.filter(status=Delivery.Status.NO_ADDRESS).count() == 3
+    assert AuditEvent.objects.filter(detail__endswith="0 sendt, 5 feilet").exists()
+
+    delivery = failures[0]
+    assert services.delivery_resend(delivery=delivery, actor=adviser) is True
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.error) == (Delivery.Status.SENT, 2, "")
+    assert delivery.sent_at is not None
+    assert [m.to for m in mail.outbox] == [[delivery.email]]
+    assert notice.deliveries.filter(status=Delivery.Status.FAILED).count() == len(ADDRESSES) - 1
+    assert AuditEvent.objects.filter(
+        detail=f"varsel {notice.pk} sendt på nytt til levering {delivery.pk}: sendt"
+    ).exists()
+
+
+def test_it_resends_only_approved_notices_to_recipients_with_an_address(notice, adviser):
+    pending = notice.deliveries.filter(status=Delivery.Status.PENDING).first()
+    assert pending is not None
+    with pytest.raises(ValidationError) as caught:
+        services.delivery_resend(delivery=pending, actor=adviser)
+    assert caught.value.messages == ["Varselet er ikke godkjent og sendt."]
+
+    services.notice_send(notice=notice, actor=adviser)
+    mail.outbox.clear()
+    nobody = notice.deliveries.get(name="Nils Utenpost")
+    with pytest.raises(ValidationError) as caught:
+        services.delivery_resend(delivery=nobody, actor=adviser)
+    assert caught.value.messages == ["Mottakeren har ingen e-postadresse."]
+
+    assert mail.outbox == []
+    nobody.refresh_from_db()
+    assert (nobody.status, nobody.attempts) == (Delivery.Status.NO_ADDRESS, 0)
