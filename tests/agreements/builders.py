@@ -23,7 +23,7 @@ from legemiddel.agreements.models import (
     TherapeuticArea,
 )
 from legemiddel.catalogue.models import Package, Price
-from legemiddel.core.models import AuditEvent
+from legemiddel.core.models import AuditEvent, MailDelivery
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 START = dt.date(2026, 3, 1)
@@ -74,6 +74,7 @@ def counts() -> dict[str, int]:
         Delivery,
         PriceAccessGrant,
         AuditEvent,
+        MailDelivery,
     )
     return {model.__name__: model.objects.count() for model in models}
 

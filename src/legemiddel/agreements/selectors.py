@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
@@ -25,6 +24,7 @@ from legemiddel.agreements.models import (
     StartupMeeting,
     TherapeuticArea,
 )
+from legemiddel.core.mail import absolute_url
 from legemiddel.lib.formatting import format_date
 from legemiddel.organisation.models import Affiliation, HealthPersonnel, OrgUnit, UnitMembership
 
@@ -172,10 +172,6 @@ def _json(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def site_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def notice_text(agreement: Agreement, version: AgreementVersion, *, first: bool) -> tuple[str, str]:
     """Subject and body of the notice for a publication. Built from public data only, in
     Norwegian whatever language the publisher reads the product in."""
@@ -207,7 +203,7 @@ def _notice_text(
         lines += ["Vilkår: " + agreement.conditions, ""]
     lines += [
         "Anbefalingene står i legemiddelportalen:",
-        site_url(reverse("agreements:portal_area", args=[agreement.area.code])),
+        absolute_url(reverse("agreements:portal_area", args=[agreement.area.code])),
         "",
         "Priser er taushetsbelagt (forvaltningsloven § 13) og står ikke i denne e-posten. "
         "Har du tjenstlig behov for prisene, be spesialrådgiver legemiddelinnkjøp om pristilgang.",

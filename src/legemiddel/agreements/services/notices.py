@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable
-
-from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -13,47 +9,35 @@ from django.utils import timezone
 from legemiddel.accounts.models import User
 from legemiddel.agreements.models import Delivery, Notice
 from legemiddel.core.audit import audit_record
-from legemiddel.core.models import AuditEvent
+from legemiddel.core.mail import Outgoing, mail_send_many
+from legemiddel.core.models import AuditEvent, MailDelivery
 
-log = logging.getLogger(__name__)
+MAIL_KIND = "notice"
 
 
-def _send(deliveries: Iterable[Delivery], notice: Notice) -> tuple[int, int]:
-    """Send to each delivery over one SMTP connection; record the outcome of each."""
-    sent = failed = 0
-    now = timezone.now()
-    try:
-        connection = mail.get_connection()
-        connection.open()
-    except Exception as exc:  # the server is down: every delivery fails the same way
-        connection = None
-        opening_error = f"{type(exc).__name__}: {exc}"[:500]
-    for delivery in deliveries:
-        delivery.attempts += 1
-        try:
-            if connection is None:
-                raise ConnectionError(opening_error)
-            message = mail.EmailMessage(
+def _send(deliveries: list[Delivery], notice: Notice) -> tuple[int, int]:
+    """Send the notice to each delivery in one batch; the mail log keeps the outcome of each."""
+    entries = mail_send_many(
+        messages=[
+            Outgoing(
+                to=delivery.email,
+                name=delivery.name,
                 subject=notice.subject,
-                body=notice.body,
-                to=[delivery.email],
-                connection=connection,
+                template="core/email/message",
+                context={"text": notice.body},
+                kind=MAIL_KIND,
+                ref=f"notice:{notice.pk}",
+                entry=delivery.mail,
             )
-            message.send()
-        except Exception as exc:
-            log.warning("Notice %s to delivery %s failed: %s", notice.pk, delivery.pk, exc)
-            delivery.status = Delivery.Status.FAILED
-            delivery.error = f"{type(exc).__name__}: {exc}"[:500]
-            failed += 1
-        else:
-            delivery.status = Delivery.Status.SENT
-            delivery.sent_at = now
-            delivery.error = ""
-            sent += 1
-        delivery.save(update_fields=["attempts", "status", "sent_at", "error"])
-    if connection is not None:
-        connection.close()
-    return sent, failed
+            for delivery in deliveries
+        ]
+    )
+    for delivery, entry in zip(deliveries, entries, strict=True):
+        if delivery.mail_id is None:
+            delivery.mail = entry
+            delivery.save(update_fields=["mail"])
+    sent = sum(entry.status == MailDelivery.Status.SENT for entry in entries)
+    return sent, len(entries) - sent
 
 
 @transaction.atomic
@@ -74,7 +58,7 @@ def notice_send(
     notice.approved_by = actor
     notice.approved_at = timezone.now()
     notice.save(update_fields=["subject", "body", "status", "approved_by", "approved_at"])
-    pending = notice.deliveries.filter(status=Delivery.Status.PENDING).order_by("id")
+    pending = notice.deliveries.filter(mail__isnull=True).exclude(email="").order_by("id")
     sent, failed = _send(list(pending), notice)
     audit_record(
         action=AuditEvent.Action.NOTICE,

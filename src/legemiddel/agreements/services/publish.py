@@ -69,13 +69,7 @@ def agreement_publish(*, agreement: Agreement, actor: User | None, note: str = "
     subject, body = selectors.notice_text(agreement, version, first=first)
     notice = Notice.objects.create(agreement=agreement, version=version, subject=subject, body=body)
     Delivery.objects.bulk_create(
-        Delivery(
-            notice=notice,
-            name=r.name,
-            email=r.email,
-            reason=r.reason,
-            status=Delivery.Status.PENDING if r.email else Delivery.Status.NO_ADDRESS,
-        )
+        Delivery(notice=notice, name=r.name, email=r.email, reason=r.reason)
         for r in selectors.distribution_list(agreement.area)
     )
     audit_record(

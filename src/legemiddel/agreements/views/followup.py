@@ -24,6 +24,8 @@ from legemiddel.agreements.forms import (
 from legemiddel.agreements.ical import meeting_ics
 from legemiddel.agreements.models import Delivery, Notice, Participant, StartupMeeting
 from legemiddel.agreements.views import APPROVERS, REGISTER
+from legemiddel.core.mail import absolute_url
+from legemiddel.core.models import MailDelivery
 
 
 @access(REGISTER)
@@ -32,9 +34,11 @@ def notices(request: HttpRequest) -> HttpResponse:
     found = (
         Notice.objects.select_related("agreement", "approved_by", "version")
         .annotate(
-            sent=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.SENT)),
-            failed=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.FAILED)),
-            no_address=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.NO_ADDRESS)),
+            sent=Count("deliveries", filter=Q(deliveries__mail__status=MailDelivery.Status.SENT)),
+            failed=Count(
+                "deliveries", filter=Q(deliveries__mail__status=MailDelivery.Status.FAILED)
+            ),
+            no_address=Count("deliveries", filter=Q(deliveries__email="")),
             total=Count("deliveries"),
         )
         .order_by("-created_at", "-id")[:200]
@@ -56,7 +60,7 @@ def notice(request: HttpRequest, notice_id: int) -> HttpResponse:
         {
             "notice": found,
             "form": form,
-            "deliveries": found.deliveries.all(),
+            "deliveries": found.deliveries.select_related("mail"),
             "can_approve": user.has_role(Role.PROCUREMENT_ADVISER),
         },
     )
@@ -104,7 +108,7 @@ def notice_discard(request: HttpRequest, notice_id: int) -> HttpResponse:
 @access(APPROVERS)
 @require_POST
 def delivery_resend(request: HttpRequest, delivery_id: int) -> HttpResponse:
-    delivery = get_object_or_404(Delivery.objects.select_related("notice"), pk=delivery_id)
+    delivery = get_object_or_404(Delivery.objects.select_related("notice", "mail"), pk=delivery_id)
     try:
         ok = services.delivery_resend(delivery=delivery, actor=request_user(request))
     except ValidationError as exc:
@@ -114,7 +118,8 @@ def delivery_resend(request: HttpRequest, delivery_id: int) -> HttpResponse:
         if ok:
             messages.success(request, _("Sent again to %(email)s.") % {"email": delivery.email})
         else:
-            messages.error(request, _("Sending failed again: %(e)s") % {"e": delivery.error})
+            error = delivery.mail.error if delivery.mail else ""
+            messages.error(request, _("Sending failed again: %(e)s") % {"e": error})
     return redirect("agreements:notice", notice_id=delivery.notice_id)
 
 
@@ -215,7 +220,7 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @access(REGISTER)
 def meeting_invitation(request: HttpRequest, meeting_id: int) -> HttpResponse:
     found = _meeting(meeting_id)
-    url = selectors.site_url(reverse("agreements:meeting", args=[found.pk]))
+    url = absolute_url(reverse("agreements:meeting", args=[found.pk]))
     response = HttpResponse(meeting_ics(found, url), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="oppstartsmote-{found.pk}.ics"'
     return response
