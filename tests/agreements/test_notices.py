@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import override_settings
+from django.urls import reverse
 
 from legemiddel.accounts.roles import Role
 from legemiddel.agreements import services
@@ -151,3 +152,32 @@ def test_it_resends_only_approved_notices_to_recipients_with_an_address(notice, 
     assert mail.outbox == []
     nobody.refresh_from_db()
     assert (nobody.status, nobody.mail) == (Delivery.Status.NO_ADDRESS, None)
+
+
+def test_the_notice_pages_show_each_recipients_status_attempts_and_error(notice, adviser, client):
+    with override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=closed_port(),
+        EMAIL_TIMEOUT=2,
+    ):
+        services.notice_send(notice=notice, actor=adviser)
+    client.force_login(adviser)
+    listing = reverse("agreements:notices")
+    detail = reverse("agreements:notice", args=[notice.pk])
+    counts_of = '<td class="num">{} / 8</td><td class="num">{}</td><td class="num">3</td>'
+
+    assert counts_of.format(0, 5) in client.get(listing).content.decode()
+    page = client.get(detail).content.decode()
+    assert page.count("ConnectionRefusedError") == 5
+    assert page.count(f"({settings.MAIL_ATTEMPTS} forsøk)") == 5
+    assert page.count("Ingen e-postadresse") == 3
+
+    resent = notice.deliveries.get(email="berit@revmatolog.no")
+    response = client.post(reverse("agreements:resend", args=[resent.pk]))
+
+    assert response.status_code == 302
+    assert counts_of.format(1, 4) in client.get(listing).content.decode()
+    page = client.get(detail).content.decode()
+    assert page.count("ConnectionRefusedError") == 4
+    assert [m.to for m in mail.outbox] == [["berit@revmatolog.no"]]

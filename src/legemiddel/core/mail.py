@@ -79,7 +79,16 @@ def mail_send(
     entry: MailDelivery | None = None,
 ) -> MailDelivery:
     """Send one message and log it; returns its log row (sent or failed)."""
-    outgoing = Outgoing(to, subject, template, context, kind, name, ref, entry)
+    outgoing = Outgoing(
+        to=to,
+        subject=subject,
+        template=template,
+        context=context,
+        kind=kind,
+        name=name,
+        ref=ref,
+        entry=entry,
+    )
     return mail_send_many(messages=[outgoing])[0]
 
 
