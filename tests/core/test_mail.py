@@ -359,3 +359,28 @@ def test_notices_and_alerts_both_write_to_the_one_log(org, users):
         html = message.alternatives[0][0]
         assert "https://legemiddel.helse-bergen.no/" in html
         assert "127.0.0.1" not in message.body + html
+
+
+@pytest.mark.django_db
+def test_a_failed_monthly_email_is_sent_on_the_next_run_in_the_same_log_row(flaky, users):
+    leader = users[Role.UNIT_LEADER]
+    leader.email = "leder@example.org"
+    leader.save()
+    flaky.script = [smtplib.SMTPResponseException(554, b"Rejected")]
+    month = dt.date(2026, 2, 1)
+
+    assert alerts_send(month) == (0, 1)
+    alert = AlertDelivery.objects.select_related("mail").get()
+    assert (alert.user, alert.month, alert.mail.status, alert.mail.attempts) == (
+        leader,
+        month,
+        "failed",
+        1,
+    )
+
+    assert alerts_send(month) == (1, 0)
+    assert alerts_send(month) == (0, 0)
+    alert.mail.refresh_from_db()
+    assert (alert.mail.status, alert.mail.attempts, alert.mail.error) == ("sent", 2, "")
+    assert (AlertDelivery.objects.count(), MailDelivery.objects.count()) == (1, 1)
+    assert [m.to for m in mail.outbox] == [["leder@example.org"]]

@@ -18,7 +18,13 @@ from legemiddel.agreements.pricing import has_price_access
 from legemiddel.analytics import engine
 from legemiddel.analytics.models import AlertDelivery, AlertPreference
 from legemiddel.analytics.selectors import latest_refresh, unit_series
-from legemiddel.core.mail import Outgoing, absolute_url, mail_render, mail_send_many
+from legemiddel.core.mail import (
+    Outgoing,
+    absolute_url,
+    mail_queue,
+    mail_render,
+    mail_send_many,
+)
 from legemiddel.core.models import MailDelivery
 from legemiddel.lib.formatting import format_nok, format_share
 from legemiddel.organisation.selectors import member_units
@@ -133,7 +139,6 @@ def alerts_send(month: dt.date | None = None) -> tuple[int, int]:
     """Send this month's e-mail to every recipient not yet sent to, in one batch. Returns
     (sent, failed); a failed one is tried again the next time this runs."""
     messages: list[Outgoing] = []
-    targets: list[tuple[User, dt.date, AlertDelivery | None]] = []
     for user in recipients():
         alert = alert_for(user, month)
         if alert is None:
@@ -145,25 +150,22 @@ def alerts_send(month: dt.date | None = None) -> tuple[int, int]:
         )
         if earlier is not None and earlier.mail.status == MailDelivery.Status.SENT:
             continue
-        targets.append((user, alert.month, earlier))
-        messages.append(
-            Outgoing(
-                to=user.email,
-                name=user.display_name,
-                subject=alert.subject,
-                template=TEMPLATE,
-                context=alert.context(),
-                kind=MAIL_KIND,
-                ref=f"alert:{alert.month:%Y-%m}",
-                entry=earlier.mail if earlier else None,
-            )
+        message = Outgoing(
+            to=user.email,
+            name=user.display_name,
+            subject=alert.subject,
+            template=TEMPLATE,
+            context=alert.context(),
+            kind=MAIL_KIND,
+            ref=f"alert:{alert.month:%Y-%m}",
+            entry=earlier.mail if earlier else None,
         )
+        if earlier is None:
+            # Recorded before sending, so a run stopped half-way does not send again what it sent.
+            message.entry = mail_queue(message=message)
+            AlertDelivery.objects.create(user=user, month=alert.month, mail=message.entry)
+        messages.append(message)
     entries = mail_send_many(messages=messages)
-    AlertDelivery.objects.bulk_create(
-        AlertDelivery(user=user, month=alert_month, mail=entry)
-        for (user, alert_month, earlier), entry in zip(targets, entries, strict=True)
-        if earlier is None
-    )
     sent = sum(entry.status == MailDelivery.Status.SENT for entry in entries)
     return sent, len(entries) - sent
 

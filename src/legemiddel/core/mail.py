@@ -99,7 +99,7 @@ def mail_send_many(*, messages: Sequence[Outgoing]) -> list[MailDelivery]:
     unavailable: the rest of the batch is failed with the same error and the same attempts,
     without waiting again. They can be sent again later.
     """
-    entries = [_entry(message) for message in messages]
+    entries = [message.entry or mail_queue(message=message) for message in messages]
     connection = mail.get_connection()
     unavailable: tuple[str, int] | None = None
     try:
@@ -113,9 +113,10 @@ def mail_send_many(*, messages: Sequence[Outgoing]) -> list[MailDelivery]:
     return entries
 
 
-def _entry(message: Outgoing) -> MailDelivery:
-    if message.entry is not None:
-        return message.entry
+def mail_queue(*, message: Outgoing) -> MailDelivery:
+    """Write a message's log row (queued) before it is sent, so that a domain row can point at
+    it first; pass it back as ``entry`` to send. :func:`mail_send_many` does this itself for
+    messages without one."""
     return MailDelivery.objects.create(
         kind=message.kind,
         ref=message.ref[:100],
