@@ -508,7 +508,7 @@ def test_the_monthly_email_lists_units_below_target_once_per_month(dataset, org,
     assert "/analyse/" in message.body
     # Running the schedule again in the same month sends nothing more.
     assert alerts_send() == (0, 0)
-    assert AlertDelivery.objects.get(user=leader).status == "sent"
+    assert AlertDelivery.objects.get(user=leader).mail.status == "sent"
     # Opted out: nothing next month either.
     AlertPreference.objects.create(user=leader, opted_out=True)
     AlertDelivery.objects.all().delete()

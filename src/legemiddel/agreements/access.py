@@ -89,7 +89,7 @@ def get_notice_for_user(user: Any, notice_id: int, write: bool = False) -> Notic
 
 def get_delivery_for_user(user: Any, delivery_id: int, write: bool = False) -> Delivery:
     _writable(can_approve_notices(user), write)
-    return _found(Delivery.objects.select_related("notice"), pk=delivery_id)
+    return _found(Delivery.objects.select_related("notice", "mail"), pk=delivery_id)
 
 
 def get_meeting_for_user(user: Any, meeting_id: int, write: bool = False) -> StartupMeeting:

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.urls import reverse
 
 from legemiddel.agreements.models import StartupMeeting, TherapeuticArea
-
-
-def site_url(path: str) -> str:
-    """``path`` (from ``reverse``) as an absolute link on the configured site."""
-    return settings.SITE_URL.rstrip("/") + path
+from legemiddel.core.mail import absolute_url
 
 
 def portal_area_url(area: TherapeuticArea) -> str:
-    return site_url(reverse("agreements:portal_area", args=[area.code]))
+    return absolute_url(reverse("agreements:portal_area", args=[area.code]))
 
 
 def meeting_url(meeting: StartupMeeting) -> str:
-    return site_url(reverse("agreements:meeting", args=[meeting.pk]))
+    return absolute_url(reverse("agreements:meeting", args=[meeting.pk]))

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from legemiddel.core.models import MailDelivery
 from legemiddel.organisation.models import code_validator
 
 
@@ -342,7 +343,8 @@ class Notice(models.Model):
 
 
 class Delivery(models.Model):
-    """One recipient of a notice: who, why, and what happened when we sent it."""
+    """One recipient of a notice: who and why. What happened when it was sent is in the mail
+    log (``mail``), written once the notice is approved; people without an address get none."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Not sent")
@@ -354,12 +356,14 @@ class Delivery(models.Model):
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail"), blank=True)
     reason = models.CharField(_("why"), max_length=300)
-    status = models.CharField(
-        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
+    mail = models.OneToOneField(
+        "core.MailDelivery",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("e-mail delivery"),
     )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    error = models.CharField(_("error"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("delivery")
@@ -368,6 +372,17 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
+
+    @property
+    def status(self) -> str:
+        if not self.email:
+            return self.Status.NO_ADDRESS
+        if self.mail is None or self.mail.status == MailDelivery.Status.QUEUED:
+            return self.Status.PENDING
+        return self.Status(self.mail.status)
+
+    def get_status_display(self) -> str:
+        return str(self.Status(self.status).label)
 
 
 class StartupMeeting(models.Model):

@@ -14,7 +14,6 @@ from django.utils import timezone, translation
 from legemiddel.accounts.models import User
 from legemiddel.accounts.roles import Role
 from legemiddel.agreements.links import portal_area_url
-from legemiddel.agreements.links import site_url as site_url  # analytics.alerts imports it here
 from legemiddel.agreements.models import (
     Agreement,
     AgreementLine,

@@ -5,25 +5,32 @@ schedule enqueues (``legemiddel alerts``); each leader gets at most one per data
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.core import mail
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django_tasks import task
 
 from legemiddel.accounts.models import User
 from legemiddel.accounts.roles import Role
 from legemiddel.agreements.pricing import has_price_access
-from legemiddel.agreements.selectors import site_url
 from legemiddel.analytics import engine
 from legemiddel.analytics.models import AlertDelivery, AlertPreference
 from legemiddel.analytics.selectors import latest_refresh, unit_series
+from legemiddel.core.mail import (
+    Outgoing,
+    absolute_url,
+    mail_queue,
+    mail_render,
+    mail_send_many,
+)
+from legemiddel.core.models import MailDelivery
 from legemiddel.lib.formatting import format_nok, format_share
 from legemiddel.organisation.selectors import member_units
 
-log = logging.getLogger(__name__)
+MAIL_KIND = "alert"
+TEMPLATE = "analytics/email/alert"
 
 
 @dataclass
@@ -50,29 +57,16 @@ class Alert:
     def subject(self) -> str:
         return f"Legemiddeloppfølging {self.month:%m.%Y}: {len(self.below_target)} under mål"
 
+    def context(self) -> dict[str, Any]:
+        return {
+            "alert": self,
+            "analytics_url": absolute_url(reverse("analytics:index")),
+            "opt_out_url": absolute_url(reverse("analytics:alert")),
+        }
+
     def body(self) -> str:
-        lines = [f"Hei {self.user.display_name},", ""]
-        lines.append(f"Tall for enhetene dine til og med {self.month:%m.%Y}.")
-        lines.append("")
-        if self.below_target:
-            lines.append("Under mål:")
-            lines += [f"- {f.unit_name}: {f.measure.title}: {f.text}" for f in self.below_target]
-        else:
-            lines.append("Alle enhetene dine når målene.")
-        if self.savings:
-            lines += ["", "Størst mulig gevinst ved førstevalg siste 12 måneder:"]
-            for f in self.savings:
-                area = f.measure.area.name if f.measure.area else ""
-                lines.append(f"- {f.unit_name}: {area}: {f.text}")
-        lines += [
-            "",
-            "Se tallene og gå ned på enhet og forskriver:",
-            site_url(reverse("analytics:index")),
-            "",
-            "Du får denne e-posten som enhetsleder. Du kan melde deg av på siden "
-            + site_url(reverse("analytics:alert")),
-        ]
-        return "\n".join(lines)
+        """The plain-text part, as the preview shows it."""
+        return mail_render(TEMPLATE, self.context())[0]
 
 
 def alert_for(
@@ -142,27 +136,38 @@ def recipients() -> list[User]:
 
 
 def alerts_send(month: dt.date | None = None) -> tuple[int, int]:
-    """Send this month's e-mail to every recipient not yet sent to. Returns (sent, failed)."""
-    sent = failed = 0
+    """Send this month's e-mail to every recipient not yet sent to, in one batch. Returns
+    (sent, failed); a failed one is tried again the next time this runs."""
+    messages: list[Outgoing] = []
     for user in recipients():
         alert = alert_for(user, month)
         if alert is None:
             continue
-        if AlertDelivery.objects.filter(user=user, month=alert.month, status="sent").exists():
+        earlier = (
+            AlertDelivery.objects.filter(user=user, month=alert.month)
+            .select_related("mail")
+            .first()
+        )
+        if earlier is not None and earlier.mail.status == MailDelivery.Status.SENT:
             continue
-        delivery, _ = AlertDelivery.objects.get_or_create(user=user, month=alert.month)
-        try:
-            mail.send_mail(alert.subject, alert.body(), None, [user.email])
-        except Exception as exc:
-            log.warning("Alert to %s failed: %s", user.pk, exc)
-            delivery.status, delivery.error = "failed", f"{type(exc).__name__}: {exc}"[:500]
-            failed += 1
-        else:
-            delivery.status, delivery.error = "sent", ""
-            sent += 1
-        delivery.sent_at = timezone.now()
-        delivery.save(update_fields=["status", "error", "sent_at"])
-    return sent, failed
+        message = Outgoing(
+            to=user.email,
+            name=user.display_name,
+            subject=alert.subject,
+            template=TEMPLATE,
+            context=alert.context(),
+            kind=MAIL_KIND,
+            ref=f"alert:{alert.month:%Y-%m}",
+            entry=earlier.mail if earlier else None,
+        )
+        if earlier is None:
+            # Recorded before sending, so a run stopped half-way does not send again what it sent.
+            message.entry = mail_queue(message=message)
+            AlertDelivery.objects.create(user=user, month=alert.month, mail=message.entry)
+        messages.append(message)
+    entries = mail_send_many(messages=messages)
+    sent = sum(entry.status == MailDelivery.Status.SENT for entry in entries)
+    return sent, len(entries) - sent
 
 
 @task()

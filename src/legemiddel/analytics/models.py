@@ -99,15 +99,19 @@ class AlertPreference(models.Model):
 
 
 class AlertDelivery(models.Model):
-    """One monthly e-mail to one person: at most one sent per data month."""
+    """The monthly e-mail to one person for one data month: at most one per month. What
+    happened when it was sent is in the mail log (``mail``)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_deliveries"
     )
     month = models.DateField(_("data month"))
-    status = models.CharField(_("status"), max_length=10, default="pending")
-    error = models.CharField(_("error"), max_length=500, blank=True)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    mail = models.OneToOneField(
+        "core.MailDelivery",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("e-mail delivery"),
+    )
 
     class Meta:
         verbose_name = _("alert delivery")
@@ -117,4 +121,4 @@ class AlertDelivery(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} {self.month:%Y-%m} {self.status}"
+        return f"{self.user_id} {self.month:%Y-%m}"

@@ -206,6 +206,11 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "legemiddel@localhost"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# How often a message is tried when the failure is temporary (a 4xx reply, a dropped, refused or
+# timed-out connection), waiting MAIL_RETRY_SECONDS times the attempt number in between.
+# Permanent failures (5xx, a refused address) are not tried again.
+MAIL_ATTEMPTS = env_int("MAIL_ATTEMPTS", 3)
+MAIL_RETRY_SECONDS = env_int("MAIL_RETRY_SECONDS", 2)
 
 # --- Security -------------------------------------------------------------------------------
 BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", default=False)

@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from legemiddel.core.models import AuditEvent, Job
+from legemiddel.core.models import AuditEvent, Job, MailDelivery
 
 
 @admin.register(Job)
@@ -23,6 +23,33 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_display = ["at", "username", "action", "path", "ip_address", "detail"]
     list_filter = ["action"]
     search_fields = ["username", "detail"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(MailDelivery)
+class MailDeliveryAdmin(admin.ModelAdmin):
+    """Read-only: the log says what was sent; resending happens where the e-mail belongs."""
+
+    list_display = [
+        "created_at",
+        "kind",
+        "ref",
+        "email",
+        "subject",
+        "status",
+        "attempts",
+        "sent_at",
+    ]
+    list_filter = ["kind", "status"]
+    search_fields = ["ref", "email", "name", "subject"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

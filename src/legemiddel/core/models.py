@@ -1,4 +1,4 @@
-"""The base's records: background jobs as users see them, and the audit trail.
+"""The base's records: background jobs as users see them, the audit trail and the mail log.
 
 A job is an uploaded file, its progress and its outcome.
 
@@ -140,3 +140,38 @@ class Lock(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class MailDelivery(models.Model):
+    """One e-mail to one person: the product's one log of what was sent, whatever sent it.
+
+    The message itself is not kept, only who it went to, its subject and what happened, so the
+    log never holds a confidential price or a clear fødselsnummer. ``ref`` names the domain
+    record the e-mail belongs to (``notice:12``, ``alert:2026-05``); the domain row points here.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=40, db_index=True)
+    ref = models.CharField(_("reference"), max_length=100, blank=True, db_index=True)
+    email = models.EmailField(_("e-mail"))
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("e-mail delivery")
+        verbose_name_plural = _("e-mail deliveries")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.ref} → {self.email}: {self.status}"

@@ -27,9 +27,10 @@ from legemiddel.agreements.forms import (
 )
 from legemiddel.agreements.ical import meeting_ics
 from legemiddel.agreements.links import meeting_url
-from legemiddel.agreements.models import Delivery, Notice, Participant, StartupMeeting
+from legemiddel.agreements.models import Notice, Participant, StartupMeeting
 from legemiddel.agreements.views import APPROVERS, REGISTER
 from legemiddel.core.downloads import file_response
+from legemiddel.core.models import MailDelivery
 
 
 @access(REGISTER)
@@ -38,9 +39,11 @@ def notices(request: HttpRequest) -> HttpResponse:
     found = (
         Notice.objects.select_related("agreement", "approved_by", "version")
         .annotate(
-            sent=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.SENT)),
-            failed=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.FAILED)),
-            no_address=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.NO_ADDRESS)),
+            sent=Count("deliveries", filter=Q(deliveries__mail__status=MailDelivery.Status.SENT)),
+            failed=Count(
+                "deliveries", filter=Q(deliveries__mail__status=MailDelivery.Status.FAILED)
+            ),
+            no_address=Count("deliveries", filter=Q(deliveries__email="")),
             total=Count("deliveries"),
         )
         .order_by("-created_at", "-id")[:200]
@@ -58,7 +61,7 @@ def notice(request: HttpRequest, notice_id: int) -> HttpResponse:
         {
             "notice": found,
             "form": form,
-            "deliveries": found.deliveries.all(),
+            "deliveries": found.deliveries.select_related("mail"),
             "can_approve": can_approve_notices(request.user),
         },
     )
@@ -116,7 +119,8 @@ def delivery_resend(request: HttpRequest, delivery_id: int) -> HttpResponse:
         if ok:
             messages.success(request, _("Sent again to %(email)s.") % {"email": delivery.email})
         else:
-            messages.error(request, _("Sending failed again: %(e)s") % {"e": delivery.error})
+            error = delivery.mail.error if delivery.mail else ""
+            messages.error(request, _("Sending failed again: %(e)s") % {"e": error})
     return redirect("agreements:notice", notice_id=delivery.notice_id)
 
 

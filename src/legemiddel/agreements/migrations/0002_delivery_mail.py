@@ -1,0 +1,24 @@
+import django.db.models.deletion
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("agreements", "0001_initial"),
+        ("core", "0004_maildelivery"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="delivery",
+            name="mail",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="core.maildelivery",
+                verbose_name="e-mail delivery",
+            ),
+        ),
+    ]

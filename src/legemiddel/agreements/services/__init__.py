@@ -1,0 +1,55 @@
+"""Writes for LIS agreements: the register, its history, publication, price access,
+distribution of notices and start-up meetings. Every write records who did it.
+
+One module per part of the work, as the views are split; the services are re-exported here so
+callers import them from ``legemiddel.agreements.services``.
+"""
+
+from legemiddel.agreements.services.agreements import (
+    AGREEMENT_FIELDS,
+    DEFAULT_AGENDA,
+    LINE_FIELDS,
+    ImportResult,
+    agreement_create,
+    agreement_import_lines,
+    agreement_update,
+    line_delete,
+    line_save,
+)
+from legemiddel.agreements.services.grants import (
+    MAX_GRANT_DAYS,
+    price_access_grant,
+    price_access_revoke,
+)
+from legemiddel.agreements.services.meetings import (
+    decision_add,
+    meeting_record_minutes,
+    meeting_suggest_participants,
+    meeting_update,
+)
+from legemiddel.agreements.services.notices import delivery_resend, notice_discard, notice_send
+from legemiddel.agreements.services.publish import agreement_problems, agreement_publish
+
+__all__ = [
+    "AGREEMENT_FIELDS",
+    "DEFAULT_AGENDA",
+    "LINE_FIELDS",
+    "MAX_GRANT_DAYS",
+    "ImportResult",
+    "agreement_create",
+    "agreement_import_lines",
+    "agreement_problems",
+    "agreement_publish",
+    "agreement_update",
+    "decision_add",
+    "delivery_resend",
+    "line_delete",
+    "line_save",
+    "meeting_record_minutes",
+    "meeting_suggest_participants",
+    "meeting_update",
+    "notice_discard",
+    "notice_send",
+    "price_access_grant",
+    "price_access_revoke",
+]

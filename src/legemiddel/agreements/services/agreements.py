@@ -1,0 +1,331 @@
+"""Writes for the agreement register: an agreement, its products and its history. Every write
+records who did it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from legemiddel.accounts.models import User
+from legemiddel.agreements import importer
+from legemiddel.agreements.models import (
+    Agreement,
+    AgreementChange,
+    AgreementLine,
+    StartupMeeting,
+)
+from legemiddel.agreements.services.meetings import meeting_suggest_participants
+from legemiddel.catalogue.models import Package
+from legemiddel.core.audit import audit_record
+from legemiddel.core.models import AuditEvent
+from legemiddel.lib.formatting import format_date, format_number
+from legemiddel.lib.tabular import ImportRejected, RowError
+
+# Agreement fields whose change is recorded, with the label the history shows.
+AGREEMENT_FIELDS = {
+    "title": "tittel",
+    "reference": "LIS-referanse",
+    "region": "region",
+    "start": "start",
+    "end": "slutt",
+    "extended_to": "forlenget til",
+    "conditions": "vilkår",
+    "comment": "kommentar",
+}
+LINE_FIELDS = {
+    "indication_group": "indikasjonsgruppe",
+    "patient_group": "pasientgruppe",
+    "rank": "rang",
+    "package_id": "varenr",
+    "valid_from": "gyldig fra",
+    "valid_to": "gyldig til",
+    "cost_basis": "kostnad per",
+    "packs_per_period": "pakninger per periode",
+    "dosing": "dosering",
+    "conditions": "vilkår",
+    "comment": "kommentar",
+}
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return format_date(value)
+    return str(value)
+
+
+def _diff(old: dict[str, Any], new: dict[str, Any], labels: dict[str, str]) -> list[dict]:
+    return [
+        {"field": key, "label": label, "old": _text(old.get(key)), "new": _text(new.get(key))}
+        | {"price": False}
+        for key, label in labels.items()
+        if old.get(key) != new.get(key)
+    ]
+
+
+def _record(
+    agreement: Agreement, actor: User | None, summary: str, changes: list[dict]
+) -> AgreementChange:
+    if agreement.status == Agreement.Status.PUBLISHED and not agreement.has_unpublished_changes:
+        agreement.has_unpublished_changes = True
+        agreement.save(update_fields=["has_unpublished_changes"])
+    change = AgreementChange.objects.create(
+        agreement=agreement, by=actor, summary=summary[:300], changes=changes
+    )
+    audit_record(
+        action=AuditEvent.Action.AGREEMENT,
+        user=actor,
+        detail=f"avtale {agreement.pk} «{agreement.title}»: {summary}"[:1000],
+    )
+    return change
+
+
+def _overlap_errors(agreement: Agreement) -> list[str]:
+    others = Agreement.objects.filter(area_id=agreement.area_id).exclude(
+        Q(pk=agreement.pk) | Q(status=Agreement.Status.WITHDRAWN)
+    )
+    region = importer.normalised_region(agreement.region)
+    return [
+        f"Perioden overlapper «{other.title}» ({format_date(other.start)}–"
+        f"{format_date(other.effective_end)}) for samme område og region."
+        for other in others
+        if importer.normalised_region(other.region) == region
+        and importer.overlaps(
+            agreement.start, agreement.effective_end, other.start, other.effective_end
+        )
+    ]
+
+
+def _validate(agreement: Agreement) -> None:
+    agreement.full_clean(exclude=["created_by"])
+    errors = _overlap_errors(agreement)
+    if errors:
+        raise ValidationError({"start": errors})
+
+
+def _meeting_due(start: dt.date) -> dt.date:
+    return start - dt.timedelta(days=settings.STARTUP_MEETING_DAYS_BEFORE)
+
+
+DEFAULT_AGENDA = """1. Hva er nytt i avtalen: førstevalg, bytte og fra når
+2. Hvordan innføre: nye pasienter, bytte av pasienter som står på behandling
+3. Lagerplanlegging i sykehusapoteket (utfasing og oppbygging)
+4. Oppfølging: hvilke tall, hvem følger opp, når
+5. Informasjon til forskrivere og avtalespesialister"""
+
+
+@transaction.atomic
+def agreement_create(*, actor: User | None, **fields: Any) -> Agreement:
+    """Register a new agreement (as a draft) with its start-up meeting and suggested participants.
+
+    Refuses a period that overlaps another agreement for the same area and region.
+    """
+    agreement = Agreement(created_by=actor, **fields)
+    _validate(agreement)
+    agreement.save()
+    meeting = StartupMeeting.objects.create(
+        agreement=agreement, due_by=_meeting_due(agreement.start), agenda=DEFAULT_AGENDA
+    )
+    meeting_suggest_participants(meeting=meeting)
+    _record(agreement, actor, "registrert", [])
+    return agreement
+
+
+@transaction.atomic
+def agreement_update(*, agreement: Agreement, actor: User | None, **fields: Any) -> Agreement:
+    """Change an agreement's own fields (not its lines), recording what changed."""
+    old = {key: getattr(agreement, key) for key in AGREEMENT_FIELDS}
+    for key, value in fields.items():
+        setattr(agreement, key, value)
+    _validate(agreement)
+    changes = _diff(
+        old, {key: getattr(agreement, key) for key in AGREEMENT_FIELDS}, AGREEMENT_FIELDS
+    )
+    if not changes:
+        return agreement
+    agreement.save()
+    if "start" in {c["field"] for c in changes}:
+        StartupMeeting.objects.filter(agreement=agreement).update(
+            due_by=_meeting_due(agreement.start)
+        )
+    _record(agreement, actor, "endret " + ", ".join(c["label"] for c in changes), changes)
+    return agreement
+
+
+def _price_change(old: Decimal | None, new: Decimal | None, what: str) -> list[dict]:
+    if old == new:
+        return []
+    return [
+        {"field": "lis_price", "label": f"LIS-pris {what}"}
+        | {"old": format_number(old, 2), "new": format_number(new, 2), "price": True}
+    ]
+
+
+def _line_state(line: AgreementLine) -> dict[str, Any]:
+    return {key: getattr(line, key) for key in LINE_FIELDS}
+
+
+def _ranked(line: AgreementLine | importer.LineRecord, agreement: Agreement) -> importer.Ranked:
+    is_record = isinstance(line, importer.LineRecord)
+    varenr = line.varenr if isinstance(line, importer.LineRecord) else line.package_id
+    return importer.Ranked(
+        row=line.row if is_record else 0,  # type: ignore[union-attr]
+        indication_group=line.indication_group,
+        patient_group=line.patient_group,
+        rank=line.rank,
+        varenr=varenr,
+        starts=line.valid_from or agreement.start,
+        ends=line.valid_to or agreement.effective_end,
+    )
+
+
+def _period_errors(
+    agreement: Agreement, row: int, valid_from: dt.date | None, valid_to: dt.date | None
+) -> list[RowError]:
+    errors = []
+    end = agreement.effective_end
+    for column, day in (("gyldig fra", valid_from), ("gyldig til", valid_to)):
+        if day and not agreement.start <= day <= end:
+            errors.append(
+                RowError(
+                    row,
+                    column,
+                    format_date(day),
+                    f"ligger utenfor avtaleperioden {format_date(agreement.start)}–"
+                    f"{format_date(end)}",
+                )
+            )
+    return errors
+
+
+@transaction.atomic
+def line_save(
+    *, line: AgreementLine, actor: User | None, price_visible: bool, lis_price: Any = None
+) -> AgreementLine:
+    """Add or change one line. ``lis_price`` is applied only when the actor can see prices
+    (``price_visible``); otherwise the stored price stays as it is."""
+    agreement = line.agreement
+    old: dict[str, Any] = {}
+    old_price: Decimal | None = None
+    if line.pk:
+        stored = AgreementLine.objects.get(pk=line.pk)
+        old, old_price = _line_state(stored), stored.lis_price
+    if price_visible:
+        line.lis_price = lis_price
+    else:
+        line.lis_price = old_price
+    line.full_clean()
+    errors = _period_errors(agreement, 0, line.valid_from, line.valid_to)
+    if errors:
+        raise ValidationError({"valid_from": [e.message for e in errors]})
+    line.save()
+    what = f"{line.indication_group} rang {line.rank} ({line.package_id})"
+    changes = _diff(old, _line_state(line), LINE_FIELDS) if old else []
+    changes += _price_change(old_price, line.lis_price, line.package_id)
+    if old and not changes:
+        return line
+    _record(agreement, actor, ("endret linje " if old else "ny linje ") + what, changes)
+    return line
+
+
+@transaction.atomic
+def line_delete(*, line: AgreementLine, actor: User | None) -> None:
+    agreement = line.agreement
+    what = f"{line.indication_group} rang {line.rank} ({line.package_id})"
+    changes = _diff(_line_state(line), {}, LINE_FIELDS) + _price_change(
+        line.lis_price, None, line.package_id
+    )
+    line.delete()
+    _record(agreement, actor, "fjernet linje " + what, changes)
+
+
+@dataclass
+class ImportResult:
+    lines: int
+    groups: int
+
+    def as_text(self) -> str:
+        return f"{self.lines} produkter i {self.groups} indikasjonsgrupper importert."
+
+
+@transaction.atomic
+def agreement_import_lines(
+    *, agreement: Agreement, data: bytes, file_name: str, actor: User | None
+) -> ImportResult:
+    """Replace the agreement's products with those in a spreadsheet. All or nothing.
+
+    Checks every row (format, unknown varenr, dates inside the agreement period) and the
+    ranking as a whole (gaps, one product twice in a group at the same time).
+    """
+    records, errors = importer.parse_lines(data)
+    if not errors and not records:
+        errors.append(RowError(0, "", "", "Filen har ingen produktlinjer."))
+    known = set(
+        Package.objects.filter(varenr__in={r.varenr for r in records}).values_list(
+            "varenr", flat=True
+        )
+    )
+    errors += importer.unknown_varenr(records, known)
+    for record in records:
+        errors += _period_errors(agreement, record.row, record.valid_from, record.valid_to)
+    errors += importer.rank_problems([_ranked(r, agreement) for r in records])
+    if errors:
+        raise ImportRejected(sorted(errors, key=lambda e: (e.row, e.column)))
+    old_prices = {
+        (line.indication_group, line.patient_group, line.package_id, line.valid_from): line
+        for line in agreement.lines.all()
+    }
+    agreement.lines.all().delete()
+    AgreementLine.objects.bulk_create(
+        AgreementLine(
+            agreement=agreement,
+            package_id=r.varenr,
+            indication_group=r.indication_group,
+            patient_group=r.patient_group,
+            rank=r.rank,
+            lis_price=r.lis_price,
+            valid_from=r.valid_from,
+            valid_to=r.valid_to,
+            cost_basis=r.cost_basis,
+            packs_per_period=r.packs_per_period,
+            dosing=r.dosing,
+            conditions=r.conditions,
+            comment=r.comment,
+        )
+        for r in records
+    )
+    changes: list[dict] = []
+    for r in records:
+        before = old_prices.pop((r.indication_group, r.patient_group, r.varenr, r.valid_from), None)
+        if before is None:
+            changes.append(
+                {"field": "line", "label": "ny linje", "old": "", "new": _line_text(r)}
+                | {"price": False}
+            )
+        elif before.rank != r.rank:
+            changes.append(
+                {"field": "rank", "label": f"rang {r.varenr} i {r.indication_group}"}
+                | {"old": str(before.rank), "new": str(r.rank), "price": False}
+            )
+        changes += _price_change(before.lis_price if before else None, r.lis_price, r.varenr)
+    for gone in old_prices.values():
+        changes.append(
+            {"field": "line", "label": "fjernet linje", "old": _line_text(gone), "new": ""}
+            | {"price": False}
+        )
+    result = ImportResult(len(records), len({r.indication_group for r in records}))
+    _record(agreement, actor, f"produkter importert fra {file_name}: {result.as_text()}", changes)
+    return result
+
+
+def _line_text(line: AgreementLine | importer.LineRecord) -> str:
+    varenr = line.varenr if isinstance(line, importer.LineRecord) else line.package_id
+    return f"{line.indication_group} · {line.patient_group} · rang {line.rank} · {varenr}"
