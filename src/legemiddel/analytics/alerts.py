@@ -50,10 +50,6 @@ class Alert:
     savings: list[Finding] = field(default_factory=list)
 
     @property
-    def empty(self) -> bool:
-        return not self.below_target and not self.savings
-
-    @property
     def subject(self) -> str:
         return f"Legemiddeloppfølging {self.month:%m.%Y}: {len(self.below_target)} under mål"
 

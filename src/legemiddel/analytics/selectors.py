@@ -271,10 +271,6 @@ class Driver:
     def amount_change(self) -> float:
         return self.amount - self.amount_before
 
-    @property
-    def ddd_change(self) -> float:
-        return self.ddd - self.ddd_before
-
 
 def cost_drivers(user: Any, latest: dt.date, *, by_amount: bool, limit: int = 25) -> list[Driver]:
     """Packages with the most use in the last twelve months (sales statistics and

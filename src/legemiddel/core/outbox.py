@@ -31,10 +31,6 @@ def listen(name: str, topics: Iterable[str], handler: Listener) -> None:
     _LISTENERS[name] = (frozenset(topics), handler)
 
 
-def listened_topics() -> frozenset[str]:
-    return frozenset(topic for topics, _ in _LISTENERS.values() for topic in topics)
-
-
 def announce(*, topic: str, payload: dict[str, Any] | None = None) -> OutboxEvent:
     """Record that something changed, in the caller's transaction; the events are processed
     by a background task once that transaction has committed."""

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from legemiddel.agreements.models import TherapeuticArea
 from legemiddel.analytics.definitions import Definition, definitions
+from legemiddel.analytics.models import MeasureValue
 
 AREA_SEPARATOR = "--"
 
@@ -52,3 +55,23 @@ def measures() -> list[Measure]:
 
 def measure_by_key(key: str) -> Measure | None:
     return next((m for m in measures() if m.key == key), None)
+
+
+def values_by_prescriber(
+    measure: Measure,
+    sums: dict[tuple[dt.date, int | None, str], list[float]],
+    keep: Callable[[float, float], bool],
+) -> list[MeasureValue]:
+    """Values from sums per (month, unit, prescriber) of [numerator, denominator]."""
+    return [
+        MeasureValue(
+            measure=measure.key,
+            month=month,
+            org_unit_id=unit,
+            prescriber=prescriber,
+            numerator=n,
+            denominator=d,
+        )
+        for (month, unit, prescriber), (n, d) in sums.items()
+        if keep(n, d)
+    ]

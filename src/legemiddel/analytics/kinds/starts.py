@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from django.db import connection
 
 from legemiddel.analytics.engine.context import RefreshContext
-from legemiddel.analytics.engine.measures import Measure
+from legemiddel.analytics.engine.measures import Measure, values_by_prescriber
 from legemiddel.analytics.engine.reading import (
     area_packages,
     as_date,
@@ -83,18 +83,7 @@ def compute(measure: Measure, ctx: RefreshContext) -> list[MeasureValue]:
             definition.denominator, varenr, atc, rank
         ):
             cell[1] += starts
-    return [
-        MeasureValue(
-            measure=measure.key,
-            month=month,
-            org_unit_id=unit,
-            prescriber=prescriber,
-            numerator=n,
-            denominator=d,
-        )
-        for (month, unit, prescriber), (n, d) in sums.items()
-        if n or d
-    ]
+    return values_by_prescriber(measure, sums, keep=lambda n, d: bool(n or d))
 
 
 KIND = MeasureKind("starts", compute, validate=validate_patient_level, patient_level=True)

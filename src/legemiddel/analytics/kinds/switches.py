@@ -11,7 +11,7 @@ from django.db import connection
 
 from legemiddel.agreements.models import TherapeuticArea
 from legemiddel.analytics.engine.context import RefreshContext
-from legemiddel.analytics.engine.measures import Measure
+from legemiddel.analytics.engine.measures import Measure, values_by_prescriber
 from legemiddel.analytics.engine.reading import (
     area_lines,
     as_date,
@@ -139,18 +139,7 @@ def compute(measure: Measure, ctx: RefreshContext) -> list[MeasureValue]:
             cell = sums[(month, unit, prescriber)]
             cell[0] += switched
             cell[1] += treated
-    return [
-        MeasureValue(
-            measure=measure.key,
-            month=month,
-            org_unit_id=unit,
-            prescriber=prescriber,
-            numerator=n,
-            denominator=d,
-        )
-        for (month, unit, prescriber), (n, d) in sums.items()
-        if d
-    ]
+    return values_by_prescriber(measure, sums, keep=lambda n, d: bool(d))
 
 
 KIND = MeasureKind("switches", compute, validate=validate_patient_level, patient_level=True)
