@@ -235,7 +235,8 @@ def test_the_line_page_refuses_a_past_day_and_confirms_a_saved_change(published,
         (1, dt.date(2027, 2, 1), None),
     ]
     messages = [str(m) for m in saved.context["messages"]]
-    assert len(messages) == 1 and "01.02.2027" in messages[0]
+    assert len(messages) == 1
+    assert "01.02.2027" in messages[0]
     assert "01.02.2027" in saved.content.decode()
 
 

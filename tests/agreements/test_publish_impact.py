@@ -119,7 +119,8 @@ def test_the_agreement_page_shows_the_impact_before_the_publish_button(
 
     assert 'id="impact-table"' in page
     assert "Revmatologisk poliklinikk" in page
-    assert "80,0\u00a0%" in page and "20,0\u00a0%" in page
+    assert "80,0\u00a0%" in page
+    assert "20,0\u00a0%" in page
     assert "Hyrimoz inj 40 mg -&gt; Amgevita inj 40 mg" in page
     assert page.index('id="impact"') < page.index(
         reverse("agreements:publish", args=[published.pk])
