@@ -264,3 +264,18 @@ def test_the_correction_page_needs_a_reason_and_marks_the_history(published, adv
     page = done.content.decode()
     assert "Rangen var feil fra start" in page
     assert 'class="badge"' in page
+
+
+def test_the_line_page_ends_a_published_line_from_the_day_given(published, adviser, client):
+    client.force_login(adviser)
+    line = published.lines.get(package_id="045678")
+    url = reverse("agreements:line_delete", args=[published.pk, line.pk])
+
+    refused = client.post(url, {"end-effective_from": "2026-06-01"}, follow=True)
+
+    assert periods(published, "045678") == [(1, None, None)]
+    assert len(list(refused.context["messages"])) == 1
+
+    client.post(url, {"end-effective_from": "2027-04-01"})
+
+    assert periods(published, "045678") == [(1, None, dt.date(2027, 3, 31))]

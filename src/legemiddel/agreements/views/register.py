@@ -235,7 +235,7 @@ def line_edit(request: HttpRequest, agreement_id: int, line_id: int | None = Non
             "form": form,
             "line": line,
             "effective": effective,
-            "end_form": EffectiveForm(),
+            "end_form": EffectiveForm(prefix="end"),
         },
     )
 
@@ -278,7 +278,7 @@ def line_correct(request: HttpRequest, agreement_id: int, line_id: int) -> HttpR
 @require_POST
 def line_delete(request: HttpRequest, agreement_id: int, line_id: int) -> HttpResponse:
     line = get_line_for_user(request.user, agreement_id, line_id, write=True)
-    form = EffectiveForm(request.POST)
+    form = EffectiveForm(request.POST, prefix="end")
     day = form.cleaned_data["effective_from"] if form.is_valid() else None
     if services.has_history(line.agreement) and day is None:
         for errors in form.errors.values():
