@@ -63,9 +63,9 @@ def test_it_imports_the_products_and_records_their_prices_as_confidential(agreem
     ]
     public_entries = [c for c in change.changes if not c["price"]]
     assert [c["new"] for c in public_entries] == [
-        "Revmatoid artritt · all · rang 1 · 012345",
-        "Revmatoid artritt · all · rang 2 · 023456",
-        "Psoriasis · new · rang 1 · 045678",
+        "Revmatoid artritt · alle pasienter · rang 1 · 012345",
+        "Revmatoid artritt · alle pasienter · rang 2 · 023456",
+        "Psoriasis · nye pasienter · rang 1 · 045678",
     ]
     assert no_secret_in(json.dumps(public_entries, ensure_ascii=False))
     assert no_secret_in(" ".join(AuditEvent.objects.values_list("detail", flat=True)))
@@ -115,7 +115,7 @@ def test_it_records_rank_price_and_removed_lines_when_a_file_replaces_the_produc
         {
             "field": "line",
             "label": "fjernet linje",
-            "old": "Psoriasis · new · rang 1 · 045678",
+            "old": "Psoriasis · nye pasienter · rang 1 · 045678",
             "new": "",
             "price": False,
         },

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
@@ -15,6 +16,7 @@ from legemiddel.agreements.models import (
     Participant,
     StartupMeeting,
 )
+from legemiddel.agreements.services.agreements import first_of_next_month
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -71,12 +73,68 @@ class LineForm(forms.ModelForm):
         widgets = {"valid_from": DATE, "valid_to": DATE, "package": forms.TextInput}
         labels = {"package": _("Item number (varenr)")}
 
-    def __init__(self, *args: Any, price_visible: bool, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, price_visible: bool, effective: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if price_visible:
             self.fields["lis_price"].initial = self.instance.lis_price if self.instance else None
         else:
             del self.fields["lis_price"]
+        if effective:
+            # A published agreement's figures for past months rest on its lines: a change
+            # applies from a day on, and the line's own start follows from that day.
+            del self.fields["valid_from"]
+            self.fields["effective_from"] = copy.deepcopy(
+                EffectiveForm.base_fields["effective_from"]
+            )
+            self.fields["effective_from"].initial = first_of_next_month()
+            self.order_fields(["effective_from"])
+
+    def clean_effective_from(self) -> dt.date:
+        return _not_past(self.cleaned_data["effective_from"])
+
+
+def _not_past(day: dt.date) -> dt.date:
+    if day < timezone.localdate():
+        raise forms.ValidationError(
+            _(
+                "A change cannot apply from a day that has passed. To correct an error "
+                "back in time, use «Correct an error back in time» and give a reason."
+            )
+        )
+    return day
+
+
+class EffectiveForm(forms.Form):
+    """From which day a change to (or the end of) a published line applies."""
+
+    effective_from = forms.DateField(
+        label=_("Applies from"),
+        widget=DATE,
+        help_text=_(
+            "Default: the first of next month. Months before it keep their figures; it "
+            "cannot be a day that has passed."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["effective_from"].initial = first_of_next_month()
+
+    def clean_effective_from(self) -> dt.date:
+        return _not_past(self.cleaned_data["effective_from"])
+
+
+class CorrectionForm(LineForm):
+    """The whole line, changed back in time, with the reason the history keeps."""
+
+    reason = forms.CharField(
+        label=_("Why the error is corrected back in time"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("Required. Past months' figures change when this is published."),
+    )
 
 
 class ImportForm(forms.Form):

@@ -224,6 +224,10 @@ class AgreementChange(models.Model):
     )
     summary = models.CharField(_("what"), max_length=300)
     changes = models.JSONField(_("changes"), default=list)
+    # A deliberate correction back in time (past months' figures move), with its reason;
+    # ordinary changes to a published agreement apply from a day on and never do.
+    correction = models.BooleanField(_("correction back in time"), default=False)
+    reason = models.TextField(_("reason"), blank=True)
     # The version the change went into the portal with (set when published).
     published_in = models.PositiveIntegerField(_("published in version"), null=True, blank=True)
 

@@ -147,15 +147,22 @@ def _json(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def notice_text(agreement: Agreement, version: AgreementVersion, *, first: bool) -> tuple[str, str]:
+def notice_text(
+    agreement: Agreement,
+    version: AgreementVersion,
+    *,
+    first: bool,
+    changes: list[str] | None = None,
+) -> tuple[str, str]:
     """Subject and body of the notice for a publication. Built from public data only, in
-    Norwegian whatever language the publisher reads the product in."""
+    Norwegian whatever language the publisher reads the product in. ``changes`` (ranking
+    changes, before -> after) replace the whole ranking in the notice of a change."""
     with translation.override("nb"):
-        return _notice_text(agreement, version, first=first)
+        return _notice_text(agreement, version, first=first, changes=changes or [])
 
 
 def _notice_text(
-    agreement: Agreement, version: AgreementVersion, *, first: bool
+    agreement: Agreement, version: AgreementVersion, *, first: bool, changes: list[str]
 ) -> tuple[str, str]:
     kind = "Ny LIS-anbefaling" if first else "Endret LIS-anbefaling"
     subject = f"{kind}: {agreement.title}"
@@ -166,7 +173,9 @@ def _notice_text(
     ]
     if version.note:
         lines += ["Hva er endret:", version.note, ""]
-    for group in rank_groups(public_lines(agreement)):
+    if changes:
+        lines += ["Endringer i rangeringen:", *[f"  {change}" for change in changes], ""]
+    for group in [] if changes else rank_groups(public_lines(agreement)):
         lines.append(f"{group.indication_group} – {group.patient_group_label.lower()}:")
         for line in group.lines:
             when = ""

@@ -15,6 +15,11 @@ urlpatterns = [
     path("register/<int:agreement_id>/linje/ny/", register.line_edit, name="line_new"),
     path("register/<int:agreement_id>/linje/<int:line_id>/", register.line_edit, name="line_edit"),
     path(
+        "register/<int:agreement_id>/linje/<int:line_id>/rett/",
+        register.line_correct,
+        name="line_correct",
+    ),
+    path(
         "register/<int:agreement_id>/linje/<int:line_id>/slett/",
         register.line_delete,
         name="line_delete",

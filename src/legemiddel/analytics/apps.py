@@ -8,12 +8,15 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("Follow-up analytics")
 
     def ready(self) -> None:
+        from legemiddel.agreements.impact import register_impact_provider
+        from legemiddel.analytics.impact import agreement_impact
         from legemiddel.analytics.kinds import register_builtin_kinds
         from legemiddel.analytics.listeners import TOPICS, refresh_after
         from legemiddel.core import outbox
         from legemiddel.core.navigation import NavItem, register_menu_item
 
         register_builtin_kinds()
+        register_impact_provider(agreement_impact)
         outbox.listen("analytics.refresh", TOPICS, refresh_after)
 
         register_menu_item(

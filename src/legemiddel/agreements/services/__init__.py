@@ -13,8 +13,12 @@ from legemiddel.agreements.services.agreements import (
     agreement_create,
     agreement_import_lines,
     agreement_update,
+    first_of_next_month,
+    has_history,
+    line_correct,
     line_delete,
     line_save,
+    period_years,
 )
 from legemiddel.agreements.services.grants import (
     MAX_GRANT_DAYS,
@@ -43,6 +47,9 @@ __all__ = [
     "agreement_update",
     "decision_add",
     "delivery_resend",
+    "first_of_next_month",
+    "has_history",
+    "line_correct",
     "line_delete",
     "line_save",
     "meeting_record_minutes",
@@ -50,6 +57,7 @@ __all__ = [
     "meeting_update",
     "notice_discard",
     "notice_send",
+    "period_years",
     "price_access_grant",
     "price_access_revoke",
 ]

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone, translation
 
 from legemiddel.accounts.models import User
 from legemiddel.agreements import importer
@@ -72,19 +73,28 @@ def _diff(old: dict[str, Any], new: dict[str, Any], labels: dict[str, str]) -> l
 
 
 def _record(
-    agreement: Agreement, actor: User | None, summary: str, changes: list[dict]
+    agreement: Agreement,
+    actor: User | None,
+    summary: str,
+    changes: list[dict],
+    *,
+    reason: str = "",
 ) -> AgreementChange:
     if agreement.status == Agreement.Status.PUBLISHED and not agreement.has_unpublished_changes:
         agreement.has_unpublished_changes = True
         agreement.save(update_fields=["has_unpublished_changes"])
     change = AgreementChange.objects.create(
-        agreement=agreement, by=actor, summary=summary[:300], changes=changes
+        agreement=agreement,
+        by=actor,
+        summary=summary[:300],
+        changes=changes,
+        correction=bool(reason),
+        reason=reason,
     )
-    audit_record(
-        action=AuditEvent.Action.AGREEMENT,
-        user=actor,
-        detail=f"avtale {agreement.pk} «{agreement.title}»: {summary}"[:1000],
-    )
+    detail = f"avtale {agreement.pk} «{agreement.title}»: {summary}"
+    if reason:
+        detail += f" (retting tilbake i tid, begrunnelse: {reason})"
+    audit_record(action=AuditEvent.Action.AGREEMENT, user=actor, detail=detail[:1000])
     return change
 
 
@@ -113,6 +123,11 @@ def _validate(agreement: Agreement) -> None:
 
 def _meeting_due(start: dt.date) -> dt.date:
     return start - dt.timedelta(days=settings.STARTUP_MEETING_DAYS_BEFORE)
+
+
+def period_years(start: dt.date, end: dt.date) -> str:
+    """The years an agreement runs, for its name: one year alone, two joined by a dash."""
+    return str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
 
 
 DEFAULT_AGENDA = """1. Hva er nytt i avtalen: førstevalg, bytte og fra når
@@ -206,40 +221,182 @@ def _period_errors(
     return errors
 
 
+def first_of_next_month(today: dt.date | None = None) -> dt.date:
+    """The default day a change to a published agreement applies from."""
+    day = today or timezone.localdate()
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def has_history(agreement: Agreement) -> bool:
+    """Published at least once: its past months' figures are built on its lines."""
+    return agreement.version > 0
+
+
+# Line fields that change figures (ranks, costs); the rest (dosing, conditions, comment) is
+# text, changed in place without a new period.
+FIGURE_FIELDS = {
+    "indication_group",
+    "patient_group",
+    "rank",
+    "package_id",
+    "valid_to",
+    "cost_basis",
+    "packs_per_period",
+}
+
+
+def _effective_day(agreement: Agreement, effective_from: dt.date | None) -> dt.date:
+    day = effective_from or first_of_next_month()
+    if day < timezone.localdate():
+        raise ValidationError(
+            {
+                "effective_from": [
+                    "En endring kan ikke gjelde fra en dag som er passert. Rett en feil "
+                    "tilbake i tid med «Rett en feil tilbake i tid» og en begrunnelse."
+                ]
+            }
+        )
+    if day > agreement.effective_end:
+        raise ValidationError(
+            {"effective_from": [f"Avtalen slutter {format_date(agreement.effective_end)}."]}
+        )
+    return day
+
+
+def _check_line(line: AgreementLine) -> None:
+    line.full_clean()
+    errors = _period_errors(line.agreement, 0, line.valid_from, line.valid_to)
+    if errors:
+        raise ValidationError({"valid_from": [e.message for e in errors]})
+
+
 @transaction.atomic
 def line_save(
-    *, line: AgreementLine, actor: User | None, price_visible: bool, lis_price: Any = None
+    *,
+    line: AgreementLine,
+    actor: User | None,
+    price_visible: bool,
+    lis_price: Any = None,
+    effective_from: dt.date | None = None,
 ) -> AgreementLine:
     """Add or change one line. ``lis_price`` is applied only when the actor can see prices
-    (``price_visible``); otherwise the stored price stays as it is."""
+    (``price_visible``); otherwise the stored price stays as it is.
+
+    In an agreement that has been published the change applies from ``effective_from``
+    (default: the first of next month; never a day that has passed): the line as it was ends
+    the day before and a new line takes over, so the figures of past months never move. A
+    new line starts that day too. Text (dosing, conditions, comment) changes in place.
+    Correcting the past is :func:`line_correct`.
+    """
     agreement = line.agreement
     old: dict[str, Any] = {}
     old_price: Decimal | None = None
+    stored: AgreementLine | None = None
     if line.pk:
         stored = AgreementLine.objects.get(pk=line.pk)
         old, old_price = _line_state(stored), stored.lis_price
-    if price_visible:
-        line.lis_price = lis_price
-    else:
-        line.lis_price = old_price
-    line.full_clean()
-    errors = _period_errors(agreement, 0, line.valid_from, line.valid_to)
-    if errors:
-        raise ValidationError({"valid_from": [e.message for e in errors]})
+    line.lis_price = lis_price if price_visible else old_price
+    day: dt.date | None = None
+    if has_history(agreement):
+        day = _effective_day(agreement, effective_from)
+        if stored is None and day > agreement.start:
+            line.valid_from = max(day, line.valid_from or day)
+        elif stored is not None and day > stored.starts:
+            state = _line_state(line)
+            figures = {k for k in FIGURE_FIELDS if old.get(k) != state.get(k)}
+            if figures or old_price != line.lis_price:
+                return _line_split(line, stored, day, actor)
+    _check_line(line)
     line.save()
     what = f"{line.indication_group} rang {line.rank} ({line.package_id})"
     changes = _diff(old, _line_state(line), LINE_FIELDS) if old else []
     changes += _price_change(old_price, line.lis_price, line.package_id)
     if old and not changes:
         return line
-    _record(agreement, actor, ("endret linje " if old else "ny linje ") + what, changes)
+    when = f" fra {format_date(line.valid_from)}" if day and not old and line.valid_from else ""
+    _record(agreement, actor, ("endret linje " if old else "ny linje ") + what + when, changes)
+    return line
+
+
+def _line_split(
+    line: AgreementLine, stored: AgreementLine, day: dt.date, actor: User | None
+) -> AgreementLine:
+    """End the stored line the day before ``day``; the changed line takes over from ``day``."""
+    if day > stored.ends:
+        raise ValidationError(
+            {"effective_from": [f"Linjen gjelder bare til {format_date(stored.ends)}."]}
+        )
+    successor = AgreementLine(
+        **{
+            f.attname: getattr(line, f.attname)
+            for f in AgreementLine._meta.concrete_fields
+            if not f.primary_key
+        }
+    )
+    successor.valid_from = day
+    before = _line_state(stored) | {"valid_from": None}
+    stored.valid_to = day - dt.timedelta(days=1)
+    _check_line(stored)
+    _check_line(successor)
+    stored.save(update_fields=["valid_to"])
+    successor.save()
+    changes = _diff(before, _line_state(successor) | {"valid_from": None}, LINE_FIELDS)
+    changes += _price_change(stored.lis_price, successor.lis_price, successor.package_id)
+    what = f"{successor.indication_group} rang {successor.rank} ({successor.package_id})"
+    _record(line.agreement, actor, f"endret linje {what} fra {format_date(day)}", changes)
+    return successor
+
+
+@transaction.atomic
+def line_correct(
+    *,
+    line: AgreementLine,
+    actor: User | None,
+    reason: str,
+    price_visible: bool,
+    lis_price: Any = None,
+) -> AgreementLine:
+    """Correct an error in a published line back in time: changed in place, so the figures
+    of past months move when it is published. Deliberate: needs a reason, recorded in the
+    history as a correction and in the audit log."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": ["Skriv hvorfor feilen rettes tilbake i tid."]})
+    stored = AgreementLine.objects.get(pk=line.pk)
+    old, old_price = _line_state(stored), stored.lis_price
+    line.lis_price = lis_price if price_visible else old_price
+    _check_line(line)
+    changes = _diff(old, _line_state(line), LINE_FIELDS)
+    changes += _price_change(old_price, line.lis_price, line.package_id)
+    if not changes:
+        return line
+    line.save()
+    what = f"{line.indication_group} rang {line.rank} ({line.package_id})"
+    _record(line.agreement, actor, f"rettet linje tilbake i tid: {what}", changes, reason=reason)
     return line
 
 
 @transaction.atomic
-def line_delete(*, line: AgreementLine, actor: User | None) -> None:
+def line_delete(
+    *, line: AgreementLine, actor: User | None, effective_from: dt.date | None = None
+) -> None:
+    """Remove a line. In an agreement that has been published the line ends the day before
+    ``effective_from`` (default: the first of next month) instead, so past months keep it."""
     agreement = line.agreement
     what = f"{line.indication_group} rang {line.rank} ({line.package_id})"
+    if has_history(agreement):
+        day = _effective_day(agreement, effective_from)
+        if day > line.starts:
+            if day > line.ends:
+                raise ValidationError(
+                    {"effective_from": [f"Linjen gjelder bare til {format_date(line.ends)}."]}
+                )
+            old_end = line.valid_to
+            line.valid_to = day - dt.timedelta(days=1)
+            line.save(update_fields=["valid_to"])
+            changes = _diff({"valid_to": old_end}, {"valid_to": line.valid_to}, LINE_FIELDS)
+            _record(agreement, actor, f"avsluttet linje {what} fra {format_date(day)}", changes)
+            return
     changes = _diff(_line_state(line), {}, LINE_FIELDS) + _price_change(
         line.lis_price, None, line.package_id
     )
@@ -253,7 +410,9 @@ class ImportResult:
     groups: int
 
     def as_text(self) -> str:
-        return f"{self.lines} produkter i {self.groups} indikasjonsgrupper importert."
+        products = "produkt" if self.lines == 1 else "produkter"
+        groups = "indikasjonsgruppe" if self.groups == 1 else "indikasjonsgrupper"
+        return f"{self.lines} {products} i {self.groups} {groups} importert."
 
 
 @transaction.atomic
@@ -328,4 +487,7 @@ def agreement_import_lines(
 
 def _line_text(line: AgreementLine | importer.LineRecord) -> str:
     varenr = line.varenr if isinstance(line, importer.LineRecord) else line.package_id
-    return f"{line.indication_group} · {line.patient_group} · rang {line.rank} · {varenr}"
+    # The history is read in Norwegian: the patient group's name, never its code.
+    with translation.override("nb"):
+        group = str(AgreementLine.PatientGroup(line.patient_group).label).lower()
+    return f"{line.indication_group} · {group} · rang {line.rank} · {varenr}"

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from legemiddel.accounts.models import User
 from legemiddel.agreements import importer, selectors
+from legemiddel.agreements.changes import ranking_changes
 from legemiddel.agreements.events import AGREEMENT_PUBLISHED
 from legemiddel.agreements.models import (
     Agreement,
@@ -45,8 +46,9 @@ def agreement_problems(agreement: Agreement) -> list[str]:
 def agreement_publish(*, agreement: Agreement, actor: User | None, note: str = "") -> Notice:
     """Publish the agreement (or its changes) to the portal and draft the notice.
 
-    The new version keeps the published recommendation without prices. The notice goes out
-    only when the procurement adviser approves it (:func:`notice_send`).
+    The new version keeps the published recommendation without prices. The notice of a change
+    says what changed in the ranking, group by group (before -> after, from which day). It
+    goes out only when the procurement adviser approves it (:func:`notice_send`).
     """
     problems = agreement_problems(agreement)
     if problems:
@@ -54,6 +56,8 @@ def agreement_publish(*, agreement: Agreement, actor: User | None, note: str = "
     if agreement.status == Agreement.Status.PUBLISHED and not agreement.has_unpublished_changes:
         raise ValidationError(["Ingenting er endret siden forrige publisering."])
     first = agreement.version == 0
+    # Compared with the version before this one, so computed before the new one is made.
+    changes = [change.as_text() for change in ranking_changes(agreement)]
     agreement.version += 1
     agreement.status = Agreement.Status.PUBLISHED
     agreement.has_unpublished_changes = False
@@ -68,7 +72,7 @@ def agreement_publish(*, agreement: Agreement, actor: User | None, note: str = "
     AgreementChange.objects.filter(agreement=agreement, published_in__isnull=True).update(
         published_in=version.number
     )
-    subject, body = selectors.notice_text(agreement, version, first=first)
+    subject, body = selectors.notice_text(agreement, version, first=first, changes=changes)
     notice = Notice.objects.create(agreement=agreement, version=version, subject=subject, body=body)
     Delivery.objects.bulk_create(
         Delivery(notice=notice, name=r.name, email=r.email, reason=r.reason)

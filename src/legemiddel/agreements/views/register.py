@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -20,19 +21,29 @@ from legemiddel.agreements.access import (
     get_line_for_user,
     get_version_for_user,
 )
+from legemiddel.agreements.changes import ranking_changes
 from legemiddel.agreements.forms import (
     AgreementForm,
+    CorrectionForm,
+    EffectiveForm,
     GrantForm,
     ImportForm,
     LineForm,
     PublishForm,
     RevokeForm,
 )
-from legemiddel.agreements.models import AgreementChange, AgreementLine, PriceAccessGrant
+from legemiddel.agreements.impact import agreement_impact
+from legemiddel.agreements.models import (
+    Agreement,
+    AgreementChange,
+    AgreementLine,
+    PriceAccessGrant,
+)
 from legemiddel.agreements.pricing import PRICE_ACCESS, has_price_access, priced_lines
 from legemiddel.agreements.views import REGISTER
 from legemiddel.core.audit import audit_record
 from legemiddel.core.downloads import TABLE_FORMATS, table_response
+from legemiddel.lib.formatting import format_date
 from legemiddel.lib.tabular import ImportRejected
 
 
@@ -115,6 +126,14 @@ def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
     price_access = has_price_access(request.user)
     show_prices = price_access and request.GET.get("priser") == "1"
     history = _history(agreement.pk, show_prices)
+    problems = services.agreement_problems(agreement)
+    publishable = not problems and (
+        agreement.status != Agreement.Status.PUBLISHED or agreement.has_unpublished_changes
+    )
+    # What publishing would change, shown before the button: the ranking per group, and the
+    # figures the layers above compute (only when there is something to publish).
+    changes = ranking_changes(agreement) if publishable else []
+    impact = agreement_impact(agreement) if publishable and agreement.version else []
     if show_prices:
         audit_record(
             request=request, action="price_view", detail=f"historikk avtale {agreement.pk}"
@@ -125,7 +144,9 @@ def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
         {
             "agreement": agreement,
             "groups": selectors.rank_groups(lines),
-            "problems": services.agreement_problems(agreement),
+            "problems": problems,
+            "changes": changes,
+            "impact": impact,
             "history": history,
             "show_prices": show_prices,
             "price_access": price_access,
@@ -172,24 +193,83 @@ def line_edit(request: HttpRequest, agreement_id: int, line_id: int | None = Non
         else AgreementLine(agreement=agreement)
     )
     price_visible = has_price_access(request.user)
-    form = LineForm(request.POST or None, instance=line, price_visible=price_visible)
+    effective = services.has_history(agreement)
+    form = LineForm(
+        request.POST or None, instance=line, price_visible=price_visible, effective=effective
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.line_save(
+            saved = services.line_save(
                 line=form.instance,
                 actor=request_user(request),
                 price_visible=price_visible,
                 lis_price=form.cleaned_data.get("lis_price"),
+                effective_from=form.cleaned_data.get("effective_from"),
             )
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
+            if effective:
+                messages.success(
+                    request,
+                    _(
+                        "The line is saved. The change applies from %(day)s; publish it to "
+                        "reach the portal."
+                    )
+                    % {"day": format_date(form.cleaned_data["effective_from"])},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("The line %(what)s is saved.")
+                    % {"what": f"{saved.indication_group} {saved.rank} ({saved.package_id})"},
+                )
             return redirect("agreements:detail", agreement_id=agreement.pk)
     if price_visible and line.pk:
         audit_record(request=request, action="price_view", detail=f"linje {line.pk}")
     return render(
         request,
         "agreements/line_form.html",
+        {
+            "agreement": agreement,
+            "form": form,
+            "line": line,
+            "effective": effective,
+            "end_form": EffectiveForm(prefix="end"),
+        },
+    )
+
+
+@access(REGISTER)
+def line_correct(request: HttpRequest, agreement_id: int, line_id: int) -> HttpResponse:
+    """Correct an error in a published line back in time: deliberate, with a reason."""
+    agreement = get_agreement_for_user(request.user, agreement_id, write=True)
+    line = get_line_for_user(request.user, agreement.pk, line_id, write=True)
+    price_visible = has_price_access(request.user)
+    form = CorrectionForm(request.POST or None, instance=line, price_visible=price_visible)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.line_correct(
+                line=form.instance,
+                actor=request_user(request),
+                reason=form.cleaned_data["reason"],
+                price_visible=price_visible,
+                lis_price=form.cleaned_data.get("lis_price"),
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The error is corrected back in time. Past months' figures change when "
+                    "the agreement is published."
+                ),
+            )
+            return redirect("agreements:detail", agreement_id=agreement.pk)
+    return render(
+        request,
+        "agreements/line_correct.html",
         {"agreement": agreement, "form": form, "line": line},
     )
 
@@ -198,8 +278,26 @@ def line_edit(request: HttpRequest, agreement_id: int, line_id: int | None = Non
 @require_POST
 def line_delete(request: HttpRequest, agreement_id: int, line_id: int) -> HttpResponse:
     line = get_line_for_user(request.user, agreement_id, line_id, write=True)
-    services.line_delete(line=line, actor=request_user(request))
-    messages.success(request, _("The line is removed."))
+    form = EffectiveForm(request.POST, prefix="end")
+    day = form.cleaned_data["effective_from"] if form.is_valid() else None
+    if services.has_history(line.agreement) and day is None:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect("agreements:line_edit", agreement_id=agreement_id, line_id=line.pk)
+    try:
+        services.line_delete(line=line, actor=request_user(request), effective_from=day)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("agreements:line_edit", agreement_id=agreement_id, line_id=line.pk)
+    if day is not None:
+        messages.success(
+            request,
+            _("The line ends on %(day)s.") % {"day": format_date(day - dt.timedelta(days=1))},
+        )
+    else:
+        messages.success(request, _("The line is removed."))
     return redirect("agreements:detail", agreement_id=agreement_id)
 
 
