@@ -265,3 +265,61 @@ def test_no_reminder_for_whoever_already_asked_for_renewal_or_has_a_later_grant(
 
     assert services.price_access_reminders_send() == (0, 0)
     assert mail.outbox == []
+
+
+def test_nobody_decides_their_own_request_nor_is_mailed_about_it(users):
+    adviser = users[Role.PROCUREMENT_ADVISER]
+    core = users[Role.CORE_GROUP]
+    adviser.email, core.email = "innkjop@helse-bergen.no", "kjerne@helse-bergen.no"
+    adviser.save(update_fields=["email"])
+    core.save(update_fields=["email"])
+
+    own = services.price_access_request(user=adviser, need="Anskaffelser")
+
+    # No other adviser: the core group is told instead.
+    assert [m.to for m in mail.outbox] == [["kjerne@helse-bergen.no"]]
+    for decide in (
+        lambda: services.price_access_request_grant(
+            price_request=own,
+            expires_on=timezone.localdate() + dt.timedelta(days=30),
+            actor=adviser,
+        ),
+        lambda: services.price_access_request_decline(
+            price_request=own, reason="Nei", actor=adviser
+        ),
+    ):
+        with pytest.raises(ValidationError) as caught:
+            decide()
+        assert caught.value.messages == ["Du kan ikke behandle din egen forespørsel."]
+    own.refresh_from_db()
+    assert own.status == PriceAccessRequest.Status.OPEN
+    assert PriceAccessGrant.objects.count() == 0
+
+    services.price_access_request_grant(
+        price_request=own, expires_on=timezone.localdate() + dt.timedelta(days=30), actor=core
+    )
+    own.refresh_from_db()
+    assert (own.status, own.decided_by) == (PriceAccessRequest.Status.GRANTED, core)
+
+
+def test_a_grant_given_directly_on_the_grants_page_answers_the_waiting_request(people, client):
+    prescriber, adviser = people
+    asked = services.price_access_request(user=prescriber, need="Budsjett")
+    mail.outbox.clear()
+    client.force_login(adviser)
+    expires = timezone.localdate() + dt.timedelta(days=60)
+
+    client.post(
+        reverse("agreements:grants"),
+        {"user": prescriber.pk, "reason": "Budsjett", "expires_on": expires.isoformat()},
+    )
+
+    asked.refresh_from_db()
+    grant = PriceAccessGrant.objects.get(user=prescriber)
+    assert (asked.status, asked.grant, asked.decided_by) == (
+        PriceAccessRequest.Status.GRANTED,
+        grant,
+        adviser,
+    )
+    assert [m.to for m in mail.outbox] == [["lege@helse-bergen.no"]]
+    assert "Du har fått pristilgang" in mail.outbox[0].subject

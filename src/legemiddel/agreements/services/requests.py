@@ -29,19 +29,27 @@ MAIL_KIND = "price_access"
 REMINDER_DAYS = 14
 
 
-def _deciders() -> list[User]:
-    """Who is told of a new request: the procurement advisers with an address."""
-    return list(
-        User.objects.filter(is_active=True, groups__name=Role.PROCUREMENT_ADVISER.value)
-        .exclude(email="")
-        .order_by("last_name", "first_name")
-        .distinct()
-    )
+def _deciders(asking: User) -> list[User]:
+    """Who is told of a new request: the procurement advisers with an address, or the core
+    group when there is none (they may decide too); never the person asking."""
+    for role in (Role.PROCUREMENT_ADVISER, Role.CORE_GROUP):
+        found = list(
+            User.objects.filter(is_active=True, groups__name=role.value)
+            .exclude(email="")
+            .exclude(pk=asking.pk)
+            .order_by("last_name", "first_name")
+            .distinct()
+        )
+        if found:
+            return found
+    return []
 
 
-def _open(price_request: PriceAccessRequest) -> None:
+def _decidable(price_request: PriceAccessRequest, actor: User) -> None:
     if price_request.status != PriceAccessRequest.Status.OPEN:
         raise ValidationError(["Forespørselen er allerede behandlet."])
+    if price_request.user_id == actor.pk:
+        raise ValidationError(["Du kan ikke behandle din egen forespørsel."])
 
 
 @transaction.atomic
@@ -84,7 +92,7 @@ def price_access_request(*, user: User, need: str) -> PriceAccessRequest:
                 kind=MAIL_KIND,
                 ref=f"price_request:{created.pk}",
             )
-            for adviser in _deciders()
+            for adviser in _deciders(user)
         ]
     )
     return created
@@ -94,11 +102,23 @@ def price_access_request(*, user: User, need: str) -> PriceAccessRequest:
 def price_access_request_grant(
     *, price_request: PriceAccessRequest, expires_on: dt.date, actor: User
 ) -> PriceAccessGrant:
-    """Grant an open request until a date (the grant rules apply) and tell the person."""
-    _open(price_request)
+    """Grant an open request until a date (the grant rules apply) and tell the person.
+
+    The grant closes the request (see :func:`price_request_close_granted`)."""
+    _decidable(price_request, actor)
     grant = price_access_grant(
         user=price_request.user, reason=price_request.need, expires_on=expires_on, actor=actor
     )
+    price_request.refresh_from_db()
+    return grant
+
+
+def price_request_close_granted(
+    *, price_request: PriceAccessRequest, grant: PriceAccessGrant, actor: User
+) -> None:
+    """Mark a person's open request granted by ``grant`` and tell them. Called by
+    :func:`price_access_grant`, so a grant given directly on the grants page answers a waiting
+    request too."""
     price_request.status = PriceAccessRequest.Status.GRANTED
     price_request.decided_by = actor
     price_request.decided_at = timezone.now()
@@ -108,7 +128,7 @@ def price_access_request_grant(
         action=AuditEvent.Action.PRICE_ACCESS,
         user=actor,
         detail=f"forespørsel {price_request.pk} fra {price_request.user.get_username()} "
-        f"innvilget til {format_date(expires_on)}",
+        f"innvilget til {format_date(grant.expires_on)}",
     )
     _tell(
         price_request,
@@ -116,7 +136,6 @@ def price_access_request_grant(
         template="agreements/email/price_request_granted",
         context={"grant": grant},
     )
-    return grant
 
 
 @transaction.atomic
@@ -124,7 +143,7 @@ def price_access_request_decline(
     *, price_request: PriceAccessRequest, reason: str, actor: User
 ) -> None:
     """Decline an open request with a reason the person is told."""
-    _open(price_request)
+    _decidable(price_request, actor)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": ["Skriv hvorfor forespørselen avslås."]})
