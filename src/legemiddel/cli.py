@@ -18,6 +18,7 @@ PRODUCT_COMMANDS = [
     ("import", "Import a file: fest (FEST zip/XML), atc, org or personnel (CSV)."),
     ("festgen", "Write a synthetic FEST file (--demo: the demo catalogue)."),
     ("alerts", "Queue the monthly e-mail to unit leaders (--now: send at once)."),
+    ("pricereminders", "E-mail those whose price access soon expires (run it daily)."),
 ]
 
 # Commands that make sense on a developer's machine without any configuration. Without a

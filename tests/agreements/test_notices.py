@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.conf import settings
 from django.core import mail
@@ -181,3 +183,50 @@ def test_the_notice_pages_show_each_recipients_status_attempts_and_error(notice,
     page = client.get(detail).content.decode()
     assert page.count("ConnectionRefusedError") == 4
     assert [m.to for m in mail.outbox] == [["berit@revmatolog.no"]]
+
+
+def test_resend_is_offered_only_for_failed_deliveries_and_never_twice_to_a_recipient(
+    notice, adviser, client
+):
+    """One recipient's delivery failed; the others got the notice and are not offered it again."""
+    from unittest import mock
+
+    from legemiddel.core import mail as core_mail
+
+    real = core_mail._deliver
+
+    def fail_berit(connection, outgoing, entry):
+        if outgoing.to == "berit@revmatolog.no":
+            core_mail._record_failure(entry, "SMTPRecipientsRefused: 550", 1)
+            return None
+        return real(connection, outgoing, entry)
+
+    with mock.patch.object(core_mail, "_deliver", side_effect=fail_berit):
+        assert services.notice_send(notice=notice, actor=adviser) == (len(ADDRESSES) - 1, 1)
+    failed = notice.deliveries.get(email="berit@revmatolog.no")
+    received = notice.deliveries.exclude(email="").exclude(pk=failed.pk)
+    client.force_login(adviser)
+
+    page = client.get(reverse("agreements:notice", args=[notice.pk])).content.decode()
+
+    assert page.count('action="/avtaler/utsendelser/mottaker/') == 1
+    assert reverse("agreements:resend", args=[failed.pk]) in page
+    for delivery in received:
+        assert reverse("agreements:resend", args=[delivery.pk]) not in page
+    # Posting anyway sends nothing to someone who already has it.
+    mail.outbox.clear()
+    one = received.first()
+    with pytest.raises(ValidationError) as caught:
+        services.delivery_resend(delivery=one, actor=adviser)
+    assert caught.value.messages == ["Mottakeren har allerede fått varselet."]
+    client.post(reverse("agreements:resend", args=[one.pk]))
+    assert mail.outbox == []
+    one.refresh_from_db()
+    assert one.mail.attempts == 1
+
+
+def test_the_notice_editor_has_a_wide_subject_and_text(notice, adviser, client):
+    client.force_login(adviser)
+    page = client.get(reverse("agreements:notice", args=[notice.pk])).content.decode()
+    assert re.search(r'<input type="text" name="subject"[^>]*class="input-wide"', page)
+    assert re.search(r'<textarea name="body"[^>]*class="input-wide"', page)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -31,6 +32,7 @@ from legemiddel.agreements.models import (
     Delivery,
     Notice,
     PriceAccessGrant,
+    PriceAccessRequest,
     StartupMeeting,
 )
 from legemiddel.agreements.pricing import line_costs
@@ -54,7 +56,31 @@ def _walk(patterns, prefix="", namespaces=()):
 @pytest.fixture
 def demo(db):
     demo_load(usage=False)
+    _price_requests()
     PriceAccessGrant.objects.update(revoked_at=timezone.now())
+
+
+def _price_requests() -> None:
+    """Requests for price access in every state, so that their pages and e-mails are walked:
+    one granted (the grant is revoked with the others), one declined, one waiting."""
+    adviser = User.objects.get(username="innkjop")
+    granted = services.price_access_request(
+        user=User.objects.get(username="lmk"), need="Vurdering av kostnader i LMK"
+    )
+    services.price_access_request_grant(
+        price_request=granted,
+        expires_on=timezone.localdate() + timedelta(days=10),
+        actor=adviser,
+    )
+    declined = services.price_access_request(
+        user=User.objects.get(username="apotek"), need="Lagerplanlegging"
+    )
+    services.price_access_request_decline(
+        price_request=declined, reason="Lagerplanlegging trenger ikke LIS-prisen", actor=adviser
+    )
+    services.price_access_request(
+        user=User.objects.get(username="forskriver"), need="Kostnadsbevisst forskrivning"
+    )
 
 
 def _variants(value: Decimal) -> set[str]:
@@ -132,6 +158,7 @@ def _urls() -> list[str]:
         "delivery_id": [Delivery.objects.filter(notice=notice).first().pk],
         "meeting_id": [StartupMeeting.objects.get(agreement=agreement).pk],
         "grant_id": [PriceAccessGrant.objects.first().pk],
+        "request_id": list(PriceAccessRequest.objects.values_list("pk", flat=True)),
         "varenr": [line.package_id],
         "fest_id": [line.package.brand.substance_links.first().substance_id],
         "unit_id": [1],
@@ -263,3 +290,32 @@ def test_with_a_grant_the_same_values_are_found_and_the_view_is_logged(demo, cli
         assert export.status_code == 200
         assert _leaks(export.content, texts, numbers), fmt
     assert AuditEvent.objects.filter(user=controller, action="price_view").count() == 3
+
+
+def test_price_access_requests_and_their_e_mails_hold_no_price(demo, client):
+    """A request, its grant, a decline and the expiry reminder: the pages and every e-mail."""
+    texts, numbers = _secrets()
+    adviser = User.objects.get(username="innkjop")
+    client.force_login(adviser)
+    queue = client.get(reverse("agreements:price_requests"))
+    assert "Kostnadsbevisst forskrivning" in queue.content.decode()
+    assert _leaks(queue.content, texts, numbers) == []
+    mail.outbox.clear()
+    waiting = PriceAccessRequest.objects.get(status=PriceAccessRequest.Status.OPEN)
+    client.post(
+        reverse("agreements:price_request_grant", args=[waiting.pk]),
+        {"expires_on": (timezone.localdate() + timedelta(days=5)).isoformat()},
+    )
+    asked = services.price_access_request(
+        user=User.objects.get(username="vurdering"), need="Metodevurdering"
+    )
+    client.post(
+        reverse("agreements:price_request_decline", args=[asked.pk]), {"reason": "Ikke behov"}
+    )
+    sent, failed = services.price_access_reminders_send()
+    assert (sent, failed) == (1, 0)
+    # Granted, asked (to the advisers), declined, reminded.
+    assert len(mail.outbox) >= 4
+    for message in mail.outbox:
+        parts = [message.subject, message.body] + [c for c, _ in message.alternatives]
+        assert _leaks("".join(parts).encode(), texts, numbers) == []

@@ -27,6 +27,7 @@ from legemiddel.agreements.models import (
     Delivery,
     Notice,
     PriceAccessGrant,
+    PriceAccessRequest,
     StartupMeeting,
     TherapeuticArea,
 )
@@ -102,6 +103,14 @@ def get_meeting_for_user(user: Any, meeting_id: int, write: bool = False) -> Sta
 def get_grant_for_user(user: Any, grant_id: int, write: bool = False) -> PriceAccessGrant:
     _writable(can_edit_agreements(user), write)
     return _found(PriceAccessGrant.objects.select_related("user"), pk=grant_id)
+
+
+def get_price_request_for_user(
+    user: Any, request_id: int, write: bool = False
+) -> PriceAccessRequest:
+    """A request in the adviser's queue: those who manage grants decide it."""
+    _writable(can_edit_agreements(user), write)
+    return _found(PriceAccessRequest.objects.select_related("user", "renewal_of"), pk=request_id)
 
 
 def get_recommendation_for_user(user: Any, code: str) -> selectors.AreaRecommendation:

@@ -8,6 +8,7 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("LIS agreements")
 
     def ready(self) -> None:
+        from legemiddel.agreements.request_selectors import price_requests_panel
         from legemiddel.agreements.selectors import attention_for
         from legemiddel.core.navigation import (
             NavItem,
@@ -40,4 +41,12 @@ class AgreementsConfig(AppConfig):
         )
         register_start_panel(
             StartPanel("agreements_attention", "agreements/_attention.html", attention_for, 100)
+        )
+        register_start_panel(
+            StartPanel(
+                "agreements_price_requests",
+                "agreements/_price_requests.html",
+                price_requests_panel,
+                110,
+            )
         )

@@ -162,8 +162,15 @@ class PublishForm(forms.Form):
 
 
 class NoticeForm(forms.Form):
-    subject = forms.CharField(label=_("Subject"), max_length=200)
-    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 16}))
+    # As wide as the text people check before it goes out to every recipient.
+    subject = forms.CharField(
+        label=_("Subject"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "input-wide"}),
+    )
+    body = forms.CharField(
+        label=_("Text"), widget=forms.Textarea(attrs={"rows": 16, "class": "input-wide"})
+    )
 
 
 class GrantForm(forms.Form):

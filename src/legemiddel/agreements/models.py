@@ -298,6 +298,8 @@ class PriceAccessGrant(models.Model):
         verbose_name=_("revoked by"),
     )
     revoke_reason = models.CharField(_("why revoked"), max_length=500, blank=True)
+    # The day the expiry reminder went out: one reminder per grant.
+    reminded_on = models.DateField(_("expiry reminder sent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("price access grant")
@@ -309,6 +311,73 @@ class PriceAccessGrant(models.Model):
 
     def is_active(self, on: dt.date | None = None) -> bool:
         return self.revoked_at is None and (on or timezone.localdate()) <= self.expires_on
+
+
+class PriceAccessRequest(models.Model):
+    """A person's request for access to confidential prices, stating the service need.
+
+    The source document shares prices "on request with staff who have a service need": the
+    procurement adviser grants (making a :class:`PriceAccessGrant`) or declines with a reason.
+    A person has at most one open request.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("awaits decision")
+        GRANTED = "granted", _("granted")
+        DECLINED = "declined", _("declined")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="price_requests",
+        verbose_name=_("user"),
+    )
+    need = models.CharField(_("service need"), max_length=500)
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    renewal_of = models.ForeignKey(
+        PriceAccessGrant,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("renews"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decline_reason = models.CharField(_("why declined"), max_length=500, blank=True)
+    grant = models.OneToOneField(
+        PriceAccessGrant,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="request",
+        verbose_name=_("grant"),
+    )
+
+    class Meta:
+        verbose_name = _("price access request")
+        verbose_name_plural = _("price access requests")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status="open"),
+                name="one_open_price_request_per_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.status})"
 
 
 class Notice(models.Model):

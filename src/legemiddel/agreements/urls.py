@@ -1,6 +1,6 @@
 from django.urls import path
 
-from legemiddel.agreements.views import followup, portal, register
+from legemiddel.agreements.views import followup, portal, register, requests
 
 app_name = "agreements"
 urlpatterns = [
@@ -38,6 +38,18 @@ urlpatterns = [
     ),
     path("pristilgang/", register.grants, name="grants"),
     path("pristilgang/<int:grant_id>/trekk-tilbake/", register.grant_revoke, name="revoke"),
+    path("pristilgang/be-om/", requests.price_request, name="price_request"),
+    path("pristilgang/foresporsler/", requests.price_requests, name="price_requests"),
+    path(
+        "pristilgang/foresporsler/<int:request_id>/gi/",
+        requests.price_request_grant,
+        name="price_request_grant",
+    ),
+    path(
+        "pristilgang/foresporsler/<int:request_id>/avsla/",
+        requests.price_request_decline,
+        name="price_request_decline",
+    ),
     path("utsendelser/", followup.notices, name="notices"),
     path("utsendelser/<int:notice_id>/", followup.notice, name="notice"),
     path("utsendelser/<int:notice_id>/send/", followup.notice_send, name="notice_send"),

@@ -33,12 +33,20 @@ from legemiddel.agreements.services.meetings import (
 )
 from legemiddel.agreements.services.notices import delivery_resend, notice_discard, notice_send
 from legemiddel.agreements.services.publish import agreement_problems, agreement_publish
+from legemiddel.agreements.services.requests import (
+    REMINDER_DAYS,
+    price_access_reminders_send,
+    price_access_request,
+    price_access_request_decline,
+    price_access_request_grant,
+)
 
 __all__ = [
     "AGREEMENT_FIELDS",
     "DEFAULT_AGENDA",
     "LINE_FIELDS",
     "MAX_GRANT_DAYS",
+    "REMINDER_DAYS",
     "ImportResult",
     "agreement_create",
     "agreement_import_lines",
@@ -59,5 +67,9 @@ __all__ = [
     "notice_send",
     "period_years",
     "price_access_grant",
+    "price_access_reminders_send",
+    "price_access_request",
+    "price_access_request_decline",
+    "price_access_request_grant",
     "price_access_revoke",
 ]

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from legemiddel.accounts.models import User
-from legemiddel.agreements.models import PriceAccessGrant
+from legemiddel.agreements.models import PriceAccessGrant, PriceAccessRequest
 from legemiddel.core.audit import audit_record
 from legemiddel.core.models import AuditEvent
 from legemiddel.lib.formatting import format_date
@@ -23,7 +23,8 @@ def price_access_grant(
 ) -> PriceAccessGrant:
     """Give one person access to confidential prices for a stated service need, until a date.
 
-    Nobody grants themselves; a grant lasts at most a year and is renewed by a new grant.
+    Nobody grants themselves; a grant lasts at most a year and is renewed by a new grant. A
+    request the person has waiting is answered by the grant, wherever it was given.
     """
     today = timezone.localdate()
     if user.pk == actor.pk:
@@ -46,6 +47,14 @@ def price_access_grant(
         detail=f"pristilgang gitt til {user.get_username()} til {format_date(expires_on)}: "
         f"{grant.reason}",
     )
+    waiting = PriceAccessRequest.objects.filter(
+        user=user, status=PriceAccessRequest.Status.OPEN
+    ).first()
+    if waiting is not None:
+        # Imported here: the request services build on this one.
+        from legemiddel.agreements.services.requests import price_request_close_granted
+
+        price_request_close_granted(price_request=waiting, grant=grant, actor=actor)
     return grant
 
 

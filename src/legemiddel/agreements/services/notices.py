@@ -80,12 +80,15 @@ def notice_discard(*, notice: Notice, actor: User) -> None:
 
 @transaction.atomic
 def delivery_resend(*, delivery: Delivery, actor: User) -> bool:
-    """Send an approved notice again to one recipient (after a failure, or on request)."""
+    """Send an approved notice again to one recipient whose delivery failed (or never went
+    out); one who already received it is not sent a second copy."""
     notice = delivery.notice
     if notice.status != Notice.Status.SENT:
         raise ValidationError(["Varselet er ikke godkjent og sendt."])
     if not delivery.email:
         raise ValidationError(["Mottakeren har ingen e-postadresse."])
+    if delivery.status == Delivery.Status.SENT:
+        raise ValidationError(["Mottakeren har allerede fått varselet."])
     sent, _ = _send([delivery], notice)
     audit_record(
         action=AuditEvent.Action.NOTICE,

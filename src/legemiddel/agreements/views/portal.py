@@ -10,6 +10,7 @@ from legemiddel.accounts.access import LOGGED_IN, access
 from legemiddel.agreements import selectors
 from legemiddel.agreements.access import get_recommendation_for_user
 from legemiddel.agreements.pricing import has_price_access
+from legemiddel.agreements.request_selectors import price_access_status
 from legemiddel.core.downloads import TABLE_FORMATS, table_response
 
 EXPORT_HEADER = [
@@ -39,6 +40,7 @@ def portal(request: HttpRequest) -> HttpResponse:
             "areas": selectors.portal_areas(),
             "today": timezone.localdate(),
             "price_access": has_price_access(request.user),
+            "price_status": price_access_status(request.user),
         },
     )
 
