@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agreements', '0004_remove_delivery_outcome'),
+        ('agreements', '0005_agreementchange_correction'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
