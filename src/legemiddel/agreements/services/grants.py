@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from legemiddel.accounts.models import User
 from legemiddel.agreements.models import PriceAccessGrant, PriceAccessRequest
+from legemiddel.agreements.services.request_notices import price_request_close_granted
 from legemiddel.core.audit import audit_record
 from legemiddel.core.models import AuditEvent
 from legemiddel.lib.formatting import format_date
@@ -51,9 +52,6 @@ def price_access_grant(
         user=user, status=PriceAccessRequest.Status.OPEN
     ).first()
     if waiting is not None:
-        # Imported here: the request services build on this one.
-        from legemiddel.agreements.services.requests import price_request_close_granted
-
         price_request_close_granted(price_request=waiting, grant=grant, actor=actor)
     return grant
 

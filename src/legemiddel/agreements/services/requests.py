@@ -20,12 +20,12 @@ from legemiddel.agreements.request_selectors import (
     price_access_status,
 )
 from legemiddel.agreements.services.grants import price_access_grant
+from legemiddel.agreements.services.request_notices import MAIL_KIND, tell_requester
 from legemiddel.core.audit import audit_record
-from legemiddel.core.mail import Outgoing, absolute_url, mail_send, mail_send_many
+from legemiddel.core.mail import Outgoing, absolute_url, mail_send_many
 from legemiddel.core.models import AuditEvent, MailDelivery
 from legemiddel.lib.formatting import format_date
 
-MAIL_KIND = "price_access"
 REMINDER_DAYS = 14
 
 
@@ -113,31 +113,6 @@ def price_access_request_grant(
     return grant
 
 
-def price_request_close_granted(
-    *, price_request: PriceAccessRequest, grant: PriceAccessGrant, actor: User
-) -> None:
-    """Mark a person's open request granted by ``grant`` and tell them. Called by
-    :func:`price_access_grant`, so a grant given directly on the grants page answers a waiting
-    request too."""
-    price_request.status = PriceAccessRequest.Status.GRANTED
-    price_request.decided_by = actor
-    price_request.decided_at = timezone.now()
-    price_request.grant = grant
-    price_request.save(update_fields=["status", "decided_by", "decided_at", "grant"])
-    audit_record(
-        action=AuditEvent.Action.PRICE_ACCESS,
-        user=actor,
-        detail=f"forespørsel {price_request.pk} fra {price_request.user.get_username()} "
-        f"innvilget til {format_date(grant.expires_on)}",
-    )
-    _tell(
-        price_request,
-        subject="Du har fått pristilgang",
-        template="agreements/email/price_request_granted",
-        context={"grant": grant},
-    )
-
-
 @transaction.atomic
 def price_access_request_decline(
     *, price_request: PriceAccessRequest, reason: str, actor: User
@@ -158,33 +133,11 @@ def price_access_request_decline(
         detail=f"forespørsel {price_request.pk} fra {price_request.user.get_username()} "
         f"avslått: {price_request.decline_reason}",
     )
-    _tell(
+    tell_requester(
         price_request,
         subject="Forespørselen om pristilgang er avslått",
         template="agreements/email/price_request_declined",
         context={},
-    )
-
-
-def _tell(
-    price_request: PriceAccessRequest, *, subject: str, template: str, context: dict[str, object]
-) -> None:
-    person = price_request.user
-    if not person.email:
-        return
-    mail_send(
-        to=person.email,
-        name=person.display_name,
-        subject=subject,
-        template=template,
-        context={
-            "request": price_request,
-            "portal_url": absolute_url(reverse("agreements:portal")),
-            "request_url": absolute_url(reverse("agreements:price_request")),
-            **context,
-        },
-        kind=MAIL_KIND,
-        ref=f"price_request:{price_request.pk}",
     )
 
 
