@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -39,8 +40,10 @@ def _dashboard(request: HttpRequest, key: str) -> selectors.Dashboard:
 @access(ANALYSTS)
 def index(request: HttpRequest) -> HttpResponse:
     refresh = selectors.latest_refresh()
+    latest = refresh.latest_month if refresh else None
     visible = measures_for_user(request.user)
-    nodes = selectors.trust_nodes(visible)
+    month = selectors.headline_month(latest)
+    nodes = selectors.trust_nodes(visible, month)
     rows = [(measure, nodes[measure.key]) for measure in visible]
     can_alert = can_open_alerts(request.user)
     return render(
@@ -49,15 +52,17 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "refresh": refresh,
+            "month": month,
+            "provisional_from": selectors.provisional_from(latest),
+            "provisional_count": settings.ANALYTICS_PROVISIONAL_MONTHS,
             "can_alert": can_alert,
             "updating": selectors.figures_updating(),
         },
     )
 
 
-def _chart(dashboard: selectors.Dashboard, refresh: Any, *, fixed_size: bool = False) -> str:
+def _chart(dashboard: selectors.Dashboard, *, fixed_size: bool = False) -> str:
     current = dashboard.current()
-    latest = refresh.latest_month if refresh else None
     return charts.line_chart(
         title=dashboard.measure.title + (f" – {current.name}" if current.unit else ""),
         series=[
@@ -71,7 +76,7 @@ def _chart(dashboard: selectors.Dashboard, refresh: Any, *, fixed_size: bool = F
         markers=[
             (a.start, f"{a.title} fra {format_date(a.start)}") for a in dashboard.agreement_starts()
         ],
-        provisional_from=selectors.provisional_from(latest),
+        provisional_from=dashboard.provisional_from,
         target=dashboard.measure.definition.target,
         fixed_size=fixed_size,
     )
@@ -93,12 +98,11 @@ def measure(request: HttpRequest, key: str) -> HttpResponse:
             "current": current,
             "path": dashboard.path(),
             "children": dashboard.children(),
-            "chart": _chart(dashboard, refresh),
+            "chart": _chart(dashboard),
             "refresh": refresh,
             "updating": selectors.figures_updating(),
-            "provisional_from": selectors.provisional_from(
-                refresh.latest_month if refresh else None
-            ),
+            "provisional_from": dashboard.provisional_from,
+            "month": dashboard.month,
             "points": list(reversed(current.points)),
             "prescribers": [] if dashboard.prescriber else prescribers,
             "prescriber_name": {hpr: name for hpr, name, _ in prescribers}.get(
@@ -114,7 +118,7 @@ def measure_chart(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
     if fmt not in {"svg", "png"}:
         raise Http404
     dashboard = _dashboard(request, key)
-    svg = _chart(dashboard, selectors.latest_refresh(), fixed_size=True)
+    svg = _chart(dashboard, fixed_size=True)
     return file_response(charts.png(svg) if fmt == "png" else svg, filename=key, fmt=fmt)
 
 
@@ -231,18 +235,28 @@ def index_table(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Http404
     rows = []
     visible = measures_for_user(request.user)
-    nodes = selectors.trust_nodes(visible)
+    nodes = selectors.trust_nodes(visible, selectors.headline_month(selectors.data_month()))
     for measure in visible:
         node = nodes[measure.key]
         latest, before = node.latest, node.year_before()
         rows.append(
             [
                 measure.title,
-                latest.month if latest else None,
+                node.end,
                 latest.value if latest else None,
+                latest.numerator if latest and measure.divides else None,
+                latest.denominator if latest and measure.divides else None,
                 before.value if before else None,
                 "lavere" if measure.definition.lower_is_better else "høyere",
             ]
         )
-    header = ["Indikator", "Siste måned", "Verdi", "Samme måned i fjor", "Bedre når"]
+    header = [
+        "Indikator",
+        "Siste måned (ikke foreløpig)",
+        "Verdi",
+        "Teller",
+        "Nevner",
+        "Samme måned i fjor",
+        "Bedre når",
+    ]
     return table_response(fmt, "oppfolging", header, rows)
