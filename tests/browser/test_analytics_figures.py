@@ -76,12 +76,31 @@ def test_a_unit_leader_reads_final_months_with_their_counts(
     figures = page.locator("#table-h").locator("..")
     assert "03.2026 (foreløpig)" in figures.inner_text()
     assert "01.2026 (foreløpig)" not in figures.inner_text()
-    # The chart's buttons stay inside their panel.
-    panel = page.locator("#chart-h").locator("..").bounding_box()
-    png = page.get_by_role("link", name="Graf (PNG)").bounding_box()
-    assert panel is not None
-    assert png is not None
-    assert png["x"] + png["width"] <= panel["x"] + panel["width"]
+    # The chart's buttons stay whole, apart and inside their panel, whatever the width.
+    names = ("Last ned (XLSX)", "Last ned (CSV)", "Graf (SVG)", "Graf (PNG)")
+    for width in (1280, 1100, 900, 700, 500, 400):
+        page.set_viewport_size({"width": width, "height": 900})
+        panel = page.locator("#chart-h").locator("..").bounding_box()
+        assert panel is not None
+        boxes = []
+        for name in names:
+            link = page.get_by_role("link", name=name)
+            assert link.evaluate("e => e.getClientRects().length") == 1, (width, name)
+            box = link.bounding_box()
+            assert box is not None
+            assert box["x"] + box["width"] <= panel["x"] + panel["width"], (width, name)
+            assert box["y"] + box["height"] <= panel["y"] + panel["height"], (width, name)
+            boxes.append(box)
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1 :]:
+                apart = (
+                    a["x"] + a["width"] <= b["x"]
+                    or b["x"] + b["width"] <= a["x"]
+                    or a["y"] + a["height"] <= b["y"]
+                    or b["y"] + b["height"] <= a["y"]
+                )
+                assert apart, (width, a, b)
+    page.set_viewport_size({"width": 1280, "height": 900})
     screenshot("analyse-indikator-forelopig")
 
     page.goto(f"{base}/analyse/oppstart-forstevalg--X/?enhet={org['MED-REV'].id}")
