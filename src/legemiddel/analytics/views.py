@@ -25,7 +25,7 @@ from legemiddel.analytics.access import (
 )
 from legemiddel.analytics.models import AlertPreference
 from legemiddel.core.downloads import TABLE_FORMATS, file_response, table_response
-from legemiddel.lib.formatting import format_date
+from legemiddel.lib.formatting import format_date, format_month, format_number, format_share
 
 ANALYSTS = Roles(*ANALYST_ROLES)
 ALERT_READERS = Roles(*ALERT_ROLES)
@@ -62,7 +62,19 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _chart(dashboard: selectors.Dashboard, *, fixed_size: bool = False) -> str:
+    """The chart; as a file (``fixed_size``) with a legend, and its title, place, period,
+    data month and definition written on it so it stands alone."""
     current = dashboard.current()
+    caption: list[str] = []
+    notes: list[str] = []
+    if fixed_size:
+        about = dict(_about(dashboard, "måned for måned", _place(dashboard)))
+        caption = [
+            dashboard.measure.title,
+            f"Sted: {about['Sted']} · Periode: {about['Periode']} · "
+            f"Datamåned: {about['Datamåned']}",
+        ]
+        notes = [f"Slik beregnes den: {about['Slik beregnes den']}"]
     return charts.line_chart(
         title=dashboard.measure.title + (f" – {current.name}" if current.unit else ""),
         series=[
@@ -79,6 +91,8 @@ def _chart(dashboard: selectors.Dashboard, *, fixed_size: bool = False) -> str:
         provisional_from=dashboard.provisional_from,
         target=dashboard.measure.definition.target,
         fixed_size=fixed_size,
+        caption=caption,
+        notes=notes,
     )
 
 
@@ -122,6 +136,45 @@ def measure_chart(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
     return file_response(charts.png(svg) if fmt == "png" else svg, filename=key, fmt=fmt)
 
 
+def _place(dashboard: selectors.Dashboard, prescriber_name: str = "") -> str:
+    place = dashboard.node.name if dashboard.node else "Hele foretaket"
+    return f"{place}, {prescriber_name}" if prescriber_name else place
+
+
+def _about(dashboard: selectors.Dashboard, what: str, place: str) -> list[tuple[str, object]]:
+    """What a downloaded table is, so the file stands alone: title, place, period, data month
+    and the measure's definition."""
+    definition = dashboard.measure.definition
+    months = dashboard.months
+    period = f"{format_month(months[0])}–{format_month(months[-1])}" if months else ""
+    data_month = format_month(dashboard.latest_data_month)
+    if dashboard.provisional_from is not None:
+        data_month += (
+            f" (tall fra {format_month(dashboard.provisional_from)} er foreløpige; "
+            f"siste måned som ikke er foreløpig: {format_month(dashboard.month)})"
+        )
+    target = definition.target
+    return [
+        ("Tittel", f"{dashboard.measure.title}: {what}"),
+        ("Sted", place),
+        ("Periode", period),
+        ("Datamåned", data_month),
+        ("Hvorfor", definition.why),
+        ("Slik beregnes den", definition.how),
+        ("Bedre når", "lavere" if definition.lower_is_better else "høyere"),
+        (
+            "Mål",
+            ""
+            if target is None
+            else format_share(target)
+            if dashboard.percent
+            else format_number(target),
+        ),
+        ("Status", definition.status_label),
+        ("Definisjon", definition.file),
+    ]
+
+
 @access(ANALYSTS)
 def measure_table(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
     """The series of the chosen place, each place one level down and its prescribers."""
@@ -136,8 +189,9 @@ def measure_table(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
         (node.name or "Hele foretaket", node)
         for node in [dashboard.current(), *dashboard.children()]
     ]
+    prescribers = dashboard.prescribers()
     if not dashboard.prescriber:
-        places += [(f"{name} ({hpr})", node) for hpr, name, node in dashboard.prescribers()]
+        places += [(f"{name} ({hpr})", node) for hpr, name, node in prescribers]
     for place, node in places:
         for p in node.points:
             if share:
@@ -153,7 +207,57 @@ def measure_table(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
                 )
             else:
                 rows.append([place, p.month, round(p.numerator, 2)])
-    return table_response(fmt, key, header, rows)
+    name = {hpr: name for hpr, name, _ in prescribers}.get(dashboard.prescriber, "")
+    return table_response(
+        fmt,
+        key,
+        header,
+        rows,
+        about=_about(dashboard, "måned for måned", _place(dashboard, name)),
+        percent=[4] if dashboard.percent else [],
+    )
+
+
+@access(ANALYSTS)
+def measure_prescribers(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
+    """The prescriber table of a unit as shown: one row per prescriber, the page's month and
+    the last twelve months, with their counts."""
+    if fmt not in TABLE_FORMATS:
+        raise Http404
+    dashboard = _dashboard(request, key)
+    if dashboard.node is None or dashboard.prescriber:
+        raise Http404  # prescribers are listed for a unit
+    month = format_month(dashboard.month)
+    last = "Andel" if dashboard.percent else "Verdi"
+    header = [
+        "Forskriver",
+        "HPR-nummer",
+        f"Teller {month}",
+        f"Nevner {month}",
+        f"{last} {month}",
+        "Teller siste 12 mnd",
+        "Nevner siste 12 mnd",
+        f"{last} siste 12 mnd",
+    ]
+    rows: list[list[object]] = []
+    for hpr, name, node in dashboard.prescribers():
+        row: list[object] = [name, hpr]
+        for point in (node.latest, node.last_year):
+            value = point.value if point else None
+            row += [
+                round(point.numerator, 2) if point else None,
+                round(point.denominator, 2) if point else None,
+                round(value, 4) if value is not None else None,
+            ]
+        rows.append(row)
+    return table_response(
+        fmt,
+        f"{key}-forskrivere",
+        header,
+        rows,
+        about=_about(dashboard, "forskrivere", _place(dashboard)),
+        percent=[4, 7] if dashboard.percent else [],
+    )
 
 
 @access(ALERT_READERS)
