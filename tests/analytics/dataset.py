@@ -20,6 +20,11 @@ JAN, FEB, MAR = dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 3, 1)
 def dataset(org):
     """Area X: package A first choice in January, B first choice from February (a mid-period
     change); C is not in the agreement. Usage written straight into the cube."""
+    return load_dataset(org)
+
+
+def load_dataset(org):
+    """The dataset of the ``dataset`` fixture (also for tests that need it outside a fixture)."""
     for varenr in ("000001", "000002", "000003"):
         Package.objects.create(
             varenr=varenr, fest_id=f"ID{varenr}", name_form_strength=f"P{varenr}", content_hash=""

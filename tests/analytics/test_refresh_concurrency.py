@@ -51,9 +51,11 @@ def area(org):
 
 
 def _stored() -> list[tuple]:
+    # The trust's own rows have no unit: sorted as -1 so they compare with unit ids.
     return sorted(
-        MeasureValue.objects.values_list(
-            "measure", "month", "org_unit_id", "prescriber", "numerator", "denominator"
+        (m, month, -1 if unit is None else unit, *rest)
+        for m, month, unit, *rest in MeasureValue.objects.values_list(
+            "measure", "month", "org_unit_id", "subtree", "prescriber", "numerator", "denominator"
         )
     )
 

@@ -43,17 +43,31 @@ def can_see_others_alerts(user: Any) -> bool:
     return bool(user.is_authenticated and user.has_role(Role.CORE_GROUP))
 
 
+def can_see_drafts(user: Any) -> bool:
+    """Draft measures are not yet reviewed: only the core group, who review them, sees them."""
+    return bool(user.is_authenticated and user.has_role(Role.CORE_GROUP))
+
+
 def measures_for_user(user: Any) -> list[engine.Measure]:
-    """Measures in NOK reveal invoiced (LIS) prices: only with price access."""
+    """Measures in NOK reveal invoiced (LIS) prices: only with price access. Drafts only for
+    the core group."""
     prices = has_price_access(user)
-    return [m for m in engine.measures() if prices or not m.definition.needs_price_access]
+    drafts = can_see_drafts(user)
+    return [
+        m
+        for m in engine.measures()
+        if (prices or not m.definition.needs_price_access)
+        and (drafts or m.definition.status != "draft")
+    ]
 
 
 def get_measure_for_user(user: Any, key: str) -> engine.Measure:
     """A measure by key; one in NOK without price access is refused, not hidden (its key is
-    in the published definitions)."""
+    in the published definitions). A draft is not found except by the core group."""
     measure = engine.measure_by_key(key)
     if measure is None:
+        raise Http404
+    if measure.definition.status == "draft" and not can_see_drafts(user):
         raise Http404
     if measure.definition.needs_price_access and not has_price_access(user):
         raise PermissionDenied

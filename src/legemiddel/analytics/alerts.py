@@ -17,7 +17,12 @@ from legemiddel.accounts.roles import Role
 from legemiddel.agreements.pricing import has_price_access
 from legemiddel.analytics import engine
 from legemiddel.analytics.models import AlertDelivery, AlertPreference
-from legemiddel.analytics.selectors import latest_refresh, unit_series
+from legemiddel.analytics.selectors import (
+    headline_month,
+    latest_refresh,
+    provisional_from,
+    unit_series,
+)
 from legemiddel.core.mail import (
     Outgoing,
     absolute_url,
@@ -44,10 +49,14 @@ class Finding:
 
 @dataclass
 class Alert:
+    """``month`` is the newest month that is not provisional; ``provisional`` the months after
+    it that the data already has (left out: they may still change)."""
+
     user: User
     month: dt.date
     below_target: list[Finding] = field(default_factory=list)
     savings: list[Finding] = field(default_factory=list)
+    provisional: list[dt.date] = field(default_factory=list)
 
     @property
     def subject(self) -> str:
@@ -73,15 +82,23 @@ def alert_for(
     ``reader`` is who will see it when that is not the leader (a preview): amounts are then
     included only if both may see prices."""
     refresh = latest_refresh()
-    latest = month or (refresh.latest_month if refresh else None)
+    newest = refresh.latest_month if refresh else None
+    latest = month or headline_month(newest)
     if latest is None or not user.has_role(Role.UNIT_LEADER):
         return None
     alert = Alert(user=user, month=latest)
+    first = provisional_from(newest)
+    while first is not None and newest is not None and first <= newest:
+        if first > latest:
+            alert.provisional.append(first)
+        first = (first + dt.timedelta(days=32)).replace(day=1)
     units = list(member_units(user))
     prices = has_price_access(user) and (reader is None or has_price_access(reader))
+    # Drafts are not yet reviewed: never e-mailed.
+    chosen = [m for m in engine.measures() if m.definition.status != "draft"]
     chosen = [
         m
-        for m in engine.measures()
+        for m in chosen
         if (m.definition.kind == "share" and m.definition.target is not None)
         or (prices and m.definition.counts == "savings_potential")
     ]

@@ -41,9 +41,13 @@ def line_chart(
     provisional_from: dt.date | None = None,
     target: float | None = None,
     fixed_size: bool = False,
+    caption: Sequence[str] = (),
+    notes: Sequence[str] = (),
 ) -> str:
     """An accessible SVG line chart (``role="img"`` with a title). On a page it fills its
-    column; ``fixed_size`` gives it its own width and height (for files and PNG)."""
+    column; ``fixed_size`` gives it its own width and height and a legend (for files and PNG,
+    which stand alone), with ``caption`` lines above it (the title first) and ``notes`` below
+    (the measure's definition, wrapped)."""
     if not months:
         return ""
     values = [v for s in series for _, v in s.points if v is not None]
@@ -60,13 +64,34 @@ def line_chart(
     def y(value: float) -> float:
         return TOP + plot_h - (value / top) * plot_h
 
+    legend = (
+        _legend(
+            series=series,
+            band=bool(band),
+            target=target is not None,
+            markers=bool(markers),
+            provisional=provisional_from is not None and provisional_from in index,
+        )
+        if fixed_size
+        else []
+    )
+    top_h = 22 * len(caption) + (8 if caption else 0)
+    note_lines = [line for note in notes for line in _wrap(note, 120)] if fixed_size else []
+    bottom_h = 20 * len(legend) + 16 * len(note_lines) + (8 if legend or note_lines else 0)
+    total = HEIGHT + top_h + bottom_h
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        + (f'width="{WIDTH}" height="{HEIGHT}" ' if fixed_size else 'width="100%" ')
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {total}" '
+        + (f'width="{WIDTH}" height="{total}" ' if fixed_size else 'width="100%" ')
         + 'role="img" aria-labelledby="chart-title">',
         f'<title id="chart-title">{escape(title)}</title>',
         '<rect width="100%" height="100%" fill="#ffffff"/>',
     ]
+    for i, line in enumerate(caption):
+        weight = ' font-weight="bold" font-size="15"' if i == 0 else ' font-size="12"'
+        parts.append(
+            f'<text x="{LEFT // 4}" y="{18 + 22 * i}"{weight} fill="#222">{escape(line)}</text>'
+        )
+    parts.append(f'<g transform="translate(0 {top_h})">')
     if provisional_from is not None and provisional_from in index:
         x0 = x(provisional_from) - step / 2
         parts.append(
@@ -121,9 +146,66 @@ def line_chart(
             )
     parts.append(
         f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{TOP + plot_h}" y2="{TOP + plot_h}" '
-        'stroke="#888"/></svg>'
+        'stroke="#888"/></g>'
     )
+    y0 = top_h + HEIGHT
+    for i, (swatch, label) in enumerate(legend):
+        row = y0 + 8 + 20 * i
+        parts.append(
+            f'<g transform="translate({LEFT} {row})">{swatch}'
+            f'<text x="34" y="12" font-size="12" fill="#222">{escape(label)}</text></g>'
+        )
+    y0 += 20 * len(legend) + 8
+    for i, line in enumerate(note_lines):
+        parts.append(
+            f'<text x="{LEFT // 4}" y="{y0 + 12 + 16 * i}" font-size="11" fill="#444">'
+            f"{escape(line)}</text>"
+        )
+    parts.append("</svg>")
     return "".join(parts)
+
+
+def _legend(
+    *, series: Sequence[Series], band: bool, target: bool, markers: bool, provisional: bool
+) -> list[tuple[str, str]]:
+    """(swatch, label) for each thing drawn, in the colours the chart uses."""
+
+    def line(colour: str, dash: str = "", width: float = 2.5) -> str:
+        extra = f' stroke-dasharray="{dash}"' if dash else ""
+        return (
+            f'<line x1="0" x2="26" y1="8" y2="8" stroke="{colour}" stroke-width="{width}"{extra}/>'
+        )
+
+    found = [(line(s.colour), s.label) for s in series]
+    if band:
+        found.append(
+            (
+                '<rect width="26" height="14" fill="#cfe3ee" opacity="0.7"/>',
+                "10.–90. persentil av enhetene",
+            )
+        )
+        found.append((line("#6a9fb5", "4 3", 1.5), "Median av enhetene"))
+    if target:
+        found.append((line("#2e7d32", "6 4", 1.5), "Mål"))
+    if markers:
+        found.append((line("#8a5a00", "2 3", 1.5), "Avtalestart"))
+    if provisional:
+        found.append(
+            ('<rect width="26" height="14" fill="#fff4e0" stroke="#e8d3a8"/>', "Foreløpige tall")
+        )
+    return found
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines: list[str] = []
+    current = ""
+    for word in " ".join(text.split()).split(" "):
+        if current and len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    return [*lines, current] if current else lines
 
 
 def png(svg: str, scale: int = 2) -> bytes:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.utils.translation import gettext as _
 
 from legemiddel.analytics.measure_kinds import get_kind, kind_keys
 
@@ -81,6 +82,12 @@ class Definition:
     file: str
     counts: str = "usage"  # "starts": treatment starts from patient-level data
     look_back_days: int = 0
+
+    @property
+    def status_label(self) -> str:
+        """The status as the pages say it."""
+        labels = {"draft": _("Draft"), "reviewed": _("Reviewed"), "retired": _("Retired")}
+        return str(labels.get(self.status, self.status))
 
     @property
     def needs_price_access(self) -> bool:

@@ -10,9 +10,13 @@ from django.utils.translation import gettext_lazy as _
 class MeasureValue(models.Model):
     """One measure for one unit and month: numerator and (for shares) denominator.
 
-    Unit rows only; clinics and the trust are sums of their units, added up when read. Rows
+    Mostly unit rows: clinics and the trust are sums of their units, added up when read. Rows
     without a unit (usage not yet mapped to a unit) are kept with ``org_unit`` empty so the
-    trust total stays complete. Rewritten as a whole by ``engine.measures_refresh``.
+    trust total stays complete. A count of distinct patients does not add up (a patient
+    treated in two units is one patient in their department), so such kinds also store a
+    ``subtree`` row for every place above their units and for the trust (``org_unit`` empty):
+    that row is the place's value as it stands and replaces the sum of the units below it.
+    Rewritten as a whole by ``engine.measures_refresh``.
     """
 
     measure = models.CharField(_("measure"), max_length=120)
@@ -28,6 +32,7 @@ class MeasureValue(models.Model):
     prescriber = models.CharField(_("prescriber (HPR)"), max_length=9, blank=True, default="")
     numerator = models.FloatField(_("numerator"), default=0)
     denominator = models.FloatField(_("denominator"), default=0)
+    subtree = models.BooleanField(_("whole subtree"), default=False)
 
     class Meta:
         verbose_name = _("measure value")

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from legemiddel.accounts.models import User
@@ -18,9 +19,6 @@ from legemiddel.analytics.models import MeasureRefresh, MeasureValue
 from legemiddel.core import outbox
 from legemiddel.organisation.models import HealthPersonnel, OrgUnit
 from legemiddel.organisation.selectors import org_units_in_scope, user_sees_whole_trust
-
-# Sales statistics are corrected backwards: the newest months may still change.
-PROVISIONAL_MONTHS = 2
 
 
 def latest_refresh() -> MeasureRefresh | None:
@@ -40,13 +38,32 @@ def unit_leaders() -> QuerySet[User]:
     )
 
 
+def previous_month(month: dt.date) -> dt.date:
+    return (month - dt.timedelta(days=1)).replace(day=1)
+
+
 def provisional_from(latest: dt.date | None) -> dt.date | None:
-    if latest is None:
+    """The first provisional month: sales statistics are corrected backwards, so the newest
+    ``ANALYTICS_PROVISIONAL_MONTHS`` months of data may still change (None: none are)."""
+    count = settings.ANALYTICS_PROVISIONAL_MONTHS
+    if latest is None or count <= 0:
         return None
     month = latest
-    for _ in range(PROVISIONAL_MONTHS - 1):
-        month = (month - dt.timedelta(days=1)).replace(day=1)
+    for _ in range(count - 1):
+        month = previous_month(month)
     return month
+
+
+def headline_month(latest: dt.date | None) -> dt.date | None:
+    """The newest month that is not provisional: what headlines and the monthly e-mail use."""
+    first = provisional_from(latest)
+    return previous_month(first) if first is not None else latest
+
+
+def data_month() -> dt.date | None:
+    """The newest month of data (the last refresh's)."""
+    refresh = latest_refresh()
+    return refresh.latest_month if refresh else None
 
 
 @dataclass
@@ -62,6 +79,11 @@ class Point:
             return self.numerator
         return self.numerator / self.denominator if self.denominator else None
 
+    @property
+    def few(self) -> bool:
+        """A share of too few cases to read much into (``ANALYTICS_SMALL_DENOMINATOR``)."""
+        return self.share and self.denominator < settings.ANALYTICS_SMALL_DENOMINATOR
+
 
 @dataclass
 class Node:
@@ -69,23 +91,41 @@ class Node:
 
     unit: OrgUnit | None
     points: list[Point] = field(default_factory=list)
+    # The page's month (the newest not provisional); None: the node's own last point.
+    month: dt.date | None = None
 
     @property
     def name(self) -> str:
         return self.unit.name if self.unit else ""
 
+    def at(self, month: dt.date) -> Point | None:
+        return next((p for p in self.points if p.month == month), None)
+
+    @property
+    def end(self) -> dt.date | None:
+        if self.month is not None:
+            return self.month
+        return self.points[-1].month if self.points else None
+
     @property
     def latest(self) -> Point | None:
-        return self.points[-1] if self.points else None
+        """The value in the page's month; None when there is no data that month (never an
+        older month's value in its place)."""
+        if self.month is None:
+            return self.points[-1] if self.points else None
+        return self.at(self.month)
 
     @property
     def last_year(self) -> Point | None:
-        """The last twelve months together (small counts read better over a year)."""
-        if not self.points:
+        """The twelve months to the page's month together (small counts read better over a
+        year)."""
+        last = self.end
+        if last is None:
             return None
-        last = self.points[-1].month
         since = last.replace(year=last.year - 1)
-        chosen = [p for p in self.points if p.month > since]
+        chosen = [p for p in self.points if since < p.month <= last]
+        if not chosen:
+            return None
         return Point(
             last,
             sum(p.numerator for p in chosen),
@@ -94,11 +134,10 @@ class Node:
         )
 
     def year_before(self) -> Point | None:
-        if not self.points:
+        last = self.end
+        if last is None:
             return None
-        last = self.points[-1].month
-        target = last.replace(year=last.year - 1)
-        return next((p for p in self.points if p.month == target), None)
+        return self.at(last.replace(year=last.year - 1))
 
 
 class Dashboard:
@@ -115,9 +154,13 @@ class Dashboard:
         self.scope = set(org_units_in_scope(user).values_list("id", flat=True))
         self.whole_trust = user_sees_whole_trust(user)
         self.node = self.units.get(node_id) if node_id else None
+        self.latest_data_month = data_month()
+        # The month the page's headline figures are for: the newest that is not provisional.
+        self.month = headline_month(self.latest_data_month)
+        self.provisional_from = provisional_from(self.latest_data_month)
         rows = list(
             MeasureValue.objects.filter(measure=measure.key).values_list(
-                "month", "org_unit_id", "prescriber", "numerator", "denominator"
+                "month", "org_unit_id", "prescriber", "subtree", "numerator", "denominator"
             )
         )
         self.prescriber = prescriber
@@ -125,12 +168,16 @@ class Dashboard:
             lambda: defaultdict(lambda: [0.0, 0.0])
         )
         below = set(self._subtree(self.node.id)) if self.node else set()
-        for month, unit_id, hpr, n, d in rows:
+        for month, unit_id, hpr, _whole, n, d in rows:
             if hpr and unit_id in below:
                 cell = self.by_prescriber[hpr][month]
                 cell[0] += n
                 cell[1] += d
-        values = [(m, u, n, d) for m, u, hpr, n, d in rows if not prescriber or hpr == prescriber]
+        values = [
+            (m, u, n, d)
+            for m, u, hpr, whole, n, d in rows
+            if not whole and (not prescriber or hpr == prescriber)
+        ]
         self.months = sorted({v[0] for v in rows})
         # Sums per (subtree root, month): each value counts for its unit and every ancestor.
         self.sums: dict[int | None, dict[dt.date, list[float]]] = defaultdict(
@@ -147,6 +194,11 @@ class Dashboard:
             if unit_id is not None:
                 self.leaf[unit_id][month][0] += n
                 self.leaf[unit_id][month][1] += d
+        if not prescriber:
+            # A place's own value where it does not add up from its units (distinct patients).
+            for month, unit_id, _hpr, whole, n, d in rows:
+                if whole:
+                    self.sums[unit_id][month] = [n, d]
 
     def _chain(self, unit_id: int | None) -> list[int]:
         chain: list[int] = []
@@ -174,7 +226,7 @@ class Dashboard:
             points = [
                 Point(m, sums[m][0], sums[m][1], share=self.share) for m in self.months if m in sums
             ]
-            found.append((hpr, names.get(hpr, hpr), Node(self.node, points)))
+            found.append((hpr, names.get(hpr, hpr), Node(self.node, points, self.month)))
         return sorted(found, key=lambda f: f[1])
 
     def may_see(self, unit: OrgUnit | None) -> bool:
@@ -188,7 +240,7 @@ class Dashboard:
         ]
 
     def current(self) -> Node:
-        return Node(self.node, self.points(self.node.id if self.node else None))
+        return Node(self.node, self.points(self.node.id if self.node else None), self.month)
 
     def path(self) -> list[OrgUnit]:
         """The breadcrumb down to the chosen place, through the places the user may see."""
@@ -209,10 +261,12 @@ class Dashboard:
                 for u in self.units.values()
                 if u.id in self.scope and u.parent_id not in self.scope
             ]
-            return [Node(u, self.points(u.id)) for u in sorted(tops, key=lambda u: u.name)]
+            return [
+                Node(u, self.points(u.id), self.month) for u in sorted(tops, key=lambda u: u.name)
+            ]
         parent_id = self.node.id if self.node else None
         return [
-            Node(unit, self.points(unit.id))
+            Node(unit, self.points(unit.id), self.month)
             for unit in sorted(self.units.values(), key=lambda u: u.name)
             if unit.parent_id == parent_id and unit.id in self.sums and self.may_see(unit)
         ]
@@ -318,22 +372,28 @@ def cost_drivers(user: Any, latest: dt.date, *, by_amount: bool, limit: int = 25
     ]
 
 
-def trust_nodes(measures: list[Measure]) -> dict[str, Node]:
-    """The whole trust's series of many measures in one grouped query (for the overview)."""
+def trust_nodes(measures: list[Measure], month: dt.date | None = None) -> dict[str, Node]:
+    """The whole trust's series of many measures in one grouped query (for the overview);
+    ``month`` is the month the headline is for."""
     from django.db.models import Sum
 
-    found: dict[str, Node] = {m.key: Node(None) for m in measures}
+    found: dict[str, Node] = {m.key: Node(None, month=month) for m in measures}
     divides = {m.key: m.divides for m in measures}
+    sums: dict[str, dict[dt.date, list[float]]] = defaultdict(dict)
     rows = (
         MeasureValue.objects.filter(measure__in=list(found))
-        .values("measure", "month")
+        .exclude(subtree=True, org_unit__isnull=False)
+        .values("measure", "month", "subtree")
         .annotate(n=Sum("numerator"), d=Sum("denominator"))
-        .order_by("measure", "month")
+        .order_by("subtree")
     )
     for row in rows:
-        found[row["measure"]].points.append(
-            Point(row["month"], row["n"] or 0.0, row["d"] or 0.0, share=divides[row["measure"]])
-        )
+        # The trust's own row (distinct patients) replaces the sum of the units.
+        sums[row["measure"]][row["month"]] = [row["n"] or 0.0, row["d"] or 0.0]
+    for key, cells in sums.items():
+        found[key].points = [
+            Point(m, cells[m][0], cells[m][1], share=divides[key]) for m in sorted(cells)
+        ]
     return found
 
 
@@ -357,7 +417,9 @@ def unit_series(
         lambda: defaultdict(lambda: [0.0, 0.0])
     )
     rows = (
-        MeasureValue.objects.filter(measure__in=list(divides), org_unit_id__in=list(below))
+        MeasureValue.objects.filter(
+            measure__in=list(divides), org_unit_id__in=list(below), subtree=False
+        )
         .values("measure", "month", "org_unit_id")
         .annotate(n=Sum("numerator"), d=Sum("denominator"))
     )
@@ -366,6 +428,12 @@ def unit_series(
             cell = sums[(row["measure"], chosen_id)][row["month"]]
             cell[0] += row["n"] or 0.0
             cell[1] += row["d"] or 0.0
+    # A chosen unit's own row (distinct patients) replaces the sum of the units below it.
+    whole = MeasureValue.objects.filter(
+        measure__in=list(divides), org_unit_id__in=[u.id for u in units], subtree=True
+    ).values_list("measure", "month", "org_unit_id", "numerator", "denominator")
+    for key, month, unit_id, n, d in whole:
+        sums[(key, unit_id)][month] = [n, d]
     return {
         key: [Point(m, cells[m][0], cells[m][1], share=divides[key[0]]) for m in sorted(cells)]
         for key, cells in sums.items()

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<str:key>/", views.measure, name="measure"),
     path("<str:key>/graf.<str:fmt>", views.measure_chart, name="measure_chart"),
     path("<str:key>/tabell.<str:fmt>", views.measure_table, name="measure_table"),
+    path("<str:key>/forskrivere.<str:fmt>", views.measure_prescribers, name="measure_prescribers"),
 ]

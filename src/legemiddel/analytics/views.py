@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,7 +25,7 @@ from legemiddel.analytics.access import (
 )
 from legemiddel.analytics.models import AlertPreference
 from legemiddel.core.downloads import TABLE_FORMATS, file_response, table_response
-from legemiddel.lib.formatting import format_date
+from legemiddel.lib.formatting import format_date, format_month, format_number, format_share
 
 ANALYSTS = Roles(*ANALYST_ROLES)
 ALERT_READERS = Roles(*ALERT_ROLES)
@@ -39,8 +40,10 @@ def _dashboard(request: HttpRequest, key: str) -> selectors.Dashboard:
 @access(ANALYSTS)
 def index(request: HttpRequest) -> HttpResponse:
     refresh = selectors.latest_refresh()
+    latest = refresh.latest_month if refresh else None
     visible = measures_for_user(request.user)
-    nodes = selectors.trust_nodes(visible)
+    month = selectors.headline_month(latest)
+    nodes = selectors.trust_nodes(visible, month)
     rows = [(measure, nodes[measure.key]) for measure in visible]
     can_alert = can_open_alerts(request.user)
     return render(
@@ -49,15 +52,29 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "refresh": refresh,
+            "month": month,
+            "provisional_from": selectors.provisional_from(latest),
+            "provisional_count": settings.ANALYTICS_PROVISIONAL_MONTHS,
             "can_alert": can_alert,
             "updating": selectors.figures_updating(),
         },
     )
 
 
-def _chart(dashboard: selectors.Dashboard, refresh: Any, *, fixed_size: bool = False) -> str:
+def _chart(dashboard: selectors.Dashboard, *, fixed_size: bool = False) -> str:
+    """The chart; as a file (``fixed_size``) with a legend, and its title, place, period,
+    data month and definition written on it so it stands alone."""
     current = dashboard.current()
-    latest = refresh.latest_month if refresh else None
+    caption: list[str] = []
+    notes: list[str] = []
+    if fixed_size:
+        about = dict(_about(dashboard, "måned for måned", _place(dashboard)))
+        caption = [
+            dashboard.measure.title,
+            f"Sted: {about['Sted']} · Periode: {about['Periode']} · "
+            f"Datamåned: {about['Datamåned']}",
+        ]
+        notes = [f"Slik beregnes den: {about['Slik beregnes den']}"]
     return charts.line_chart(
         title=dashboard.measure.title + (f" – {current.name}" if current.unit else ""),
         series=[
@@ -71,9 +88,11 @@ def _chart(dashboard: selectors.Dashboard, refresh: Any, *, fixed_size: bool = F
         markers=[
             (a.start, f"{a.title} fra {format_date(a.start)}") for a in dashboard.agreement_starts()
         ],
-        provisional_from=selectors.provisional_from(latest),
+        provisional_from=dashboard.provisional_from,
         target=dashboard.measure.definition.target,
         fixed_size=fixed_size,
+        caption=caption,
+        notes=notes,
     )
 
 
@@ -93,12 +112,11 @@ def measure(request: HttpRequest, key: str) -> HttpResponse:
             "current": current,
             "path": dashboard.path(),
             "children": dashboard.children(),
-            "chart": _chart(dashboard, refresh),
+            "chart": _chart(dashboard),
             "refresh": refresh,
             "updating": selectors.figures_updating(),
-            "provisional_from": selectors.provisional_from(
-                refresh.latest_month if refresh else None
-            ),
+            "provisional_from": dashboard.provisional_from,
+            "month": dashboard.month,
             "points": list(reversed(current.points)),
             "prescribers": [] if dashboard.prescriber else prescribers,
             "prescriber_name": {hpr: name for hpr, name, _ in prescribers}.get(
@@ -114,8 +132,47 @@ def measure_chart(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
     if fmt not in {"svg", "png"}:
         raise Http404
     dashboard = _dashboard(request, key)
-    svg = _chart(dashboard, selectors.latest_refresh(), fixed_size=True)
+    svg = _chart(dashboard, fixed_size=True)
     return file_response(charts.png(svg) if fmt == "png" else svg, filename=key, fmt=fmt)
+
+
+def _place(dashboard: selectors.Dashboard, prescriber_name: str = "") -> str:
+    place = dashboard.node.name if dashboard.node else "Hele foretaket"
+    return f"{place}, {prescriber_name}" if prescriber_name else place
+
+
+def _about(dashboard: selectors.Dashboard, what: str, place: str) -> list[tuple[str, object]]:
+    """What a downloaded table is, so the file stands alone: title, place, period, data month
+    and the measure's definition."""
+    definition = dashboard.measure.definition
+    months = dashboard.months
+    period = f"{format_month(months[0])}–{format_month(months[-1])}" if months else ""
+    data_month = format_month(dashboard.latest_data_month)
+    if dashboard.provisional_from is not None:
+        data_month += (
+            f" (tall fra {format_month(dashboard.provisional_from)} er foreløpige; "
+            f"siste måned som ikke er foreløpig: {format_month(dashboard.month)})"
+        )
+    target = definition.target
+    return [
+        ("Tittel", f"{dashboard.measure.title}: {what}"),
+        ("Sted", place),
+        ("Periode", period),
+        ("Datamåned", data_month),
+        ("Hvorfor", definition.why),
+        ("Slik beregnes den", definition.how),
+        ("Bedre når", "lavere" if definition.lower_is_better else "høyere"),
+        (
+            "Mål",
+            ""
+            if target is None
+            else format_share(target)
+            if dashboard.percent
+            else format_number(target),
+        ),
+        ("Status", definition.status_label),
+        ("Definisjon", definition.file),
+    ]
 
 
 @access(ANALYSTS)
@@ -132,8 +189,9 @@ def measure_table(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
         (node.name or "Hele foretaket", node)
         for node in [dashboard.current(), *dashboard.children()]
     ]
+    prescribers = dashboard.prescribers()
     if not dashboard.prescriber:
-        places += [(f"{name} ({hpr})", node) for hpr, name, node in dashboard.prescribers()]
+        places += [(f"{name} ({hpr})", node) for hpr, name, node in prescribers]
     for place, node in places:
         for p in node.points:
             if share:
@@ -149,7 +207,57 @@ def measure_table(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
                 )
             else:
                 rows.append([place, p.month, round(p.numerator, 2)])
-    return table_response(fmt, key, header, rows)
+    name = {hpr: name for hpr, name, _ in prescribers}.get(dashboard.prescriber, "")
+    return table_response(
+        fmt,
+        key,
+        header,
+        rows,
+        about=_about(dashboard, "måned for måned", _place(dashboard, name)),
+        percent=[4] if dashboard.percent else [],
+    )
+
+
+@access(ANALYSTS)
+def measure_prescribers(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
+    """The prescriber table of a unit as shown: one row per prescriber, the page's month and
+    the last twelve months, with their counts."""
+    if fmt not in TABLE_FORMATS:
+        raise Http404
+    dashboard = _dashboard(request, key)
+    if dashboard.node is None or dashboard.prescriber:
+        raise Http404  # prescribers are listed for a unit
+    month = format_month(dashboard.month)
+    last = "Andel" if dashboard.percent else "Verdi"
+    header = [
+        "Forskriver",
+        "HPR-nummer",
+        f"Teller {month}",
+        f"Nevner {month}",
+        f"{last} {month}",
+        "Teller siste 12 mnd",
+        "Nevner siste 12 mnd",
+        f"{last} siste 12 mnd",
+    ]
+    rows: list[list[object]] = []
+    for hpr, name, node in dashboard.prescribers():
+        row: list[object] = [name, hpr]
+        for point in (node.latest, node.last_year):
+            value = point.value if point else None
+            row += [
+                round(point.numerator, 2) if point else None,
+                round(point.denominator, 2) if point else None,
+                round(value, 4) if value is not None else None,
+            ]
+        rows.append(row)
+    return table_response(
+        fmt,
+        f"{key}-forskrivere",
+        header,
+        rows,
+        about=_about(dashboard, "forskrivere", _place(dashboard)),
+        percent=[4, 7] if dashboard.percent else [],
+    )
 
 
 @access(ALERT_READERS)
@@ -231,18 +339,28 @@ def index_table(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Http404
     rows = []
     visible = measures_for_user(request.user)
-    nodes = selectors.trust_nodes(visible)
+    nodes = selectors.trust_nodes(visible, selectors.headline_month(selectors.data_month()))
     for measure in visible:
         node = nodes[measure.key]
         latest, before = node.latest, node.year_before()
         rows.append(
             [
                 measure.title,
-                latest.month if latest else None,
+                node.end,
                 latest.value if latest else None,
+                latest.numerator if latest and measure.divides else None,
+                latest.denominator if latest and measure.divides else None,
                 before.value if before else None,
                 "lavere" if measure.definition.lower_is_better else "høyere",
             ]
         )
-    header = ["Indikator", "Siste måned", "Verdi", "Samme måned i fjor", "Bedre når"]
+    header = [
+        "Indikator",
+        "Siste måned (ikke foreløpig)",
+        "Verdi",
+        "Teller",
+        "Nevner",
+        "Samme måned i fjor",
+        "Bedre når",
+    ]
     return table_response(fmt, "oppfolging", header, rows)

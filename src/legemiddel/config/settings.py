@@ -248,4 +248,9 @@ LOGGING = {
 SITE_URL = env_str("SITE_URL") or "http://127.0.0.1:8000"
 # A new LIS agreement's start-up meeting is due this many days before the agreement starts.
 STARTUP_MEETING_DAYS_BEFORE = env_int("STARTUP_MEETING_DAYS_BEFORE", 14)
+# Sales statistics are corrected backwards: the newest months of data are provisional, marked
+# as such and never used as a headline or for the monthly alerts.
+ANALYTICS_PROVISIONAL_MONTHS = env_int("ANALYTICS_PROVISIONAL_MONTHS", 2)
+# A share over fewer cases than this is shown muted, with the note "few cases".
+ANALYTICS_SMALL_DENOMINATOR = env_int("ANALYTICS_SMALL_DENOMINATOR", 10)
 LEGEMIDDEL_TRUST_NAME = env_str("LEGEMIDDEL_TRUST_NAME") or "Helse Bergen HF"

@@ -18,7 +18,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -98,9 +98,19 @@ def csv_response(
 
 
 def xlsx_response(
-    filename: str, header: Sequence[str], rows: Iterable[Sequence[object]], sheet: str = "Data"
+    filename: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    sheet: str = "Data",
+    *,
+    about: Sequence[tuple[str, object]] = (),
+    percent: Collection[int] = (),
 ) -> HttpResponse:
-    """A table as XLSX (XlsxWriter in constant-memory mode), dates and amounts formatted."""
+    """A table as XLSX (XlsxWriter in constant-memory mode), dates and amounts formatted.
+
+    ``percent`` names the columns (0-based) holding shares, shown as percentages; ``about``
+    is a second sheet, "Om tallene", of (label, value) lines so the file stands alone (what
+    the table is, for which place and period, from which data)."""
     import xlsxwriter
 
     buffer = io.BytesIO()
@@ -111,6 +121,7 @@ def xlsx_response(
     date_format = book.add_format({"num_format": "dd.mm.yyyy"})
     money = book.add_format({"num_format": "#,##0.00"})
     as_text = book.add_format({"quote_prefix": True})
+    share = book.add_format({"num_format": "0.0 %"})
     ws = book.add_worksheet(sheet[:31])
     ws.write_row(0, 0, list(header), bold)
     ws.freeze_panes(1, 0)
@@ -125,20 +136,38 @@ def xlsx_response(
             elif isinstance(value, bool):
                 ws.write_boolean(r, c, value)
             elif isinstance(value, int | float):
-                ws.write_number(r, c, value)
+                ws.write_number(r, c, value, share if c in percent else None)
             else:
                 text = str(value)
                 ws.write_string(r, c, text, as_text if is_risky(text) else None)
+    if about:
+        info = book.add_worksheet("Om tallene")
+        info.set_column(0, 0, 24)
+        info.set_column(1, 1, 100, book.add_format({"text_wrap": True, "valign": "top"}))
+        for r, (label, value) in enumerate(about):
+            info.write_string(r, 0, label, bold)
+            if isinstance(value, dt.date):
+                info.write_datetime(r, 1, dt.datetime.combine(value, dt.time()), date_format)
+            else:
+                text = "" if value is None else str(value)
+                info.write_string(r, 1, text, as_text if is_risky(text) else None)
     book.close()
     return file_response(buffer.getvalue(), filename=filename, fmt="xlsx")
 
 
 def table_response(
-    fmt: str, filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]
+    fmt: str,
+    filename: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    about: Sequence[tuple[str, object]] = (),
+    percent: Collection[int] = (),
 ) -> HttpResponse:
-    """A table in ``fmt`` (``csv`` or ``xlsx``; anything else is not found)."""
+    """A table in ``fmt`` (``csv`` or ``xlsx``; anything else is not found). ``about`` and
+    ``percent`` apply to XLSX (see :func:`xlsx_response`); CSV stays the bare table."""
     if fmt == "csv":
         return csv_response(filename, header, rows)
     if fmt == "xlsx":
-        return xlsx_response(filename, header, rows)
+        return xlsx_response(filename, header, rows, about=about, percent=percent)
     raise Http404
