@@ -24,7 +24,7 @@ from legemiddel.organisation.models import OrgUnit
 from legemiddel.organisation.selectors import member_units
 
 TREND_MONTHS = 6
-MAX_ROWS = 10
+MAX_ROWS = 25
 # Departments at trust level: the level the core group follows up with.
 ATTENTION_LEVEL = 2
 # A share from fewer cases than this says little; such places are not flagged for attention.
@@ -88,13 +88,14 @@ class Row:
 
     @property
     def sort_key(self) -> tuple[int, float]:
-        # Missed targets first (largest gap first), then the rest with a change for the worse
-        # first, then the others.
+        # Missed targets first (largest gap first), then changes for the worse, then the
+        # others; a share from few cases after the ones that say something.
+        few = 3 if self.small else 0
         if self.gap is not None and self.gap > 0:
-            return (0, -self.gap)
+            return (few, -self.gap)
         if self.worse and self.change is not None:
-            return (1, -abs(self.change))
-        return (2, 0.0)
+            return (few + 1, -abs(self.change))
+        return (few + 2, 0.0)
 
 
 def headline_month(latest: dt.date | None) -> dt.date | None:

@@ -129,6 +129,8 @@
         .replace("{last}", last)
         .replace("{total}", shown.length);
       pager.hidden = pages === 1;
+      // The count matters once rows are filtered out or spread over pages.
+      count.hidden = pages === 1 && shown.length === rows.length;
       previous.disabled = state.page === 0;
       next.disabled = state.page >= pages - 1;
     }
