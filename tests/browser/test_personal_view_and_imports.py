@@ -107,6 +107,15 @@ def test_a_unit_leader_sees_first_choice_on_the_start_page_and_drills_to_a_presc
     page.wait_for_url("**forskriver=*")
     screenshot("startside-til-forskriver")
 
+    # Printed for a meeting: the figures without the menu, the header or the buttons.
+    page.emulate_media(media="print")
+    assert not page.locator("nav.main-nav").is_visible()
+    assert not page.locator("header.site-header").is_visible()
+    assert page.locator("main h1").is_visible()
+    page.goto(f"{base}/avtaler/")
+    assert not page.locator("nav.main-nav").is_visible()
+    assert page.locator("main h1").is_visible()
+
 
 def test_long_tables_sort_filter_and_page(live_server, page, demo):
     base = live_server.url
@@ -117,7 +126,7 @@ def test_long_tables_sort_filter_and_page(live_server, page, demo):
     assert rows.count() <= 25
     total = table.locator("tbody tr").count()
     if total > 25:
-        assert page.get_by_role("button", name="Neste").first.is_visible()
+        assert page.get_by_role("button", name="Vis neste rader").first.is_visible()
     name_header = table.locator("thead th").first
     name_header.get_by_role("button").click()
     assert name_header.get_attribute("aria-sort") == "ascending"
