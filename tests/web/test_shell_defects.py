@@ -86,3 +86,9 @@ def test_every_page_has_a_favicon_that_is_served(client_for):
     page = client_for(Role.UNIT_LEADER).get("/").content.decode()
     [href] = re.findall(r'<link rel="icon" href="([^"]+)"', page)
     assert finders.find(href.removeprefix("/static/"))
+
+
+def test_browsers_asking_for_favicon_ico_get_the_icon(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("/static/legemiddel/favicon.svg")

@@ -6,6 +6,12 @@ app_name = "web"
 urlpatterns = [
     path("", views.start, name="start"),
     path("helse/", views.health, name="health"),
+    # Browsers ask for /favicon.ico on pages without our frame (admin, downloads).
+    path(
+        "favicon.ico",
+        views.FaviconRedirect.as_view(),
+        name="favicon",
+    ),
     path("jobber/", views.job_list, name="jobs"),
     path("jobber/<int:job_id>/", views.job_detail, name="job"),
     path("jobber/<int:job_id>/feil.csv", views.job_errors_csv, name="job_errors"),

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
+from django.views.generic import RedirectView
 
 from legemiddel.accounts.access import LOGGED_IN, PUBLIC, access, request_user
 from legemiddel.accounts.roles import Role
@@ -43,6 +47,17 @@ def start(request: HttpRequest) -> HttpResponse:
         "after_tools": after_tools,
     }
     return render(request, "web/start.html", context)
+
+
+class FaviconRedirect(RedirectView):
+    """``/favicon.ico`` for pages without our frame: the icon every page links."""
+
+    access_rule = PUBLIC
+    permanent = True
+
+    def get_redirect_url(self, *args: Any, **kwargs: Any) -> str:
+        # Resolved per request: a manifest storage knows the hashed name only after collectstatic.
+        return static("legemiddel/favicon.svg")
 
 
 @access(PUBLIC)
