@@ -100,3 +100,9 @@ def test_every_link_on_the_usage_page_opens_for_the_role_that_sees_it(client_for
             continue
         assert client.get(link).status_code == 200, link
     assert ('href="/forbruk/koblinger/"' in page) == (role in {Role.CORE_GROUP, Role.ADMINISTRATOR})
+
+
+def test_the_job_list_names_the_kind_in_words(client_for, users):
+    Job.objects.create(kind="sls", created_by=users[Role.CONTROLLER], file_name="s.csv")
+    page = client_for(Role.CONTROLLER).get("/jobber/").content.decode()
+    assert "Salgsstatistikk (SLS)</a>" in page

@@ -54,6 +54,13 @@ class Job(models.Model):
         return f"{self.kind} #{self.pk}"
 
     @property
+    def kind_label(self) -> str:
+        """What the file was, in words (the kind's label), for the job lists."""
+        from legemiddel.core import jobs
+
+        return str(jobs.label(self.kind))
+
+    @property
     def percent(self) -> int:
         if self.status == self.Status.SUCCEEDED:
             return 100
