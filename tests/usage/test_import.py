@@ -227,7 +227,7 @@ def test_a_refused_correction_keeps_the_old_rows_of_its_months(tmp_path):
     usage_import(source="sls", path=_sls(tmp_path))
     bad = [SLS_HEADER, ["2026-02", REV_DAG, ENBREL, "fem", "47000"]]
     [error] = refused(_sls(tmp_path, bad, "feb.csv"), "sls")
-    assert where([error]) == [(2, "quantity", "fem")]
+    assert where([error]) == [(2, "antall", "fem")]
     assert SalesLine.objects.filter(month=dt.date(2026, 2, 1)).count() == 2
 
 
@@ -247,21 +247,21 @@ def test_every_bad_value_is_reported_with_row_column_and_value_and_nothing_is_im
     ]
     errors = refused(_sls(tmp_path, rows), "sls")
     assert where(errors) == [
-        (3, "period", "2026-13"),
-        (4, "customer", ""),
+        (3, "periode", "2026-13"),
+        (4, "kundenr", ""),
         (5, "varenr", "12AB"),
-        (6, "quantity", "to"),
-        (7, "amount", ""),
-        (8, "period", ""),
+        (6, "antall", "to"),
+        (7, "beløp eks mva", ""),
+        (8, "periode", ""),
     ]
     messages = {e.column: e.message for e in errors}
-    assert messages["period"] in {
+    assert messages["periode"] in {
         "Periode mangler.",
         "Periode skal være en måned (2026-03) eller en dato.",
     }
-    assert messages["quantity"] == "Antall er ikke et tall."
+    assert messages["antall"] == "Antall er ikke et tall."
     assert messages["varenr"] == "Varenr skal være opptil seks sifre."
-    assert messages["customer"] == "Kundenummer mangler."
+    assert messages["kundenr"] == "Kundenummer mangler."
 
 
 def test_accept_valid_loads_the_good_rows_and_keeps_a_rejects_report(tmp_path):
@@ -271,7 +271,7 @@ def test_accept_valid_loads_the_good_rows_and_keeps_a_rejects_report(tmp_path):
     assert (batch.rows_read, batch.rows_accepted, batch.rows_rejected) == (5, 4, 1)
     assert batch.status == ImportBatch.Status.PARTLY
     assert batch.rejects == [
-        {"row": 6, "column": "quantity", "value": "tre", "message": "Antall er ikke et tall."}
+        {"row": 6, "column": "antall", "value": "tre", "message": "Antall er ikke et tall."}
     ]
     assert SalesLine.objects.count() == 4
     assert "1 avvist" in result.as_text()
@@ -343,8 +343,8 @@ def test_unknown_varenr_and_customer_are_reported_and_kept_for_the_mapping_page(
     errors = refused(_sls(tmp_path, rows), "sls")
     assert where(errors) == [
         (2, "varenr", "99001"),
-        (3, "customer", "39990"),
-        (4, "customer", "39990"),
+        (3, "kundenr", "39990"),
+        (4, "kundenr", "39990"),
     ]
     assert "Koble det under Forbruk → Koblinger" in errors[0].message
     # Remembered although the file was refused: that is when someone needs to map them.
@@ -445,10 +445,10 @@ def test_hresept_bad_values_are_row_errors(tmp_path):
     ]
     errors = refused(write_csv(tmp_path / "h.csv", rows), "hresept")
     assert where(errors) == [
-        (2, "dispensed_on", "2026-02-30"),
-        (3, "refund_code", "reuma"),
-        (4, "prescriber_hpr", "12"),
-        (5, "prescribed_on", "i fjor"),
+        (2, "utleveringsdato", "2026-02-30"),
+        (3, "refusjonskode", "reuma"),
+        (4, "forskriver hpr", "12"),
+        (5, "forskrivningsdato", "i fjor"),
     ]
 
 
@@ -486,7 +486,7 @@ def test_dips_rows_need_a_unit_we_know_and_an_atc_code_or_a_varenr(tmp_path):
     ]
     errors = refused(write_csv(tmp_path / "dips.csv", rows), "dips")
     assert [(e.row, e.column) for e in errors] == [
-        (2, "unit"),
+        (2, "enhet"),
         (3, "atc"),
         (4, "atc"),
         (5, "episode"),
@@ -501,7 +501,7 @@ def test_dips_eprescriptions_need_the_prescribers_hpr_number(tmp_path):
         ["2026-05-04", P1, "", "MED-REV-POL", HUMIRA, "", "6"],
     ]
     errors = refused(write_csv(tmp_path / "e.csv", rows), "dipsresept")
-    assert where(errors) == [(3, "prescriber_hpr", "")]
+    assert where(errors) == [(3, "forskriver hpr", "")]
     usage_import(
         source="dipsresept", path=write_csv(tmp_path / "ok.csv", rows[:2]), accept_valid=False
     )

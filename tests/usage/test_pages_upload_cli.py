@@ -130,7 +130,7 @@ def test_an_upload_with_errors_fails_the_job_and_imports_nothing(login):
     assert job.message == "2 feil; ingenting er importert."
     assert [(e["row"], e["column"], e["value"], e["message"]) for e in job.errors] == [
         (3, "varenr", "12AB", "Varenr skal være opptil seks sifre."),
-        (4, "quantity", "tre", "Antall er ikke et tall."),
+        (4, "antall", "tre", "Antall er ikke et tall."),
     ]
     assert ImportBatch.objects.count() == 0
     assert SalesLine.objects.count() == 0
@@ -146,9 +146,12 @@ def test_an_upload_with_errors_fails_the_job_and_imports_nothing(login):
     assert download.content.decode("utf-8").splitlines() == [
         "\ufeffrad;kolonne;verdi;feil",
         "3;varenr;12AB;Varenr skal være opptil seks sifre.",
-        "4;quantity;tre;Antall er ikke et tall.",
+        "4;antall;tre;Antall er ikke et tall.",
     ]
-    assert login(Role.CORE_GROUP).get(f"/jobber/{job.pk}/feil.csv").status_code == 403
+    # Issue 12: the core group imports usage data too and reads these errors; the pharmacy
+    # imports nothing and does not.
+    assert login(Role.PHARMACY).get(f"/jobber/{job.pk}/feil.csv").status_code == 403
+    assert login(Role.CORE_GROUP).get(f"/jobber/{job.pk}/feil.csv").status_code == 200
 
 
 @worker_db
@@ -163,7 +166,7 @@ def test_the_accept_valid_option_loads_the_good_rows_and_keeps_the_rejects(login
     batch = ImportBatch.objects.get()
     assert batch.status == ImportBatch.Status.PARTLY
     assert (batch.rows_read, batch.rows_accepted, batch.rows_rejected) == (3, 1, 2)
-    assert where_rejects(batch) == [(3, "varenr", "12AB"), (4, "quantity", "tre")]
+    assert where_rejects(batch) == [(3, "varenr", "12AB"), (4, "antall", "tre")]
     assert list(SalesLine.objects.values_list("package_id", flat=True)) == [HUMIRA]
 
 
@@ -199,7 +202,7 @@ def test_a_refused_patient_file_shows_the_bad_number_masked_on_the_job(login):
     assert job.errors == [
         {
             "row": 2,
-            "column": "patient",
+            "column": "fødselsnummer",
             "value": MASK,
             "message": "Fødselsnummeret har feil kontrollsiffer.",
         }
@@ -231,10 +234,19 @@ def test_the_upload_form_refuses_a_file_type_sls_cannot_be(login, name):
     assert Job.objects.count() == 0
 
 
-@pytest.mark.parametrize("role", [Role.CORE_GROUP, Role.PHARMACY, Role.CONTROLLER])
-def test_data_stewards_who_are_not_administrators_cannot_upload(login, role):
+# Issue 12: the people who own the data import it; the pharmacy reads the batches only.
+@pytest.mark.parametrize("role", [Role.PHARMACY, Role.PRESCRIBER, Role.UNIT_LEADER])
+def test_data_readers_who_do_not_own_the_data_cannot_upload(login, role):
     assert _upload(login(role), "sls.csv", _csv_bytes(GOOD)).status_code == 403
     assert Job.objects.count() == 0
+
+
+@pytest.mark.parametrize("role", [Role.CORE_GROUP, Role.CONTROLLER])
+def test_the_core_group_and_controllers_upload_usage_files(login, people, role):
+    response = _upload(login(role), "sls.csv", _csv_bytes(GOOD))
+    job = Job.objects.get()
+    assert response.status_code == 302
+    assert (job.kind, job.created_by) == ("sls", people[role])
 
 
 # --- Pages: who may open them -----------------------------------------------------------------
@@ -313,7 +325,7 @@ def test_the_rejects_download_is_excel_csv_with_masked_numbers(login, partly):
     text = response.content.decode("utf-8")
     assert text.splitlines() == [
         "\ufeffrad;kolonne;verdi;feil",
-        f"3;patient;{MASK};Fødselsnummeret har feil kontrollsiffer.",
+        f"3;fødselsnummer;{MASK};Fødselsnummeret har feil kontrollsiffer.",
     ]
     assert WRONG_CHECK_DIGIT not in text
     assert P1 not in text
@@ -454,7 +466,7 @@ def test_the_cli_accepts_the_valid_rows_when_asked(registers, tmp_path):
     assert "1 av 3 rader importert, 2 avvist" in out.getvalue()
     batch = ImportBatch.objects.get()
     assert batch.status == ImportBatch.Status.PARTLY
-    assert where_rejects(batch) == [(3, "varenr", "12AB"), (4, "quantity", "tre")]
+    assert where_rejects(batch) == [(3, "varenr", "12AB"), (4, "antall", "tre")]
 
 
 @pytest.mark.parametrize("flag", ["--force", "--incremental"])

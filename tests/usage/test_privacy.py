@@ -114,7 +114,7 @@ def test_an_invalid_number_is_reported_by_row_with_the_value_masked(tmp_path):
     with pytest.raises(ImportRejected) as refused:
         usage_import(source="hresept", path=files["hresept"])
     errors = refused.value.errors
-    assert where(errors) == [(4, "patient", MASK), (5, "patient", MASK)]
+    assert where(errors) == [(4, "fødselsnummer", MASK), (5, "fødselsnummer", MASK)]
     assert [e.message for e in errors] == [
         "Fødselsnummeret har feil kontrollsiffer.",
         "Fødselsnummeret har ikke en gyldig fødselsdato.",
@@ -128,7 +128,7 @@ def test_a_missing_number_is_a_row_error(tmp_path):
     with pytest.raises(ImportRejected) as refused:
         usage_import(source="hresept", path=path)
     assert [(e.row, e.column, e.message) for e in refused.value.errors] == [
-        (2, "patient", "Fødselsnummer mangler.")
+        (2, "fødselsnummer", "Fødselsnummer mangler.")
     ]
 
 

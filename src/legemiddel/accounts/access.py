@@ -149,6 +149,7 @@ class AccessRuleMiddleware:
             from legemiddel.core.audit import audit_record
 
             audit_record(request=request, action="access_denied", detail=rule.description)
+            request.access_denied_rule = rule.description  # type: ignore[attr-defined]
             if is_api:
                 return JsonResponse({"detail": "Access denied."}, status=403)
             raise PermissionDenied

@@ -6,6 +6,8 @@ maintained in the admin, by ``legemiddel createuser`` and later by an identity p
 
 from __future__ import annotations
 
+import re
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -28,3 +30,11 @@ class Role(models.TextChoices):
 # Roles whose work is scoped to the units they are members of. Everyone else with a role
 # works across the whole trust (the core group sees everything).
 UNIT_SCOPED_ROLES = frozenset({Role.UNIT_LEADER, Role.CONTROLLER, Role.ADVISORY_PHARMACIST})
+
+
+def with_role_labels(text: str) -> str:
+    """``text`` with every role code (``core_group``) replaced by the role's name in the
+    active language: audit details store codes, people read names."""
+    labels = {str(role.value): str(role.label) for role in Role}
+    pattern = re.compile(r"\b(" + "|".join(re.escape(code) for code in labels) + r")\b")
+    return pattern.sub(lambda match: labels[match.group(1)], text)

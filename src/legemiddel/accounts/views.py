@@ -7,7 +7,7 @@ from django.shortcuts import render
 
 from legemiddel.accounts.access import LOGGED_IN, PUBLIC, Roles, access
 from legemiddel.accounts.forms import LoginForm
-from legemiddel.accounts.roles import Role
+from legemiddel.accounts.roles import Role, with_role_labels
 from legemiddel.core.models import AuditEvent
 
 
@@ -33,6 +33,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if username:
         events = events.filter(username__icontains=username)
     page = Paginator(events, 50).get_page(request.GET.get("side"))
+    for event in page:
+        event.detail = with_role_labels(event.detail)
     return render(
         request,
         "accounts/audit_log.html",

@@ -31,6 +31,7 @@ def register_kinds() -> None:
             ),
             extensions=(".xml", ".zip"),
             max_bytes=400 * 1024 * 1024,
+            format_doc="docs/formats/fest.md",
             options=(
                 JobOption(
                     "force",
@@ -51,5 +52,8 @@ def register_kinds() -> None:
             _("ATC names (CSV)"),
             _atc_names,
             _("ATC codes with names (columns code and name), e.g. the WHO index in Norwegian."),
+            profile=Path(__file__).resolve().parent / "profiles" / "atc.yaml",
+            example=(("code", "L04AB04"), ("name", "Adalimumab")),
+            format_doc="docs/formats/fest.md",
         )
     )

@@ -235,9 +235,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "filters": {"forbidden_one_line": {"()": "legemiddel.web.logfilters.ForbiddenOneLine"}},
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["stderr"], "level": env_str("LOG_LEVEL") or "INFO"},
     "loggers": {
+        # A 403 is one line (user, path, rule), not a stack trace.
+        "django.request": {"filters": ["forbidden_one_line"]},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },

@@ -13,11 +13,13 @@ class JobUploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("What the file contains"))
     file = forms.FileField(label=_("File"))
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, user: object = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["kind"].choices = [(k.key, k.label) for k in jobs.all_kinds()]  # type: ignore[attr-defined]
+        # Only the kinds this user may start are offered (and accepted).
+        self.kinds = jobs.kinds_for(user) if user is not None else jobs.all_kinds()
+        self.fields["kind"].choices = [(k.key, k.label) for k in self.kinds]  # type: ignore[attr-defined]
         # Each kind's options as a checkbox; an option only applies to the kinds that offer it.
-        for kind in jobs.all_kinds():
+        for kind in self.kinds:
             for option in kind.options:
                 self.fields.setdefault(
                     f"option_{option.key}",

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from django.utils.functional import Promise
 
@@ -22,16 +24,41 @@ class JobOption:
 
 
 @dataclass(frozen=True)
+class JobResult:
+    """What a job's ``run`` may return instead of plain text: the summary and the page that
+    reports on what was done (an import's batch, with its rejected rows)."""
+
+    summary: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
 class JobKind:
     key: str
     label: str | Promise
-    # run(path=..., actor=..., file_name=..., progress=..., **options) -> summary text.
+    # run(path=..., actor=..., file_name=..., progress=..., **options) -> summary text or a
+    # JobResult.
     # The file is given as a path so large files can be streamed rather than read whole.
-    run: Callable[..., str]
+    run: Callable[..., str | JobResult]
     help_text: str | Promise = ""
     extensions: tuple[str, ...] = (".csv", ".txt")
     max_bytes: int = 50 * 1024 * 1024
     options: tuple[JobOption, ...] = field(default_factory=tuple)
+    # Role values that may start a job of this kind (the base knows no roles, only their
+    # values). Registers the trust depends on stay the administrator's; data owners import
+    # their own data (docs/roles.md).
+    roles: tuple[str, ...] = ("administrator",)
+    # The YAML header profile the importer reads: the format page and the downloadable
+    # template are built from it, so they always name the headers the importer accepts.
+    profile: Path | None = None
+    # One example row for the template: canonical column name -> value.
+    example: tuple[tuple[str, str], ...] = ()
+    # The format description in docs/formats/ for what a profile cannot say.
+    format_doc: str = ""
+
+    def allows(self, user: Any) -> bool:
+        """Whether ``user`` may start a job of this kind."""
+        return bool(getattr(user, "is_authenticated", False) and user.has_role(*self.roles))
 
 
 _REGISTRY: dict[str, JobKind] = {}
@@ -53,3 +80,13 @@ def label(key: str) -> str | Promise:
 
 def all_kinds() -> list[JobKind]:
     return list(_REGISTRY.values())
+
+
+def kinds_for(user: Any) -> list[JobKind]:
+    """The kinds ``user`` may start, in registration order."""
+    return [kind for kind in _REGISTRY.values() if kind.allows(user)]
+
+
+def any_allowed(user: Any) -> bool:
+    """Whether ``user`` may start any job (and so open the import pages)."""
+    return bool(kinds_for(user))

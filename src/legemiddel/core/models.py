@@ -39,6 +39,8 @@ class Job(models.Model):
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     message = models.CharField(_("message"), max_length=1000, blank=True)
+    # The page reporting on what the job did (an import batch), when its kind has one.
+    result_url = models.CharField(_("result page"), max_length=300, blank=True, default="")
     errors = models.JSONField(_("errors"), default=list, blank=True)
     # Choices made when the job was started (the job kind's options), passed to its importer.
     options = models.JSONField(_("options"), default=dict, blank=True)
@@ -50,6 +52,13 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"
+
+    @property
+    def kind_label(self) -> str:
+        """What the file was, in words (the kind's label), for the job lists."""
+        from legemiddel.core import jobs
+
+        return str(jobs.label(self.kind))
 
     @property
     def percent(self) -> int:

@@ -47,6 +47,9 @@ def run_job(job_id: int) -> str:
         job.message = f"Uventet feil: {type(exc).__name__}. Kontakt administrator."
     else:
         job.status = Job.Status.SUCCEEDED
+        if isinstance(summary, jobs.JobResult):
+            job.result_url = summary.url[:300]
+            summary = summary.summary
         job.message = summary[:1000]
     job.finished_at = timezone.now()
     last = read_progress(job_id)
@@ -59,6 +62,7 @@ def run_job(job_id: int) -> str:
         update_fields=[
             "status",
             "message",
+            "result_url",
             "errors",
             "finished_at",
             "progress_done",

@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from legemiddel.core.jobs import JobKind, register
+from legemiddel.organisation.importers import PROFILES
 from legemiddel.organisation.services import organisation_import_csv, personnel_import_csv
 
 
@@ -26,6 +27,15 @@ def register_kinds() -> None:
             _("Organisation (CSV)"),
             _organisation,
             _("Trust, clinics, departments, units, cost centres and external sites."),
+            profile=PROFILES / "organisation.yaml",
+            example=(
+                ("type", "enhet"),
+                ("code", "MED-REV-POL"),
+                ("name", "Revmatologisk poliklinikk"),
+                ("parent", "MED-REV"),
+                ("cost_centres", "30130"),
+            ),
+            format_doc="docs/formats/organisasjon.md",
         )
     )
     register(
@@ -34,5 +44,14 @@ def register_kinds() -> None:
             _("Health personnel (CSV)"),
             _personnel,
             _("Prescribers and other health personnel by HPR number, with workplaces."),
+            profile=PROFILES / "personnel.yaml",
+            example=(
+                ("hpr_number", "1234567"),
+                ("name", "Kari Nordmann"),
+                ("category", "sykehuslege"),
+                ("workplaces", "MED-REV-POL"),
+                ("is_specialist", "ja"),
+            ),
+            format_doc="docs/formats/organisasjon.md",
         )
     )

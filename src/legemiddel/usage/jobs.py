@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from legemiddel.core.jobs import JobKind, JobOption, register
+from legemiddel.accounts.roles import Role
+from legemiddel.core.jobs import JobKind, JobOption, JobResult, register
+from legemiddel.usage.reading import PROFILES
 from legemiddel.usage.services import usage_import
 
 ACCEPT_VALID = JobOption(
@@ -42,9 +45,52 @@ SOURCES = (
 )
 
 
-def _usage(source: str) -> Callable[..., str]:
-    def run(**kwargs: Any) -> str:
-        return usage_import(source=source, **kwargs).as_text()
+# The people who own the data import it: the core group and the controllers, who work with
+# the sales statistics every month, as well as the administrator (docs/roles.md).
+IMPORT_ROLES = (Role.ADMINISTRATOR.value, Role.CORE_GROUP.value, Role.CONTROLLER.value)
+
+EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
+    "sls": (
+        ("period", "2026-10"),
+        ("customer", "30130"),
+        ("customer_name", "Revmatologisk poliklinikk"),
+        ("varenr", "123456"),
+        ("product_name", "Humira inj 40 mg"),
+        ("quantity", "2"),
+        ("amount", "18100,50"),
+    ),
+    "hresept": (
+        ("dispensed_on", "15.10.2026"),
+        ("patient", "01010012345"),
+        ("varenr", "123456"),
+        ("quantity", "1"),
+        ("amount", "9050,25"),
+        ("prescriber_hpr", "1234567"),
+        ("prescribed_on", "01.10.2026"),
+    ),
+    "dips": (
+        ("administered_on", "15.10.2026"),
+        ("patient", "01010012345"),
+        ("unit", "MED-REV-DAG"),
+        ("varenr", "123456"),
+        ("dose", "40"),
+        ("dose_unit", "mg"),
+    ),
+    "dipsresept": (
+        ("prescribed_on", "15.10.2026"),
+        ("patient", "01010012345"),
+        ("prescriber_hpr", "1234567"),
+        ("unit", "MED-REV-POL"),
+        ("varenr", "123456"),
+        ("quantity", "1"),
+    ),
+}
+
+
+def _usage(source: str) -> Callable[..., JobResult]:
+    def run(**kwargs: Any) -> JobResult:
+        result = usage_import(source=source, **kwargs)
+        return JobResult(result.as_text(), reverse("usage:batch", args=[result.batch.pk]))
 
     return run
 
@@ -60,5 +106,9 @@ def register_kinds() -> None:
                 extensions=USAGE_FILES,
                 max_bytes=2 * 1024**3,
                 options=(ACCEPT_VALID,),
+                roles=IMPORT_ROLES,
+                profile=PROFILES / f"{key}.yaml",
+                example=EXAMPLES[key],
+                format_doc="docs/formats/forbruk.md",
             )
         )

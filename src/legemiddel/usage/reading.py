@@ -15,7 +15,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
@@ -44,6 +44,9 @@ class Table:
     columns: list[str]
     chunks: Iterator[pl.DataFrame]
     cleanup: list[Path]
+    # The file's own header of each canonical column: messages name a column as the user's
+    # file does ("Antall"), not by the code's name ("quantity").
+    headers: dict[str, str] = field(default_factory=dict)
     # How far the chunks have got, for a progress bar: bytes of a CSV, rows of a spreadsheet.
     done: int = 0
     total: int = 0
@@ -51,6 +54,14 @@ class Table:
     def close(self) -> None:
         for path in self.cleanup:
             path.unlink(missing_ok=True)
+
+
+def _headers(columns: list[str], raw_header: list[str]) -> dict[str, str]:
+    return {
+        name: str(raw).strip() or name
+        for name, raw in zip(columns, raw_header, strict=False)
+        if not name.startswith("_ignored_")
+    }
 
 
 def open_table(
@@ -154,6 +165,7 @@ def _open_csv(path: Path, prof: Profile, chunk_bytes: int) -> Table:
         columns=columns,
         chunks=chunks(),
         cleanup=cleanup,
+        headers=_headers(columns, raw_header),
         total=readable.stat().st_size - len(first.encode("utf-8")),
     )
     return table
@@ -225,6 +237,7 @@ def _open_xlsx(path: Path, prof: Profile, chunk_rows: int) -> Table:
         columns=columns,
         chunks=chunks(),
         cleanup=[],
+        headers=_headers(columns, [str(h) for h in first]),
         total=max(0, sheet.height - 1),
     )
     return table

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from legemiddel.accounts.access import Roles, access, request_user
 from legemiddel.accounts.roles import Role
+from legemiddel.core import jobs
 from legemiddel.core.downloads import csv_response
 from legemiddel.usage.access import get_batch_for_user, get_unknown_code_for_user
 from legemiddel.usage.forms import MappingForm
@@ -37,6 +38,9 @@ def batches(request: HttpRequest) -> HttpResponse:
         "source": source,
         "latest": latest,
         "unknown_count": UnknownCode.objects.count(),
+        # The link to the mapping page only for those it opens for; the others see the count.
+        "can_map": MAPPERS.allows(request.user),
+        "can_import": jobs.any_allowed(request.user),
     }
     return render(request, "usage/batches.html", context)
 

@@ -9,7 +9,6 @@ from django.urls import resolve
 from django.utils.translation import gettext_lazy as _
 
 from legemiddel.accounts.access import rule_for
-from legemiddel.accounts.roles import Role
 from legemiddel.core.navigation import NavItem, StartPanel, menu_items, register_menu_item
 from legemiddel.core.navigation import register_start_panel as register_panel
 
@@ -27,12 +26,13 @@ def menu_for(user: Any) -> list[NavItem]:
 
 
 def _recent_jobs(user: Any) -> dict[str, Any] | None:
+    from legemiddel.core.jobs import any_allowed
     from legemiddel.core.models import Job
 
-    if not user.has_role(Role.ADMINISTRATOR):
+    if not any_allowed(user):
         return None
-    jobs = list(Job.objects.filter(created_by=user)[:5])
-    return {"recent_jobs": jobs} if jobs else None
+    recent = list(Job.objects.filter(created_by=user)[:5])
+    return {"recent_jobs": recent} if recent else None
 
 
 def register_shell_entries() -> None:
@@ -42,8 +42,13 @@ def register_shell_entries() -> None:
         NavItem(
             "web:jobs",
             _("Imports"),
-            _("Upload the drug catalogue, organisation and personnel files; follow the jobs."),
+            _("Upload files (usage data, or the registers for administrators); follow the jobs."),
             order=900,
+        )
+    )
+    register_menu_item(
+        NavItem(
+            "web:help", _("Help"), _("What your role does here, the words used, file formats."), 950
         )
     )
     register_menu_item(

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
+from django.views.generic import RedirectView
 
-from legemiddel.accounts.access import LOGGED_IN, PUBLIC, Roles, access, request_user
+from legemiddel.accounts.access import LOGGED_IN, PUBLIC, access, request_user
 from legemiddel.accounts.roles import Role
 from legemiddel.core import jobs
 from legemiddel.core.downloads import csv_response
@@ -18,9 +23,7 @@ from legemiddel.core.navigation import start_panels
 from legemiddel.core.progress import read as read_progress
 from legemiddel.core.services import job_start
 from legemiddel.organisation.selectors import member_units, user_sees_whole_trust
-from legemiddel.web.access import get_job_for_user
-
-ADMINS = Roles(Role.ADMINISTRATOR)
+from legemiddel.web.access import IMPORTERS, get_job_for_user, jobs_for_user
 
 
 @access(LOGGED_IN)
@@ -46,6 +49,17 @@ def start(request: HttpRequest) -> HttpResponse:
     return render(request, "web/start.html", context)
 
 
+class FaviconRedirect(RedirectView):
+    """``/favicon.ico`` for pages without our frame: the icon every page links."""
+
+    access_rule = PUBLIC
+    permanent = True
+
+    def get_redirect_url(self, *args: Any, **kwargs: Any) -> str:
+        # Resolved per request: a manifest storage knows the hashed name only after collectstatic.
+        return static("legemiddel/favicon.svg")
+
+
 @access(PUBLIC)
 @never_cache
 def health(request: HttpRequest) -> JsonResponse:
@@ -58,10 +72,16 @@ def health(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": "database unavailable"}, status=503)
 
 
-@access(ADMINS)
+@access(IMPORTERS)
 def job_list(request: HttpRequest) -> HttpResponse:
+    """The upload form (the kinds this user may start) and the jobs of those kinds."""
+    user = request_user(request)
     if request.method == "POST":
-        form = JobUploadForm(request.POST, request.FILES)
+        kind = request.POST.get("kind", "")
+        if any(k.key == kind for k in jobs.all_kinds()) and not jobs.get(kind).allows(user):
+            # A kind that exists but is not this user's to start: refused, as the service would.
+            raise PermissionDenied
+        form = JobUploadForm(request.POST, request.FILES, user=user)
         if form.is_valid():
             job = job_start(
                 kind=form.cleaned_data["kind"],
@@ -71,14 +91,12 @@ def job_list(request: HttpRequest) -> HttpResponse:
             )
             return redirect("web:job", job_id=job.pk)
     else:
-        form = JobUploadForm()
-    jobs_page = Job.objects.select_related("created_by")[:50]
-    return render(
-        request, "web/jobs.html", {"form": form, "jobs": jobs_page, "kinds": jobs.all_kinds()}
-    )
+        form = JobUploadForm(user=user)
+    jobs_page = jobs_for_user(user)[:50]
+    return render(request, "web/jobs.html", {"form": form, "jobs": jobs_page, "kinds": form.kinds})
 
 
-@access(ADMINS)
+@access(IMPORTERS)
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_job_for_user(request.user, job_id)
     if job.status == Job.Status.RUNNING and (reported := read_progress(job.pk)):
@@ -88,7 +106,7 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     return render(request, template, {"job": job, "kind_label": kind_label})
 
 
-@access(ADMINS)
+@access(IMPORTERS)
 def job_errors_csv(request: HttpRequest, job_id: int) -> HttpResponse:
     """The errors of a refused file as CSV, to fix it in Excel."""
     job = get_job_for_user(request.user, job_id)

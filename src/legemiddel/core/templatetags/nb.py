@@ -59,3 +59,13 @@ def mengde(value: object) -> str:
 def andel(value: object) -> str:
     """``{{ 0.634|andel }}`` gives ``63,4 %``."""
     return format_share(value)
+
+
+@register.filter
+def prosentpoeng(value: object) -> str:
+    """``{{ 0.032|prosentpoeng }}`` gives ``+3,2 pp``: the change of a share, with its sign."""
+    if value is None or value == "":
+        return ""
+    points = float(value) * 100  # type: ignore[arg-type]
+    text = format_number(points, 1)
+    return f"+{text}\u00a0pp" if points > 0 else f"{text}\u00a0pp"

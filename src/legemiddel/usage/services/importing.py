@@ -75,6 +75,7 @@ def usage_import(
         table = open_table(path, source)
     except FileFormatError as exc:
         raise ImportRejected([RowError(0, "", "", str(exc))]) from exc
+    loader.headers = table.headers
     try:
         with (
             _without_cyclic_gc(),

@@ -63,6 +63,8 @@ class Loader:
         self.rows_accepted = 0
         self.error_count = 0
         self.errors: list[RowError] = []
+        # Canonical column -> the file's header, set once the file is opened.
+        self.headers: dict[str, str] = {}
         self.unknown: list[pl.DataFrame] = []
         self.cube = Cube(self.target)
         self.months: set[dt.date] = set()
@@ -111,7 +113,8 @@ class Loader:
         self.rows_read += checked.rows.height + checked.errors.get_column("row").n_unique()
         self.error_count += checked.errors.height
         for row in checked.errors.head(MAX_ERRORS - len(self.errors)).iter_rows():
-            self.errors.append(RowError(row[0], row[1], row[2] or "", row[3]))
+            column = self.headers.get(row[1], row[1])
+            self.errors.append(RowError(row[0], column, row[2] or "", row[3]))
         if checked.unknown.height:
             self.unknown.append(checked.unknown)
         if prepared.payload is None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from typing import IO, Any, cast
@@ -49,11 +50,27 @@ class Command(BaseCommand):
         console.print(f"Database: {settings.DATABASES['default']['NAME']}")
         if no_serve:
             return
-        env = {**os.environ, "LEGEMIDDEL_MODE": settings.MODE}
+        # Links in the e-mails and notices lead to this server, on the port it runs on, unless
+        # the site's address is configured.
+        if not os.environ.get("SITE_URL"):
+            settings.SITE_URL = f"http://127.0.0.1:{port}"
+        env = {**os.environ, "LEGEMIDDEL_MODE": settings.MODE, "SITE_URL": settings.SITE_URL}
         worker = subprocess.Popen([sys.executable, "-m", "legemiddel", "worker"], env=env)
+        # SIGTERM would end this process without running the finally below and leave the
+        # worker running: turn it into an ordinary exit so the demo stops what it started.
+        previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
         try:
             console.print(f"Åpne http://127.0.0.1:{port}/ og logg inn med en av brukerne over.")
             call_command("serve", port=port)
         finally:
+            signal.signal(signal.SIGTERM, previous)
             worker.terminate()
-            worker.wait(timeout=10)
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+
+
+def _exit_on_sigterm(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
