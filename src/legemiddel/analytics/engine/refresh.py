@@ -19,6 +19,7 @@ from legemiddel.analytics.engine.measures import Measure, measures
 from legemiddel.analytics.measure_kinds import get_kind
 from legemiddel.analytics.models import MeasureRefresh, MeasureValue, PackageTotal
 from legemiddel.core.locks import hold
+from legemiddel.lib.memory import without_cyclic_gc
 from legemiddel.usage.models import MonthlyUsage
 
 LOCK = "analytics.measures"
@@ -48,7 +49,9 @@ def measures_refresh(
     only those areas' measures; with neither, every measure is, and values of measures no
     longer defined go.
     """
-    with transaction.atomic():
+    # The refresh builds hundreds of thousands of values; as in the import it follows, the cycle
+    # collector would only walk them again and again.
+    with transaction.atomic(), without_cyclic_gc():
         hold(LOCK)
         return _refresh(
             frozenset(sources) if sources is not None else None,

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import gc
 import queue
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from legemiddel.core import outbox
 from legemiddel.core.audit import audit_record
 from legemiddel.lib.db import bulk_copy, enlarge_page_cache
 from legemiddel.lib.formatting import format_date
+from legemiddel.lib.memory import without_cyclic_gc
 from legemiddel.lib.tabular import FileFormatError, ImportRejected, RowError, file_sha256
 from legemiddel.usage.events import USAGE_IMPORTED
 from legemiddel.usage.models import ImportBatch
@@ -78,7 +78,7 @@ def usage_import(
     loader.headers = table.headers
     try:
         with (
-            _without_cyclic_gc(),
+            without_cyclic_gc(),
             transaction.atomic(),
             closing(
                 _ahead(table.chunks, lambda chunk: loader.prepare(check(chunk, lookups)))
@@ -111,22 +111,6 @@ def usage_import(
         user=actor, action="import", detail=f"{file_name} ({sha256[:12]}): {result.as_text()}"
     )
     return result
-
-
-@contextmanager
-def _without_cyclic_gc() -> Iterator[None]:
-    """Pause Python's cycle collector while millions of row tuples come and go.
-
-    The rows form no reference cycles (they are freed as soon as they are written), but their
-    sheer number sets off full collections over the whole process again and again.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _ahead(
