@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -36,7 +37,8 @@ def published(notice):
 def periods(agreement, varenr):
     return list(
         AgreementLine.objects.filter(agreement=agreement, package_id=varenr)
-        .order_by("valid_from")
+        # Lines without a start (from the agreement's start) first, on both databases.
+        .order_by(F("valid_from").asc(nulls_first=True))
         .values_list("rank", "valid_from", "valid_to")
     )
 

@@ -4,6 +4,7 @@ publishes; the notice tells the change (before -> after), and past months keep t
 from __future__ import annotations
 
 import pytest
+from django.db.models import F
 
 from legemiddel.agreements.models import Agreement, Notice
 from legemiddel.agreements.services import first_of_next_month
@@ -70,7 +71,7 @@ def test_the_adviser_changes_a_rank_from_next_month_sees_the_impact_and_publishe
     # Past months keep the ranking; the new one takes over on the day.
     assert list(
         agreement.lines.filter(indication_group=REV, patient_group="new", rank__lte=2)
-        .order_by("valid_from", "rank")
+        .order_by(F("valid_from").asc(nulls_first=True), "rank")
         .values_list("package_id", "rank", "valid_from")
     ) == [
         (first.package_id, 1, None),
