@@ -27,8 +27,6 @@ TREND_MONTHS = 6
 MAX_ROWS = 25
 # Departments at trust level: the level the core group follows up with.
 ATTENTION_LEVEL = 2
-# A share from fewer cases than this says little; such places are not flagged for attention.
-SMALL_DENOMINATOR = 5
 
 
 @dataclass
@@ -79,7 +77,8 @@ class Row:
 
     @property
     def small(self) -> bool:
-        return self.measure.divides and self.current.denominator < SMALL_DENOMINATOR
+        # The same "few cases" rule as the measure pages (ANALYTICS_SMALL_DENOMINATOR).
+        return self.current.few
 
     @property
     def url(self) -> str:
@@ -98,20 +97,12 @@ class Row:
         return (few + 2, 0.0)
 
 
-def headline_month(latest: dt.date | None) -> dt.date | None:
-    """The newest month that is not provisional: a partial month never becomes a headline."""
-    first_provisional = selectors.provisional_from(latest)
-    if first_provisional is None:
-        return None
-    return (first_provisional - dt.timedelta(days=1)).replace(day=1)
-
-
 def _row(measure: Measure, unit: OrgUnit | None, points: list[Point], month: dt.date) -> Row | None:
     by_month = {p.month: p for p in points if p.month <= month}
     current = by_month.get(month)
     if current is None or current.value is None:
         return None
-    before = (month - dt.timedelta(days=1)).replace(day=1)
+    before = selectors.previous_month(month)
     trend = [by_month[m] for m in sorted(by_month)][-TREND_MONTHS:]
     return Row(measure, unit, current, by_month.get(before), trend)
 
@@ -159,7 +150,7 @@ def start_panel(user: Any) -> dict[str, Any] | None:
     if not core_group and not units:
         return None
     refresh = selectors.latest_refresh()
-    month = headline_month(refresh.latest_month if refresh else None)
+    month = selectors.headline_month(refresh.latest_month if refresh else None)
     context: dict[str, Any] = {
         "month": month,
         "latest": refresh.latest_month if refresh else None,
