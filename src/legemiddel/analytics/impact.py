@@ -28,11 +28,7 @@ MAX_ROWS = 200
 Sums = dict[tuple[dt.date, int | None], tuple[float, float]]
 
 
-def _values(measure: Measure, lines: list[AgreementLine]) -> Sums:
-    assert measure.area is not None
-    ctx = RefreshContext()
-    # The lines the kinds read for the area: primed here, so the computation sees these.
-    ctx.once(("lines", measure.area.pk), lambda: lines)
+def _values(measure: Measure, ctx: RefreshContext) -> Sums:
     sums: dict[tuple[dt.date, int | None], list[float]] = defaultdict(lambda: [0.0, 0.0])
     for value in compute(measure, ctx):
         for key in ((value.month, value.org_unit_id), (value.month, 0)):
@@ -75,9 +71,13 @@ def agreement_impact(agreement: Agreement, proposed: list[AgreementLine]) -> lis
     rows: list[tuple[str, int, str, dt.date, str, str]] = []
     unit_ids: set[int] = set()
     found: list[tuple[Measure, dt.date, int | None, str, str]] = []
+    # One context for each side, shared by the area's measures: the cube is read once a side.
+    before_ctx, after_ctx = RefreshContext(), RefreshContext()
+    before_ctx.use_area_lines(agreement.area_id, before_lines)
+    after_ctx.use_area_lines(agreement.area_id, after_lines)
     for measure in chosen:
-        before = _values(measure, before_lines)
-        after = _values(measure, after_lines)
+        before = _values(measure, before_ctx)
+        after = _values(measure, after_ctx)
         for key in sorted(set(before) | set(after), key=lambda k: (k[0], k[1] or 0)):
             old, new = _text(measure, before.get(key)), _text(measure, after.get(key))
             if old != new:

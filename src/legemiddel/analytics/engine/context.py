@@ -18,7 +18,17 @@ class RefreshContext:
     sources: frozenset[str] | None = None
     _cache: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
+    def use_area_lines(self, area_id: int, lines: list[Any]) -> None:
+        """Compute as if ``lines`` were the published agreement lines of the area (a preview
+        of what publishing would change); nothing else in the context changes."""
+        self._cache[area_lines_key(area_id)] = lines
+
     def once(self, key: tuple[Any, ...], read: Callable[[], T]) -> T:
         if key not in self._cache:
             self._cache[key] = read()
         return cast(T, self._cache[key])
+
+
+def area_lines_key(area_id: int) -> tuple[str, int]:
+    """The context's key for an area's published agreement lines."""
+    return ("lines", area_id)

@@ -9,7 +9,7 @@ from typing import Any
 
 from legemiddel.agreements.models import Agreement, AgreementLine, TherapeuticArea
 from legemiddel.analytics.definitions import Selection
-from legemiddel.analytics.engine.context import RefreshContext
+from legemiddel.analytics.engine.context import RefreshContext, area_lines_key
 from legemiddel.catalogue.models import Package
 from legemiddel.usage.models import Administration, Dispensing, MonthlyUsage
 
@@ -18,7 +18,7 @@ def area_lines(area: TherapeuticArea, ctx: RefreshContext) -> list[AgreementLine
     """The lines of the area's published agreements, with agreement and package (the
     confidential price included: savings need it, and nothing here reaches a page)."""
     return ctx.once(
-        ("lines", area.pk),
+        area_lines_key(area.pk),
         lambda: list(
             AgreementLine.objects.filter(
                 agreement__area=area, agreement__status=Agreement.Status.PUBLISHED
