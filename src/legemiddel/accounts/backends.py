@@ -1,0 +1,25 @@
+"""Password login for local accounts, which an operator can turn off."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+
+from legemiddel.accounts.oidc.config import password_login_enabled
+
+
+class PasswordBackend(ModelBackend):
+    """Django's user name and password check, refused everywhere (login page, admin, API)
+    when ``LOCAL_PASSWORD_LOGIN`` is off. Permissions still come from here."""
+
+    def authenticate(
+        self,
+        request: Any,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        if not password_login_enabled():
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
