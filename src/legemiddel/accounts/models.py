@@ -53,7 +53,7 @@ class ExternalIdentity(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
     issuer = models.CharField(_("issuer"), max_length=300)
-    subject = models.CharField(_("subject"), max_length=255)
+    subject = models.CharField(_("subject identifier"), max_length=255)
     created_at = models.DateTimeField(_("first login"), auto_now_add=True)
     last_login = models.DateTimeField(_("last login"), null=True, blank=True)
 

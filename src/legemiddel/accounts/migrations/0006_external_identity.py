@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('issuer', models.CharField(max_length=300, verbose_name='issuer')),
-                ('subject', models.CharField(max_length=255, verbose_name='subject')),
+                ('subject', models.CharField(max_length=255, verbose_name='subject identifier')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='first login')),
                 ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='external_identities', to=settings.AUTH_USER_MODEL)),

@@ -99,6 +99,34 @@ class OidcBackend(OIDCAuthenticationBackend):
         self.raise_token_response_error(response)
         return response.json()
 
+    def retrieve_matching_jwk(self, token: Any) -> jwt.PyJWK:
+        """The provider's key that signed ``token``: the one with its ``kid``, or, for a token
+        without one, the provider's only signing key. Anything ambiguous is refused."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.InvalidTokenError as exc:
+            raise SuspiciousOperation(f"The ID token cannot be read: {exc}") from exc
+        response = requests.get(
+            self.OIDC_OP_JWKS_ENDPOINT,
+            verify=settings.OIDC_VERIFY_SSL,
+            timeout=settings.OIDC_TIMEOUT,
+        )
+        response.raise_for_status()
+        keys = [
+            k
+            for k in response.json().get("keys", [])
+            if k.get("use", "sig") == "sig" and k.get("alg", header.get("alg")) == header.get("alg")
+        ]
+        kid = header.get("kid")
+        if kid is not None:
+            keys = [k for k in keys if k.get("kid") == kid]
+        if len(keys) != 1:
+            raise SuspiciousOperation("No single key of the provider matches the ID token.")
+        try:
+            return jwt.PyJWK(keys[0])
+        except jwt.PyJWKError as exc:
+            raise SuspiciousOperation(f"The provider's key cannot be used: {exc}") from exc
+
     def get_payload_data(self, token: Any, key: Any) -> dict[str, Any]:
         """Verify the ID token: signature with the expected algorithm (never ``none``), issuer,
         audience (our client id) and expiry. The parent checks the signature only."""
