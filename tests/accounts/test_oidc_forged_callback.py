@@ -7,7 +7,7 @@ import requests
 
 from legemiddel.accounts.models import User
 from legemiddel.core.models import AuditEvent
-from tests.accounts.sso import NURSE, provider, sso  # noqa: F401
+from tests.accounts.sso import NURSE
 from tests.oidc_provider import query_of
 
 pytestmark = pytest.mark.django_db

@@ -7,10 +7,9 @@ import logging
 import pytest
 
 from legemiddel.accounts.models import ExternalIdentity, User
-from legemiddel.accounts.roles import Role
 from legemiddel.core.models import AuditEvent
 from legemiddel.organisation.models import UnitMembership
-from tests.accounts.sso import KARI, NURSE, provider, sso  # noqa: F401
+from tests.accounts.sso import KARI, NURSE
 
 pytestmark = pytest.mark.django_db
 

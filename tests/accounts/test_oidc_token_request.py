@@ -13,7 +13,7 @@ from jwt.algorithms import RSAAlgorithm
 
 from legemiddel.accounts.models import User
 from legemiddel.accounts.oidc.backend import _signing_key
-from tests.accounts.sso import CLIENT_ID, CLIENT_SECRET, provider, sso  # noqa: F401
+from tests.accounts.sso import CLIENT_ID, CLIENT_SECRET
 
 pytestmark = pytest.mark.django_db
 
