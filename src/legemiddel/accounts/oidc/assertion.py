@@ -7,6 +7,8 @@ mozilla-django-oidc only knows client secrets, so the backend adds these paramet
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import time
 import uuid
@@ -15,6 +17,7 @@ from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -53,7 +56,7 @@ def load_signing_key(text: str, kid: str = "") -> SigningKey:
         raise
     except (ValueError, TypeError, jwt.InvalidKeyError) as exc:
         raise ClientKeyError(f"The private key cannot be read: {exc}") from exc
-    if not hasattr(key, "private_numbers") or not hasattr(key, "public_key"):
+    if not isinstance(key, rsa.RSAPrivateKey):
         raise ClientKeyError("The private key is not an RSA private key.")
     if not kid:
         public = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
@@ -62,9 +65,6 @@ def load_signing_key(text: str, kid: str = "") -> SigningKey:
 
 
 def _thumbprint(public_jwk: dict[str, Any]) -> str:
-    import base64
-    import hashlib
-
     canonical = json.dumps(
         {"e": public_jwk["e"], "kty": "RSA", "n": public_jwk["n"]},
         separators=(",", ":"),
