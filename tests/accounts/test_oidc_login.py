@@ -173,3 +173,14 @@ def test_logout_is_recorded_and_ends_the_session_at_the_provider(sso, org):
     assert "id_token_hint=" in response["Location"]
     assert "_auth_user_id" not in sso.client.session
     assert AuditEvent.objects.filter(action="logout", user__username="kari").exists()
+
+
+def test_refused_logins_through_the_provider_do_not_lock_out_the_next_person(sso, org, settings):
+    # Five refusals (no account may be created) from one address...
+    settings.OIDC_CREATE_USER = False
+    for _ in range(6):
+        assert sso.login().status_code == 403
+    # ...do not lock the provider's login for everyone behind that address.
+    settings.OIDC_CREATE_USER = True
+    assert sso.login().status_code == 302
+    assert "_auth_user_id" in sso.client.session

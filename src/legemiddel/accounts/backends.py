@@ -23,3 +23,11 @@ class PasswordBackend(ModelBackend):
         if not password_login_enabled():
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def not_a_password_attempt(request: Any, credentials: dict[str, Any] | None = None) -> bool:
+    """For django-axes (``AXES_WHITELIST_CALLABLE``): only user name and password attempts
+    count towards the lockout. A login refused after the identity provider's answer is no
+    guess at a password, and counting it (with no user name) would lock everyone behind the
+    same address out of single sign-on. Those refusals are in the audit trail."""
+    return credentials is not None and "username" not in credentials

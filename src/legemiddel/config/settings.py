@@ -166,6 +166,7 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password"]
+AXES_WHITELIST_CALLABLE = "legemiddel.accounts.backends.not_a_password_attempt"
 
 # Single sign-on with the trust's identity provider (OpenID Connect: HelseID or Entra ID), set
 # up when OIDC_ISSUER is given. See docs/operations.md, "Felles pålogging (SSO)".
