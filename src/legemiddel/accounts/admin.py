@@ -19,7 +19,8 @@ class ExternalIdentityInline(admin.TabularInline):
 
     model = ExternalIdentity
     extra = 0
-    fields = readonly_fields = ["issuer", "subject", "created_at", "last_login"]
+    fields = ("issuer", "subject", "created_at", "last_login")
+    readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
