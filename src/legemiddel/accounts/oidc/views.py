@@ -78,7 +78,7 @@ class OidcCallbackView(OIDCAuthenticationCallbackView):
             logger.warning("OpenID Connect callback refused: %s", exc)
             return _refused(request, str(exc), status=400)
         except _PROVIDER_TROUBLE as exc:
-            logger.error("OpenID Connect token exchange failed: %s", exc)
+            logger.error("OpenID Connect login failed (provider or configuration): %s", exc)
             return _refused(request, f"provider error: {exc}", status=502, unavailable=True)
 
     def login_failure(self) -> HttpResponse:
