@@ -31,6 +31,8 @@ class Provider:
     token_requests: list[dict[str, Any]] = field(default_factory=list)
     assertions: list[dict[str, Any]] = field(default_factory=list)
     client_public_key: Any = None
+    # What the provider expects as the assertion's audience (default: its token endpoint).
+    assertion_audience: str = ""
 
     @property
     def token_endpoint(self) -> str:
@@ -81,7 +83,7 @@ class Provider:
             assertion,
             self.client_public_key,
             algorithms=["RS256", "PS256"],
-            audience=self.token_endpoint,
+            audience=self.assertion_audience or self.token_endpoint,
             issuer=form["client_id"],
             options={"require": ["iss", "sub", "aud", "jti", "iat", "exp"]},
         )

@@ -48,7 +48,7 @@ def test_the_assertion_carries_every_claim_and_verifies_with_the_public_key(rsa_
     before = int(time.time())
     token = client_assertion(
         client_id=CLIENT,
-        token_endpoint=TOKEN_ENDPOINT,
+        audience=TOKEN_ENDPOINT,
         key=load_signing_key(_jwk(rsa_key)),
         algorithm=algorithm,
     )
@@ -73,7 +73,7 @@ def test_every_assertion_has_its_own_jti(rsa_key):
     key = load_signing_key(_jwk(rsa_key))
     jtis = {
         jwt.decode(
-            client_assertion(client_id=CLIENT, token_endpoint=TOKEN_ENDPOINT, key=key),
+            client_assertion(client_id=CLIENT, audience=TOKEN_ENDPOINT, key=key),
             options={"verify_signature": False},
         )["jti"]
         for _ in range(20)
@@ -83,7 +83,7 @@ def test_every_assertion_has_its_own_jti(rsa_key):
 
 def test_the_signature_does_not_verify_with_another_key(rsa_key):
     token = client_assertion(
-        client_id=CLIENT, token_endpoint=TOKEN_ENDPOINT, key=load_signing_key(_jwk(rsa_key))
+        client_id=CLIENT, audience=TOKEN_ENDPOINT, key=load_signing_key(_jwk(rsa_key))
     )
     other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     with pytest.raises(jwt.InvalidSignatureError):
@@ -126,7 +126,7 @@ def test_an_unsupported_algorithm_is_refused(rsa_key):
     with pytest.raises(ClientKeyError):
         client_assertion(
             client_id=CLIENT,
-            token_endpoint=TOKEN_ENDPOINT,
+            audience=TOKEN_ENDPOINT,
             key=load_signing_key(_jwk(rsa_key)),
             algorithm="HS256",
         )

@@ -184,3 +184,12 @@ def test_refused_logins_through_the_provider_do_not_lock_out_the_next_person(sso
     settings.OIDC_CREATE_USER = True
     assert sso.login().status_code == 302
     assert "_auth_user_id" in sso.client.session
+
+
+def test_a_person_deactivated_in_the_admin_is_out_at_the_next_request(sso, org):
+    sso.login()
+    assert sso.client.get("/").status_code == 200
+    User.objects.filter(username="kari").update(is_active=False)
+    response = sso.client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/logg-inn/")

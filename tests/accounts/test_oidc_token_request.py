@@ -98,3 +98,15 @@ def test_an_assertion_signed_with_an_unregistered_key_is_refused_by_the_provider
     assert response.status_code == 502
     assert "_auth_user_id" not in sso.client.session
     assert not User.objects.exists()
+
+
+def test_the_assertion_can_name_the_issuer_as_its_audience(sso, org, settings, client_key):
+    key, jwk = client_key
+    settings.OIDC_CLIENT_AUTH_METHOD = "private_key_jwt"
+    settings.OIDC_CLIENT_ASSERTION_AUDIENCE = "issuer"
+    settings.OIDC_PRIVATE_KEY = jwk
+    sso.provider.client_public_key = key.public_key()
+    sso.provider.assertion_audience = sso.provider.issuer
+    assert sso.login().status_code == 302
+    (checked,) = sso.provider.assertions
+    assert checked["aud"] == sso.provider.issuer

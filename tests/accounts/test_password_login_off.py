@@ -82,3 +82,13 @@ def test_passwords_work_again_when_turned_back_on(client, users, settings):
     settings.LOCAL_PASSWORD_LOGIN = True
     response = client.post("/logg-inn/", {"username": "auditor", "password": PASSWORD})
     assert response.status_code == 302
+
+
+def test_turning_passwords_off_ends_sessions_that_began_with_a_password(client, users, settings):
+    client.post("/logg-inn/", {"username": "auditor", "password": PASSWORD})
+    assert client.get("/revisjonslogg/").status_code == 200
+    settings.OIDC_ISSUER = "https://helseid-sts.nhn.no"
+    settings.LOCAL_PASSWORD_LOGIN = False
+    response = client.get("/revisjonslogg/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/logg-inn/")

@@ -24,6 +24,12 @@ class PasswordBackend(ModelBackend):
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
 
+    def get_user(self, user_id: Any) -> Any:
+        # Turning password login off also ends the sessions that began with a password.
+        if not password_login_enabled():
+            return None
+        return super().get_user(user_id)
+
 
 def not_a_password_attempt(request: Any, credentials: dict[str, Any] | None = None) -> bool:
     """For django-axes (``AXES_WHITELIST_CALLABLE``): only user name and password attempts

@@ -181,6 +181,11 @@ OIDC_CLIENT_AUTH_METHOD = (env_str("OIDC_CLIENT_AUTH_METHOD") or "client_secret_
 OIDC_PRIVATE_KEY = env_str("OIDC_PRIVATE_KEY") or ""
 OIDC_PRIVATE_KEY_ID = env_str("OIDC_PRIVATE_KEY_ID") or ""
 OIDC_CLIENT_ASSERTION_ALG = (env_str("OIDC_CLIENT_ASSERTION_ALG") or "RS256").strip()
+# The assertion's audience: the token endpoint (OpenID Connect Core) or the issuer, which
+# providers hardened against audience injection may require.
+OIDC_CLIENT_ASSERTION_AUDIENCE = (
+    env_str("OIDC_CLIENT_ASSERTION_AUDIENCE") or "token_endpoint"
+).strip()
 OIDC_RP_SCOPES = env_str("OIDC_SCOPES") or "openid profile email"
 OIDC_RP_SIGN_ALGO = (env_str("OIDC_ID_TOKEN_ALG") or "RS256").strip()
 # Endpoints come from <issuer>/.well-known/openid-configuration unless given here.
@@ -215,6 +220,11 @@ if OIDC_USER_MATCH not in {"sub", "hpr", "email"}:
 if OIDC_CLIENT_ASSERTION_ALG not in {"RS256", "PS256"}:
     raise ConfigError(
         f"OIDC_CLIENT_ASSERTION_ALG={OIDC_CLIENT_ASSERTION_ALG!r}; use RS256 or PS256."
+    )
+if OIDC_CLIENT_ASSERTION_AUDIENCE not in {"token_endpoint", "issuer"}:
+    raise ConfigError(
+        f"OIDC_CLIENT_ASSERTION_AUDIENCE={OIDC_CLIENT_ASSERTION_AUDIENCE!r}; "
+        "use token_endpoint or issuer."
     )
 if OIDC_ISSUER and not OIDC_RP_CLIENT_ID:
     raise ConfigError("OIDC_ISSUER is set but OIDC_CLIENT_ID is not.")

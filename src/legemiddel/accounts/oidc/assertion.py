@@ -75,17 +75,18 @@ def _thumbprint(public_jwk: dict[str, Any]) -> str:
 
 
 def client_assertion(
-    *, client_id: str, token_endpoint: str, key: SigningKey, algorithm: str = "RS256"
+    *, client_id: str, audience: str, key: SigningKey, algorithm: str = "RS256"
 ) -> str:
-    """A signed JWT that authenticates ``client_id`` at ``token_endpoint`` once: iss = sub =
-    the client, aud = the token endpoint, a unique jti and a lifetime of a minute."""
+    """A signed JWT that authenticates ``client_id`` once: iss = sub = the client, aud = the
+    token endpoint (OpenID Connect Core 9) or, where the provider asks for it, its issuer,
+    a unique jti and a lifetime of a minute."""
     if algorithm not in ALGORITHMS:
         raise ClientKeyError(f"{algorithm} is not supported; use one of {', '.join(ALGORITHMS)}.")
     now = int(time.time())
     claims = {
         "iss": client_id,
         "sub": client_id,
-        "aud": token_endpoint,
+        "aud": audience,
         "jti": str(uuid.uuid4()),
         "iat": now,
         "nbf": now,

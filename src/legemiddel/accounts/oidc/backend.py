@@ -19,6 +19,7 @@ import jwt
 import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.db import transaction
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
@@ -70,6 +71,11 @@ class OidcBackend(OIDCAuthenticationBackend):
         # down never breaks password logins or the server's start.
         self.UserModel = get_user_model()
 
+    def get_user(self, user_id: Any) -> User | None:
+        # The parent returns deactivated users too; Django's check refuses them, so a person
+        # deactivated in the admin is out at their next request, not when the session ends.
+        return ModelBackend.get_user(self, user_id)
+
     # --- The flow --------------------------------------------------------------------------
     def authenticate(self, request: Any, **kwargs: Any) -> User | None:
         if request is None or not oidc_enabled():
@@ -88,7 +94,9 @@ class OidcBackend(OIDCAuthenticationBackend):
 
     def get_token(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Exchange the code for tokens, authenticating the client as configured."""
-        data, auth = token_request(dict(payload), token_endpoint=self.OIDC_OP_TOKEN_ENDPOINT)
+        data, auth = token_request(
+            dict(payload), token_endpoint=self.OIDC_OP_TOKEN_ENDPOINT, issuer=self.endpoints.issuer
+        )
         response = requests.post(
             self.OIDC_OP_TOKEN_ENDPOINT,
             data=data,
@@ -271,7 +279,7 @@ class OidcBackend(OIDCAuthenticationBackend):
 
 
 def token_request(
-    payload: dict[str, Any], *, token_endpoint: str
+    payload: dict[str, Any], *, token_endpoint: str, issuer: str
 ) -> tuple[dict[str, Any], HTTPBasicAuth | None]:
     """The form and HTTP authentication of a token request for the configured client
     authentication method (``OIDC_CLIENT_AUTH_METHOD``)."""
@@ -281,7 +289,9 @@ def token_request(
         payload["client_assertion_type"] = ASSERTION_TYPE
         payload["client_assertion"] = client_assertion(
             client_id=settings.OIDC_RP_CLIENT_ID,
-            token_endpoint=token_endpoint,
+            audience=issuer
+            if settings.OIDC_CLIENT_ASSERTION_AUDIENCE == "issuer"
+            else token_endpoint,
             key=signing_key(),
             algorithm=settings.OIDC_CLIENT_ASSERTION_ALG,
         )
