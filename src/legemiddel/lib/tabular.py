@@ -91,6 +91,9 @@ def _xlsx_records(data: bytes) -> list[list[str]]:
     """The first sheet of a workbook as rows of text (small files: read whole)."""
     from python_calamine import CalamineWorkbook
 
+    from legemiddel.lib.sheets import SMALL_SHEET, check_workbook
+
+    check_workbook(data, SMALL_SHEET)  # before calamine sizes its memory from the sheet
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = book.get_sheet_by_index(0)

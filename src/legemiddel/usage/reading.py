@@ -22,6 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from legemiddel.lib.profiles import Profile, load_profile
+from legemiddel.lib.sheets import USAGE_SHEET, check_workbook
 from legemiddel.lib.tabular import FileFormatError
 
 PROFILES = Path(__file__).resolve().parent / "profiles"
@@ -206,6 +207,7 @@ def _record_end(buffer: bytes) -> int:
 def _open_xlsx(path: Path, prof: Profile, chunk_rows: int) -> Table:
     from python_calamine import CalamineWorkbook
 
+    check_workbook(path, USAGE_SHEET)  # before calamine sizes its memory from the sheet
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheet = workbook.get_sheet_by_index(0)
