@@ -8,6 +8,7 @@ column so the user can fix the file.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
@@ -57,8 +58,23 @@ class FileFormatError(Exception):
 
 
 def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252, which can decode any byte sequence
-    except five unused code points; those mean the file is not text."""
+    """UTF-8 (with or without BOM), UTF-16 or UTF-32 with their BOM (Excel's "Unicode text"),
+    else Windows-1252, which can decode any byte sequence except five unused code points;
+    those mean the file is not text."""
+    for bom, encoding in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise FileFormatError(
+                    f"Filen begynner som {encoding.upper()}, men er ikke gyldig "
+                    f"{encoding.upper()}-tekst. Lagre den som CSV (UTF-8)."
+                ) from exc
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
