@@ -28,6 +28,7 @@ from .files import (
     REMSIMA,
     SLS_HEADER,
     refused,
+    unknown_codes,
     where,
     write_csv,
 )
@@ -234,3 +235,28 @@ def test_the_sweep_removes_copies_of_dead_processes_and_old_copies_only(private_
     os.utime(old, (a_day_ago, a_day_ago))
     assert tempfiles.sweep() == 2
     assert left_behind(private_temp) == [mine.name]
+
+
+# --- Control characters -----------------------------------------------------------------------
+
+
+def test_nul_and_other_control_characters_are_row_errors_naming_the_files_header(tmp_path):
+    rows = [
+        SLS_HEADER,
+        ["2026-01", GAST_POL, HUMIRA, "2", "100"],
+        ["2026-01", "301\x0000", HUMIRA, "2", "100"],
+        ["2026-01", GAST_POL, HUMIRA, "2\x1b", "100"],
+        ["2026-01", GAST_POL, HUMIRA, "2", "100\tkr"],  # a tab is not refused for being one
+    ]
+    errors = refused(write_csv(tmp_path / "sls.csv", rows), "sls")
+    control = [e for e in errors if "kontrolltegn" in e.message]
+    assert where(control) == [(3, "kundenr", "301\ufffd00"), (4, "antall", "2\ufffd")]
+    assert all("\x00" not in e.value and "\x1b" not in e.value for e in errors)
+    assert (5, "beløp eks mva", "100\tkr") in where(errors)  # not a number, said so
+    assert "\x00" not in "".join(c for row in unknown_codes() for c in map(str, row))
+
+
+def test_a_patient_number_with_a_nul_is_refused_and_stays_masked(tmp_path):
+    rows = [HRESEPT_HEADER, ["2026-03-02", P1[:5] + "\x00" + P1[5:], HUMIRA, "1", "1"]]
+    errors = refused(write_csv(tmp_path / "h.csv", rows), "hresept")
+    assert {(e.row, e.column, e.value) for e in errors} == {(2, "fødselsnummer", "•••••••••••")}

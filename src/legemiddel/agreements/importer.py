@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from legemiddel.lib.profiles import load_profile
-from legemiddel.lib.tabular import FileFormatError, RowError, read_table
+from legemiddel.lib.tabular import FileFormatError, RowError, file_errors, read_table
 
 PROFILE = Path(__file__).resolve().parent / "profiles" / "agreement.yaml"
 
@@ -102,7 +102,7 @@ def parse_lines(data: bytes) -> tuple[list[LineRecord], list[RowError]]:
     try:
         _, rows = read_table(data, load_profile(PROFILE))
     except FileFormatError as exc:
-        return [], [RowError(0, "", "", str(exc))]
+        return [], file_errors(exc)
     records: list[LineRecord] = []
     errors: list[RowError] = []
     for number, row in rows:
@@ -202,7 +202,7 @@ def parse_lines(data: bytes) -> tuple[list[LineRecord], list[RowError]]:
                 comment=row.get("comment", ""),
             )
         )
-    return records, errors
+    return records, rows.named(errors)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import polars as pl
 
 from legemiddel.lib.formatting import format_number
 from legemiddel.lib.pseudonym import fnr_problem, pseudonymise
+from legemiddel.lib.tabular import CONTROL_CHARACTERS, CONTROL_MESSAGE
 from legemiddel.usage.reading import ROW
 
 MASK = "•••••••••••"
@@ -118,17 +119,40 @@ class _Checks:
         self.errors: list[pl.DataFrame] = []
         self.unknown: list[pl.DataFrame] = []
         self.bad = pl.Series("bad", [False] * frame.height)
+        # Control characters (NUL ...) in any cell: PostgreSQL cannot store NUL in text, and no
+        # typed value holds one. Shown as \ufffd: the error report is stored too.
+        text = [n for n in frame.columns if n != ROW and not n.startswith("_ignored_")]
+        for name in text:
+            self.fail(
+                pl.col(name).str.contains(CONTROL_CHARACTERS.pattern),
+                name,
+                CONTROL_MESSAGE[0].upper() + CONTROL_MESSAGE[1:] + ".",
+                masked=name == "patient",
+                shown=pl.col(name).str.replace_all(CONTROL_CHARACTERS.pattern, "\ufffd"),
+            )
+        if self.errors:  # nothing downstream (unknown codes, other errors) sees them either
+            self.frame = self.frame.with_columns(
+                pl.col(n).str.replace_all(CONTROL_CHARACTERS.pattern, "\ufffd") for n in text
+            )
 
     def fail(
-        self, condition: pl.Expr, column: str, message: str | pl.Expr, *, masked: bool = False
+        self,
+        condition: pl.Expr,
+        column: str,
+        message: str | pl.Expr,
+        *,
+        masked: bool = False,
+        shown: pl.Expr | None = None,
     ) -> None:
         """Mark the rows where ``condition`` holds as bad, with ``message`` (text, or an
-        expression giving each row its own); ``masked`` shows the value as ``MASK``."""
+        expression giving each row its own); ``masked`` shows the value as ``MASK``, ``shown``
+        gives the value to show instead of the cell."""
         found = self.frame.select(condition.fill_null(False)).to_series()
         if not found.any():
             return
         self.bad = self.bad | found
-        value = pl.lit(MASK) if masked else pl.col(column).fill_null("")
+        value = pl.lit(MASK) if masked else (shown if shown is not None else pl.col(column))
+        value = value.fill_null("")
         self.errors.append(
             self.frame.filter(found).select(
                 pl.col(ROW).cast(pl.Int64).alias("row"),
