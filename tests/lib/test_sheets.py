@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from legemiddel.lib.profiles import profile_from_aliases
-from legemiddel.lib.sheets import SMALL_SHEET, SheetLimits, check_workbook
+from legemiddel.lib.sheets import SMALL_SHEET, SheetLimits, SheetRefused, check_workbook
 from legemiddel.lib.tabular import FileFormatError, read_table
 from tests.lib.workbooks import (
     SHEET,
@@ -63,7 +63,7 @@ def test_a_sheet_reaching_the_last_row_is_refused_by_its_rows():
 def test_rows_times_columns_over_the_cell_limit_is_refused():
     limits = SheetLimits(rows=1000, columns=50, cells=2000, unpacked_bytes=10**8)
     data = workbook([HEADER], extra_rows=row_xml(100, ["x"], first_column=40))
-    with pytest.raises(FileFormatError) as refused:
+    with pytest.raises(SheetRefused) as refused:
         check_workbook(data, limits)
     assert "100 rader × 40 kolonner er 4\u00a0000 celler; grensen er 2\u00a0000 celler" in str(
         refused.value
@@ -75,12 +75,12 @@ def test_cells_and_rows_without_a_position_are_counted_one_after_the_other():
     # A writer may leave out r="..."; the reader then places each cell after the last.
     cells = "<c><v>1</v></c>" * 150
     data = workbook(sheet_xml=SHEET.format(dimension="", rows=f"<row>{cells}</row>"))
-    with pytest.raises(FileFormatError, match="kolonne ET \\(150 kolonner\\)"):
+    with pytest.raises(SheetRefused, match="kolonne ET \\(150 kolonner\\)"):
         check_workbook(data, SMALL_SHEET)
     rows = "<row><c><v>1</v></c></row>" * 20
     limits = SheetLimits(rows=10, columns=10, cells=100, unpacked_bytes=10**8)
     data = workbook(sheet_xml=SHEET.format(dimension="", rows=rows))
-    with pytest.raises(FileFormatError, match="rad 20;"):
+    with pytest.raises(SheetRefused, match="rad 20;"):
         check_workbook(data, limits)
 
 
@@ -91,7 +91,7 @@ def test_namespace_prefixes_and_a_sheet_outside_the_usual_folder_are_found():
         "</x:worksheet>"
     )
     data = workbook(sheet_xml=sheet, target="elsewhere/data.xml")
-    with pytest.raises(FileFormatError, match="for bredt"):
+    with pytest.raises(SheetRefused, match="for bredt"):
         check_workbook(data, SMALL_SHEET)
 
 
@@ -103,7 +103,7 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked():
 def test_the_total_unpacked_size_is_bounded():
     limits = SheetLimits(rows=1000, columns=50, cells=10**6, unpacked_bytes=50_000)
     data = workbook([HEADER, *[["k", "x" * 100]] * 1000])
-    with pytest.raises(FileFormatError, match="pakket ut er det over"):
+    with pytest.raises(SheetRefused, match="pakket ut er det over"):
         check_workbook(data, limits)
 
 

@@ -22,7 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from legemiddel.lib.tabular import FileFormatError
+
+class SheetRefused(Exception):
+    """The workbook is too big to read safely; the message says what, the limit and the fix.
+    Readers turn it into their own file error."""
+
 
 SCAN_BLOCK = 4 * 1024 * 1024
 
@@ -201,7 +205,7 @@ def _scan_sheet(handle: IO[bytes], budget: int, name: str) -> tuple[_Extent, int
         extent.scan(data, cut)
         carry = data[cut:]
         if len(carry) > 1024 * 1024:  # one tag of a megabyte is no spreadsheet
-            raise FileFormatError(f"Regnearket kan ikke leses: {name} er ikke et gyldig ark.")
+            raise SheetRefused(f"Regnearket kan ikke leses: {name} er ikke et gyldig ark.")
     extent.scan(carry, len(carry))
     return extent, size
 
@@ -228,7 +232,7 @@ def _worksheets(book: zipfile.ZipFile) -> list[str]:
 
 
 def check_workbook(source: Path | bytes, limits: SheetLimits) -> None:
-    """Refuse a workbook (XLSX) too big to read safely; :class:`FileFormatError` says what is
+    """Refuse a workbook (XLSX) too big to read safely; :class:`SheetRefused` says what is
     too big, the limit and how to fix it. A file that is not a zip is left to the reader."""
     handle: IO[bytes] = io.BytesIO(source) if isinstance(source, bytes) else source.open("rb")
     with handle:
@@ -244,9 +248,9 @@ def check_workbook(source: Path | bytes, limits: SheetLimits) -> None:
                     with book.open(name) as member:
                         extent, size = _scan_sheet(member, budget, name)
                 except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-                    raise FileFormatError(f"Regnearket kan ikke leses: {exc}") from exc
+                    raise SheetRefused(f"Regnearket kan ikke leses: {exc}") from exc
                 except NotImplementedError as exc:  # an unknown compression method
-                    raise FileFormatError(f"Regnearket kan ikke leses: {exc}") from exc
+                    raise SheetRefused(f"Regnearket kan ikke leses: {exc}") from exc
                 if size > budget:
                     _too_big_unpacked(limits)
                 budget -= size
@@ -254,7 +258,7 @@ def check_workbook(source: Path | bytes, limits: SheetLimits) -> None:
 
 
 def _too_big_unpacked(limits: SheetLimits) -> None:
-    raise FileFormatError(
+    raise SheetRefused(
         f"Regnearket er for stort: pakket ut er det over {_size(limits.unpacked_bytes)} "
         f"(grensen). {_HOW_TO_FIX}"
     )
@@ -269,7 +273,7 @@ def _check_members(book: zipfile.ZipFile, limits: SheetLimits) -> None:
         if info.file_size > limits.ratio_from and info.file_size > limits.ratio * max(
             info.compress_size, 1
         ):
-            raise FileFormatError(
+            raise SheetRefused(
                 f"Regnearket kan ikke leses: {info.filename} pakkes ut til over "
                 f"{_n(limits.ratio)} ganger sin størrelse i filen (grensen), slik en "
                 f"zip-bombe gjør. {_HOW_TO_FIX}"
@@ -280,19 +284,19 @@ def _check_extent(extent: _Extent, limits: SheetLimits) -> None:
     rows = max(extent.rows, extent.declared_rows)
     columns = max(extent.columns, extent.declared_columns)
     if columns > limits.columns:
-        raise FileFormatError(
+        raise SheetRefused(
             f"Regnearket er for bredt: det går til kolonne "
             f"{column_letters(columns) if columns < _HUGE else _n(columns)} ({_n(columns)} "
             f"kolonner); grensen er "
             f"{_n(limits.columns)} kolonner. {_HOW_TO_FIX}"
         )
     if rows > limits.rows:
-        raise FileFormatError(
+        raise SheetRefused(
             f"Regnearket har for mange rader: det går til rad {_n(rows)}; grensen er "
             f"{_n(limits.rows)} rader. {_HOW_TO_FIX}"
         )
     if rows * columns > limits.cells:
-        raise FileFormatError(
+        raise SheetRefused(
             f"Regnearket er for stort: {_n(rows)} rader × {_n(columns)} kolonner er "
             f"{_n(rows * columns)} celler; grensen er {_n(limits.cells)} celler. {_HOW_TO_FIX}"
         )

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from legemiddel.lib.profiles import Profile
+from legemiddel.lib.sheets import SMALL_SHEET, SheetRefused, check_workbook
 
 
 def file_sha256(path: Path) -> str:
@@ -137,9 +138,10 @@ def _xlsx_records(data: bytes) -> list[list[str]]:
     """The first sheet of a workbook as rows of text (small files: read whole)."""
     from python_calamine import CalamineWorkbook
 
-    from legemiddel.lib.sheets import SMALL_SHEET, check_workbook
-
-    check_workbook(data, SMALL_SHEET)  # before calamine sizes its memory from the sheet
+    try:
+        check_workbook(data, SMALL_SHEET)  # before calamine sizes its memory from the sheet
+    except SheetRefused as exc:
+        raise FileFormatError(str(exc)) from exc
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = book.get_sheet_by_index(0)

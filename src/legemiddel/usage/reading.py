@@ -21,7 +21,7 @@ import polars as pl
 
 from legemiddel.core.tempfiles import temp_file
 from legemiddel.lib.profiles import Profile, load_profile
-from legemiddel.lib.sheets import USAGE_SHEET, check_workbook
+from legemiddel.lib.sheets import USAGE_SHEET, SheetRefused, check_workbook
 from legemiddel.lib.tabular import FileFormatError
 
 PROFILES = Path(__file__).resolve().parent / "profiles"
@@ -250,7 +250,10 @@ def _record_end(buffer: bytes) -> int:
 def _open_xlsx(path: Path, prof: Profile, chunk_rows: int) -> Table:
     from python_calamine import CalamineWorkbook
 
-    check_workbook(path, USAGE_SHEET)  # before calamine sizes its memory from the sheet
+    try:
+        check_workbook(path, USAGE_SHEET)  # before calamine sizes its memory from the sheet
+    except SheetRefused as exc:
+        raise FileFormatError(str(exc)) from exc
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheet = workbook.get_sheet_by_index(0)
