@@ -110,3 +110,13 @@ def test_the_total_unpacked_size_is_bounded():
 def test_a_file_that_is_not_a_zip_is_left_to_the_reader():
     with pytest.raises(FileFormatError, match="Regnearket kan ikke leses"):
         rows_of(b"PK\x03\x04 not really a zip")
+
+
+def test_shared_strings_that_declare_a_billion_strings_are_refused():
+    strings = (
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'count="4000000000" uniqueCount="4000000000"><si><t>kode</t></si></sst>'
+    )
+    data = workbook([HEADER], extra_members={"xl/sharedStrings.xml": strings.encode()})
+    with pytest.raises(FileFormatError, match="4\u00a0000\u00a0000\u00a0000 tekster"):
+        rows_of(data)

@@ -255,6 +255,36 @@ def check_workbook(source: Path | bytes, limits: SheetLimits) -> None:
                     _too_big_unpacked(limits)
                 budget -= size
                 _check_extent(extent, limits)
+            for name in (n for n in book.namelist() if n.lower().endswith("sharedstrings.xml")):
+                budget -= _check_strings(book, name, budget, limits)
+
+
+_COUNT = re.compile(rb"\b(?:uniqueCount|count)\s*=\s*[\"']([0-9]+)[\"']")
+
+
+def _check_strings(book: zipfile.ZipFile, name: str, budget: int, limits: SheetLimits) -> int:
+    """The shared strings: their real unpacked size (a zip can state a false one) within the
+    budget, and the number of strings they declare within the cell limit (a reader may set
+    memory aside for that many up front). Returns the bytes read."""
+    size = 0
+    try:
+        with book.open(name) as member:
+            first = True
+            while block := member.read(SCAN_BLOCK):
+                size += len(block)
+                if size > budget:
+                    _too_big_unpacked(limits)
+                if first:
+                    first = False
+                    declared = max((_number(c) for c in _COUNT.findall(block[:4096])), default=0)
+                    if declared > limits.cells:
+                        raise SheetRefused(
+                            f"Regnearket er for stort: det sier det har {_n(declared)} tekster; "
+                            f"grensen er {_n(limits.cells)}. {_HOW_TO_FIX}"
+                        )
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        raise SheetRefused(f"Regnearket kan ikke leses: {exc}") from exc
+    return size
 
 
 def _too_big_unpacked(limits: SheetLimits) -> None:

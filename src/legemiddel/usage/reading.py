@@ -63,8 +63,10 @@ class Table:
         self.close()
 
 
-def _headers(columns: list[str], raw_header: list[str]) -> dict[str, str]:
-    return {
+def _headers(columns: list[str], raw_header: list[str], prof: Profile) -> dict[str, str]:
+    """Each column as the file's header names it; a column the file lacks by the profile's
+    display name (an error may still concern it: "the row has neither ATC nor varenr")."""
+    return {c.name: c.display for c in prof.columns} | {
         name: str(raw).strip() or name
         for name, raw in zip(columns, raw_header, strict=False)
         if not name.startswith("_ignored_")
@@ -209,7 +211,7 @@ def _open_utf8(readable: Path, cleanup: list[Path], prof: Profile, chunk_bytes: 
         columns=columns,
         chunks=chunks(),
         cleanup=cleanup,
-        headers=_headers(columns, raw_header),
+        headers=_headers(columns, raw_header, prof),
         total=readable.stat().st_size - len(first.encode("utf-8")),
     )
     return table
@@ -285,7 +287,7 @@ def _open_xlsx(path: Path, prof: Profile, chunk_rows: int) -> Table:
         columns=columns,
         chunks=chunks(),
         cleanup=[],
-        headers=_headers(columns, [str(h) for h in first]),
+        headers=_headers(columns, [str(h) for h in first], prof),
         total=max(0, sheet.height - 1),
     )
     return table
