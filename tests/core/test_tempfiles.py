@@ -3,6 +3,7 @@ and what a dead process left there is swept when a worker starts and when the CL
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -44,7 +45,7 @@ def test_the_cli_import_sweeps_them_too(private_temp, tmp_path):
     bad = tmp_path / "atc.csv"
     bad.write_text("kode;navn\nX;\n")
     with pytest.raises(CommandError):
-        call_command("import", "atc", str(bad), stdout=open(os.devnull, "w"))
+        call_command("import", "atc", str(bad), stdout=io.StringIO(), stderr=io.StringIO())
     assert not orphan.exists()
 
 
