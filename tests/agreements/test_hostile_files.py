@@ -57,3 +57,10 @@ def test_a_nul_in_a_cell_is_a_row_error():
     assert [(e.row, e.column, e.value) for e in errors] == [
         (2, "indikasjonsgruppe", "Revmatoid\ufffd artritt")
     ]
+
+
+def test_a_rank_of_five_thousand_digits_is_a_row_error_not_a_crash():
+    rank = "9" * 5000
+    records, errors = parse_lines(f"{HEADER}\nRevmatoid artritt;alle;{rank};012345;;;;\n".encode())
+    assert records == []
+    assert [(e.row, e.column, e.message) for e in errors] == [(2, "rang", "rang kan være høyst 99")]

@@ -128,7 +128,10 @@ def parse_lines(data: bytes) -> tuple[list[LineRecord], list[RowError]]:
             fail("pasientgruppe", patient_text, "skriv alle, nye eller bytte")
         rank_text = row.get("rank", "")
         # isdecimal, not isdigit: "²" is a digit that int() refuses.
-        rank = int(rank_text) if rank_text.isdecimal() else 0
+        # Length first: int() refuses more than 4 300 digits, and no rank has five.
+        rank = (
+            (MAX_RANK + 1 if len(rank_text) > 4 else int(rank_text)) if rank_text.isdecimal() else 0
+        )
         if rank < 1:
             fail("rang", rank_text, "rang er et helt tall fra 1 (1 er førstevalg)")
         elif rank > MAX_RANK:
