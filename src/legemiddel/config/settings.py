@@ -251,6 +251,9 @@ STATIC_URL = "/static/"
 # Only production collects files; elsewhere whitenoise serves straight from the app folders.
 STATIC_ROOT = VAR_DIR / "static" if IS_PRODUCTION else None
 MEDIA_ROOT = VAR_DIR / "uploads"
+# Working copies an import makes of a file (a Windows-1252 or UTF-16 file transcoded to UTF-8);
+# they may hold fødselsnummer, so the folder is private (0700) and swept (core/tempfiles.py).
+TEMP_DIR = Path(env_str("LEGEMIDDEL_TEMP_DIR") or VAR_DIR / "tmp")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -72,11 +72,13 @@ def usage_import(
     )
     check = CHECKS[source]
     try:
+        # Any working copy is deleted by open_table itself if it refuses the file, and by
+        # ``finally`` below once the table is open.
         table = open_table(path, source)
     except FileFormatError as exc:
         raise ImportRejected([RowError(0, "", "", str(exc))]) from exc
-    loader.headers = table.headers
     try:
+        loader.headers = table.headers
         with (
             without_cyclic_gc(),
             transaction.atomic(),

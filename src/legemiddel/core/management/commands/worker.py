@@ -5,6 +5,8 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from legemiddel.core import tempfiles
+
 
 class Command(BaseCommand):
     help = "Run queued background jobs (file imports). Stop with Ctrl+C; safe to run several."
@@ -16,6 +18,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, interval: float, batch: bool, **options: Any) -> None:
+        # Working copies left by a worker that died mid-import (they may hold fødselsnummer).
+        tempfiles.sweep()
         extra = ["--batch"] if batch else []
         call_command(
             "db_worker",
