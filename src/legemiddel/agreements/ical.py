@@ -44,9 +44,7 @@ def meeting_ics(meeting: StartupMeeting, url: str) -> str:
         date = [("VALUE", "DATE")]
         lines += [
             content_line("DTSTART", f"{day:%Y%m%d}", params=date, text=False),
-            content_line(
-                "DTEND", f"{day + dt.timedelta(days=1):%Y%m%d}", params=date, text=False
-            ),
+            content_line("DTEND", f"{day + dt.timedelta(days=1):%Y%m%d}", params=date, text=False),
         ]
     description = (
         f"Oppstartsmøte for {agreement.title} ({agreement.region}), avtalestart "

@@ -177,7 +177,7 @@ def _empty_chart(*, title: str, fixed_size: bool, caption: Sequence[str]) -> str
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" {size}'
         'role="img" aria-labelledby="chart-title">',
-        f"<title id=\"chart-title\">{escape(title)}: {escape(NO_DATA)}</title>",
+        f'<title id="chart-title">{escape(title)}: {escape(NO_DATA)}</title>',
         '<rect width="100%" height="100%" fill="#ffffff"/>',
     ]
     for i, line in enumerate(caption):

@@ -15,6 +15,8 @@ def refuse_control_characters(value: str) -> None:
     invitation): a line break there would add header lines, so it is refused with a message."""
     if has_control_characters(value):
         raise ValidationError(
-            _("Write it on one line: line breaks, tabs and other control characters are not allowed."),
+            _(
+                "Write it on one line: line breaks, tabs and other control characters are not allowed."
+            ),
             code="control_characters",
         )

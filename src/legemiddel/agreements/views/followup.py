@@ -26,7 +26,7 @@ from legemiddel.agreements.forms import (
 )
 from legemiddel.agreements.ical import meeting_ics
 from legemiddel.agreements.links import meeting_url
-from legemiddel.agreements.models import Notice, Participant, StartupMeeting
+from legemiddel.agreements.models import Participant, StartupMeeting
 from legemiddel.agreements.views import APPROVERS, REGISTER
 from legemiddel.core.downloads import file_response
 
