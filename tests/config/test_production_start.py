@@ -172,3 +172,14 @@ def test_a_file_added_by_an_upgrade_is_served_after_a_restart(tmp_path):
         assert b".upgraded" in body
         for asset in _assets(server.login_page[1]):
             assert _get(server.base + asset)[0] == 200, asset
+
+
+def test_help_needs_no_key_on_a_server_not_yet_configured(tmp_path):
+    env = _production(tmp_path)
+    del env["PSEUDONYM_KEY"], env["LEGEMIDDEL_MODE"]
+
+    result = _run(["serve", "--help"], env)
+
+    assert result.returncode == 0, result.stderr
+    assert "usage:" in result.stdout
+    assert result.stderr == ""
