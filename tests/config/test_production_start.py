@@ -183,3 +183,16 @@ def test_help_needs_no_key_on_a_server_not_yet_configured(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "usage:" in result.stdout
     assert result.stderr == ""
+
+
+def test_another_wsgi_server_is_told_to_collect_the_static_files_first(tmp_path):
+    env = _production(tmp_path)
+    load = [sys.executable, "-c", "import legemiddel.config.wsgi"]
+
+    before = subprocess.run(load, env=env, capture_output=True, text=True, timeout=120)
+    assert before.returncode != 0
+    assert "legemiddel collectstatic --noinput" in before.stderr
+
+    assert _run(["collectstatic", "--noinput", "-v0"], env).returncode == 0
+    after = subprocess.run(load, env=env, capture_output=True, text=True, timeout=120)
+    assert after.returncode == 0, after.stderr
