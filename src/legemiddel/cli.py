@@ -42,10 +42,12 @@ def main(argv: list[str] | None = None) -> None:
         return
     command = args[0]
     has_secret = bool(os.environ.get("SECRET_KEY") or os.environ.get("SECRET_KEY_FILE"))
+    # Help reads no secret, so it needs none: it works on a server not yet configured.
+    wants_help = command == "help" or any(a in {"-h", "--help"} for a in args[1:])
     local = command == "demo" or (command in _LOCAL_COMMANDS and not has_secret)
-    if local and "LEGEMIDDEL_MODE" not in os.environ:
+    if (local or wants_help) and "LEGEMIDDEL_MODE" not in os.environ:
         os.environ["LEGEMIDDEL_MODE"] = "demo"
-        if command != "demo":
+        if command != "demo" and not wants_help:
             print("legemiddel: no SECRET_KEY set; running in demo mode.", file=sys.stderr)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "legemiddel.config.settings")
 

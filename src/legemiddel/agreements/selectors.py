@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone, translation
 
 from legemiddel.accounts.models import User
@@ -23,7 +23,9 @@ from legemiddel.agreements.models import (
     StartupMeeting,
     TherapeuticArea,
 )
+from legemiddel.core.models import MailDelivery
 from legemiddel.lib.formatting import format_date
+from legemiddel.lib.text import one_line
 from legemiddel.organisation.models import Affiliation, HealthPersonnel, OrgUnit, UnitMembership
 
 PATIENT_GROUP_ORDER = {"all": 0, "new": 1, "switch": 2}
@@ -165,7 +167,7 @@ def _notice_text(
     agreement: Agreement, version: AgreementVersion, *, first: bool, changes: list[str]
 ) -> tuple[str, str]:
     kind = "Ny LIS-anbefaling" if first else "Endret LIS-anbefaling"
-    subject = f"{kind}: {agreement.title}"
+    subject = one_line(f"{kind}: {agreement.title}")
     period = f"{format_date(agreement.start)}–{format_date(agreement.effective_end)}"
     lines = [
         f"{kind} for {agreement.area.name} ({agreement.region}), gjelder {period}.",
@@ -337,6 +339,23 @@ def meeting_warnings(today: dt.date | None = None) -> list[MeetingWarning]:
         if kinds:
             found.append(MeetingWarning(meeting, kinds))
     return found
+
+
+def notices_with_counts() -> QuerySet[Notice]:
+    """Notices with how their deliveries went: ``sent``, ``failed``, ``pending`` (approved
+    but not handed to the mail server yet), ``no_address`` and ``total``."""
+    return (
+        Notice.objects.select_related("agreement", "approved_by", "version")
+        .annotate(
+            sent=Count("deliveries", filter=Q(deliveries__mail__status=MailDelivery.Status.SENT)),
+            failed=Count(
+                "deliveries", filter=Q(deliveries__mail__status=MailDelivery.Status.FAILED)
+            ),
+            no_address=Count("deliveries", filter=Q(deliveries__email="")),
+            total=Count("deliveries"),
+        )
+        .annotate(pending=F("total") - F("sent") - F("failed") - F("no_address"))
+    )
 
 
 def notices_awaiting_approval() -> QuerySet[Notice]:

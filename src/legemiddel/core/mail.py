@@ -27,6 +27,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from legemiddel.core.models import MailDelivery
+from legemiddel.lib.text import one_line
 
 log = logging.getLogger(__name__)
 
@@ -121,8 +122,8 @@ def mail_queue(*, message: Outgoing) -> MailDelivery:
         kind=message.kind,
         ref=message.ref[:100],
         email=message.to,
-        name=message.name[:200],
-        subject=_scrub(message.subject)[:200],
+        name=one_line(message.name)[:200],
+        subject=_scrub(one_line(message.subject))[:200],
     )
 
 
@@ -132,9 +133,12 @@ def _deliver(
     """Try to hand one message to the server, as often as a temporary failure allows.
 
     Returns (error, attempts) when it still failed temporarily after the last attempt."""
-    text, html = mail_render(outgoing.template, {"subject": outgoing.subject, **outgoing.context})
+    # The last line of defence: a line break in a subject would add header lines (and makes
+    # Django refuse the message), so the subject goes out as one line whatever the caller gave.
+    subject = one_line(outgoing.subject)
+    text, html = mail_render(outgoing.template, {"subject": subject, **outgoing.context})
     message = mail.EmailMultiAlternatives(
-        subject=outgoing.subject, body=text, to=[outgoing.to], connection=connection
+        subject=subject, body=text, to=[outgoing.to.strip()], connection=connection
     )
     message.attach_alternative(html, "text/html")
     attempts = max(1, settings.MAIL_ATTEMPTS)
