@@ -23,6 +23,7 @@ def audit_record(
     user: Any = None,
     username: str = "",
     detail: str = "",
+    target: str = "",
 ) -> AuditEvent:
     """Append one event to the audit trail.
 
@@ -44,4 +45,25 @@ def audit_record(
         path=(request.get_full_path() if request is not None else "")[:500],
         ip_address=_client_ip(request),
         detail=detail[:1000],
+        target=target[:200],
+    )
+
+
+def audit_read(
+    *, request: HttpRequest | None, what: str, detail: str = "", user: Any = None
+) -> AuditEvent:
+    """Record that personal data was shown or handed out: call it once for every page or file
+    that shows figures per named person (a prescriber's figures) or anything patient-level.
+
+    ``what`` names the object read as the auditor filters on it: ``kind:identifier``, several
+    separated by spaces (``"enhet:12 forskriver:9100001"``). ``detail`` says what was shown in
+    words (the page, the measure, how many persons). Pass pseudonyms, HPR numbers and ids, never
+    a clear fødselsnummer.
+    """
+    return audit_record(
+        action=AuditEvent.Action.PERSONAL_DATA_VIEW,
+        request=request,
+        user=user,
+        detail=detail,
+        target=what,
     )
