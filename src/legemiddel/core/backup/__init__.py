@@ -84,7 +84,9 @@ def _target_file(output: Path | None, engine: str) -> Path:
     return output
 
 
-def backup_write(*, output: Path | None = None, database: Database | None = None) -> tuple[Path, Manifest]:
+def backup_write(
+    *, output: Path | None = None, database: Database | None = None
+) -> tuple[Path, Manifest]:
     """Write a backup of ``database`` (the configured one by default) to ``output`` (a file, or
     a folder to put a dated file in; ``var/backups/`` by default), verify it, and return its
     path and manifest. The file is readable by its owner only and appears only when complete."""
@@ -138,7 +140,10 @@ def _unpack(path: Path, into: Path) -> Manifest:
             if manifest_file is None:
                 raise BackupError(f"{path} is not a Legemiddel backup (no manifest in it).")
             manifest = Manifest.from_json(manifest_file.read())
-            if manifest.database_file not in names or manifest.database_file not in _MEMBER.values():
+            if (
+                manifest.database_file not in names
+                or manifest.database_file not in _MEMBER.values()
+            ):
                 raise BackupError(f"{path} lacks its database ({manifest.database_file}).")
             tar.extract(manifest.database_file, into, filter="data")
     except (tarfile.TarError, OSError, EOFError) as exc:

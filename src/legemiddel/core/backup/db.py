@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,7 +35,7 @@ class Database:
     sslmode: str = ""
 
     @classmethod
-    def from_settings(cls, config: dict[str, Any]) -> Database:
+    def from_settings(cls, config: Mapping[str, Any]) -> Database:
         """From a ``DATABASES`` entry (``DATABASE_URL`` parsed)."""
         engine = _ENGINES.get(config.get("ENGINE", ""))
         if engine is None:
@@ -89,7 +89,8 @@ class Database:
             "dbname": self.name,
             "sslmode": self.sslmode,
         }
-        return psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=autocommit)
+        conninfo = psycopg.conninfo.make_conninfo(**{k: v for k, v in params.items() if v})
+        return psycopg.connect(conninfo, autocommit=autocommit)
 
 
 def table_names(cur: Any, engine: str) -> list[str]:
@@ -101,8 +102,7 @@ def table_names(cur: Any, engine: str) -> list[str]:
         )
     else:
         cur.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-            "ORDER BY tablename"
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"
         )
     return [row[0] for row in cur.fetchall()]
 

@@ -120,7 +120,7 @@ class Manifest:
                 f"up to {FORMAT_VERSION}. Restore it with the version that wrote it "
                 f"({data.get('app_version', 'unknown')}) or newer."
             )
-        names = {f for f in cls.__dataclass_fields__}
+        names = set(cls.__dataclass_fields__)
         missing = names - set(data) - {"server_version"}
         if missing:
             raise BackupError(f"The backup's manifest lacks {', '.join(sorted(missing))}.")
@@ -141,5 +141,9 @@ def unknown_migrations(state: dict[str, list[str]]) -> list[str]:
     from django.db.migrations.loader import MigrationLoader
 
     known = set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
-    return [f"{app}.{name}" for app, names in state.items() for name in names
-            if (app, name) not in known]
+    return [
+        f"{app}.{name}"
+        for app, names in state.items()
+        for name in names
+        if (app, name) not in known
+    ]

@@ -32,7 +32,7 @@ def _client(program: str) -> str:
 
 
 def client_major(program: str) -> int:
-    out = subprocess.run(
+    out = subprocess.run(  # noqa: S603 (our own arguments, no shell)
         [_client(program), "--version"], capture_output=True, text=True, check=False
     ).stdout
     match = _VERSION.search(out)
@@ -68,7 +68,9 @@ def check_clients(database: Database, *programs: str) -> str:
 
 def _run(args: list[str], database: Database, what: str) -> None:
     env = {**os.environ, **database.pg_env()}
-    done = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(  # noqa: S603 (our own arguments, no shell)
+        args, env=env, capture_output=True, text=True, check=False
+    )
     if done.returncode != 0:
         raise BackupError(f"{what} failed: {done.stderr.strip()[-2000:]}")
 
@@ -82,7 +84,7 @@ def dump(database: Database, dest: Path) -> tuple[dict[str, int], list[tuple[str
         conn.read_only = True
         with conn.cursor() as cur:
             cur.execute("SELECT pg_export_snapshot()")
-            snapshot = str(cur.fetchone()[0])  # type: ignore[index]
+            snapshot = str(cur.fetchone()[0])
             counts = row_counts(cur, "postgresql")
             migrations = applied_migrations(cur, "postgresql")
             _run(
@@ -98,14 +100,14 @@ def check(path: Path) -> dict[str, int]:
     """Read the dump's table of contents (``pg_restore --list``), then stream its data and
     count the rows of every table: no server needed, and every data block is read."""
     pg_restore = _client("pg_restore")
-    listing = subprocess.run(
+    listing = subprocess.run(  # noqa: S603 (our own arguments, no shell)
         [pg_restore, "--list", str(path)], capture_output=True, text=True, check=False
     )
     if listing.returncode != 0:
         raise BackupError(f"The dump in the backup cannot be read: {listing.stderr.strip()}")
     counts: dict[str, int] = {}
     table = None
-    with subprocess.Popen(
+    with subprocess.Popen(  # noqa: S603 (our own arguments, no shell)
         [pg_restore, "--data-only", "-f", "-", str(path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -137,8 +139,14 @@ def load(path: Path, database: Database, *, replace: bool) -> None:
                 cur.execute(f'DROP TABLE IF EXISTS "{table}" CASCADE')
     _run(
         [
-            _client("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error",
-            "--single-transaction", "-d", database.name, str(path),
+            _client("pg_restore"),
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            "--single-transaction",
+            "-d",
+            database.name,
+            str(path),
         ],
         database,
         "pg_restore",

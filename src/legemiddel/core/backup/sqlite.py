@@ -18,11 +18,13 @@ def dump(database: Database, dest: Path) -> tuple[dict[str, int], list[tuple[str
     so they describe exactly the snapshot taken."""
     if not Path(database.name).is_file():
         raise BackupError(f"The database file {database.name} does not exist.")
-    with closing(sqlite3.connect(database.name, timeout=20)) as src:
-        with closing(sqlite3.connect(dest)) as dst:
-            src.backup(dst, pages=PAGES_PER_STEP)
-            # The copy is a single file: no write-ahead log beside it.
-            dst.execute("PRAGMA journal_mode=DELETE")
+    with (
+        closing(sqlite3.connect(database.name, timeout=20)) as src,
+        closing(sqlite3.connect(dest)) as dst,
+    ):
+        src.backup(dst, pages=PAGES_PER_STEP)
+        # The copy is a single file: no write-ahead log beside it.
+        dst.execute("PRAGMA journal_mode=DELETE")
     with closing(sqlite3.connect(dest)) as copy, closing(copy.cursor()) as cur:
         return row_counts(cur, "sqlite"), applied_migrations(cur, "sqlite")
 
@@ -48,6 +50,8 @@ def load(path: Path, database: Database) -> None:
     """Replace the contents of the target file with the backup's, through the same backup API
     (so the target's own connections and WAL stay consistent)."""
     Path(database.name).parent.mkdir(parents=True, exist_ok=True)
-    with closing(sqlite3.connect(path)) as src:
-        with closing(sqlite3.connect(database.name, timeout=20)) as dst:
-            src.backup(dst, pages=PAGES_PER_STEP)
+    with (
+        closing(sqlite3.connect(path)) as src,
+        closing(sqlite3.connect(database.name, timeout=20)) as dst,
+    ):
+        src.backup(dst, pages=PAGES_PER_STEP)
