@@ -7,4 +7,5 @@ urlpatterns = [
     path("logg-inn/", views.LoginView.as_view(), name="login"),
     path("logg-ut/", views.LogoutView.as_view(), name="logout"),
     path("revisjonslogg/", views.audit_log, name="audit"),
+    path("revisjonslogg.<str:fmt>", views.audit_log_table, name="audit_table"),
 ]

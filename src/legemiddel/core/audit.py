@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from legemiddel.core.models import AuditEvent
@@ -67,3 +69,28 @@ def audit_read(
         detail=detail,
         target=what,
     )
+
+
+def audit_events(
+    *,
+    action: str = "",
+    username: str = "",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    target: str = "",
+) -> QuerySet[AuditEvent]:
+    """The audit trail, newest first, filtered: event type, user name (part of it), period
+    (whole local days, both ends included) and object (part of the reference or the detail,
+    so an HPR number finds both a prescriber's page and the unit lists that showed them)."""
+    events = AuditEvent.objects.all()
+    if action:
+        events = events.filter(action=action)
+    if username:
+        events = events.filter(username__icontains=username)
+    if start:
+        events = events.filter(at__date__gte=start)
+    if end:
+        events = events.filter(at__date__lte=end)
+    if target:
+        events = events.filter(Q(target__icontains=target) | Q(detail__icontains=target))
+    return events
