@@ -10,7 +10,10 @@ from pathlib import Path
 from legemiddel.core.backup.db import Database, applied_migrations, row_counts
 from legemiddel.core.backup.manifest import BackupError
 
-PAGES_PER_STEP = 4096  # let writers in between steps instead of holding the file throughout
+# All pages in one step: the copy reads one snapshot. In WAL mode (the product's setting) that
+# read blocks no writer; copied in several steps, every write from another connection in between
+# would restart the copy, and a busy database might never finish.
+PAGES_PER_STEP = -1
 
 
 def dump(database: Database, dest: Path) -> tuple[dict[str, int], list[tuple[str, str]]]:
