@@ -213,6 +213,11 @@ def test_the_command_backs_up_and_verifies(engine, tmp_path):
     done = legemiddel("backup", "--output", str(tmp_path), database_url=engine.url)
     assert done.returncode == 0, done.stderr
     [written] = list(tmp_path.glob(f"legemiddel-{engine.kind}-*.tar"))
+    with engine.source.cursor() as cur:  # a copy of everything is itself in the audit trail
+        cur.execute(
+            "SELECT detail FROM accounts_auditevent WHERE action = 'backup' ORDER BY id DESC"
+        )
+        assert str(written) in cur.fetchone()[0]
     checked = legemiddel("backup", "--verify", str(written), database_url=engine.url)
     assert checked.returncode == 0
     assert "i orden" in checked.stdout

@@ -37,7 +37,7 @@ class AuditFilterForm(forms.Form):
         label=_("Object"),
         required=False,
         max_length=100,
-        help_text=_("A unit, an HPR number or another reference, e.g. forskriver:9100001."),
+        widget=forms.TextInput(attrs={"placeholder": "forskriver:1234567"}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
