@@ -221,6 +221,12 @@ def test_the_command_backs_up_and_verifies(engine, tmp_path):
     checked = legemiddel("backup", "--verify", str(written), database_url=engine.url)
     assert checked.returncode == 0
     assert "i orden" in checked.stdout
+    assert "de samme som kopien" in checked.stdout
+    other_keys = legemiddel(
+        "backup", "--verify", str(written), database_url=engine.url, PSEUDONYM_KEY="another"
+    )
+    assert other_keys.returncode == 0  # the backup is sound; the keys are reported
+    assert "ikke de kopien ble tatt med: PSEUDONYM_KEY" in other_keys.stdout
 
 
 def _rewrite(path: Path, change) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from legemiddel.core.backup import BackupError, backup_verify, backup_write
+from legemiddel.core.backup.manifest import key_mismatches
 
 
 class Command(BaseCommand):
@@ -40,6 +41,12 @@ class Command(BaseCommand):
                     f"{verify}: i orden. {manifest.engine}, tatt {manifest.created_at}, "
                     f"versjon {manifest.app_version}, {len(manifest.tables)} tabeller, "
                     f"{manifest.total_rows} rader."
+                )
+                differ = key_mismatches(manifest)
+                self.stdout.write(
+                    "Nøklene som er satt her, er ikke de kopien ble tatt med: " + ", ".join(differ)
+                    if differ
+                    else "Nøklene som er satt her, er de samme som kopien ble tatt med."
                 )
                 return
             path, manifest = backup_write(output=output)
