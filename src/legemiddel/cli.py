@@ -1,6 +1,6 @@
 """The ``legemiddel`` console script: Django's management commands under one product name.
 
-Product commands: demo, serve, worker, migrate, createuser, import. Every other Django
+Product commands: demo, serve, worker, migrate, createuser, import, backup, restore, prune. Every other Django
 management command works too (``legemiddel help`` lists them all).
 """
 
@@ -19,6 +19,9 @@ PRODUCT_COMMANDS = [
     ("festgen", "Write a synthetic FEST file (--demo: the demo catalogue)."),
     ("alerts", "Queue the monthly e-mail to unit leaders (--now: send at once)."),
     ("pricereminders", "E-mail those whose price access soon expires (run it daily)."),
+    ("backup", "Back up the database to a verified file (--verify FILE: check a backup)."),
+    ("restore", "Restore a backup into an empty database (refuses other keys)."),
+    ("prune", "Delete log entries older than their retention period (run it daily)."),
 ]
 
 # Commands that make sense on a developer's machine without any configuration. Without a

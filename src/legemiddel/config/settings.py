@@ -393,3 +393,13 @@ ANALYTICS_PROVISIONAL_MONTHS = env_int("ANALYTICS_PROVISIONAL_MONTHS", 2)
 # A share over fewer cases than this is shown muted, with the note "few cases".
 ANALYTICS_SMALL_DENOMINATOR = env_int("ANALYTICS_SMALL_DENOMINATOR", 10)
 LEGEMIDDEL_TRUST_NAME = env_str("LEGEMIDDEL_TRUST_NAME") or "Helse Bergen HF"
+
+# --- Retention and backups ------------------------------------------------------------------
+# How long the logs are kept before `legemiddel prune` deletes them (docs/operations.md says
+# why): the audit trail, with every read of personal data, ten years; login records one year.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 3653)
+LOGIN_LOG_RETENTION_DAYS = env_int("LOGIN_LOG_RETENTION_DAYS", 365)
+# Further settings holding keys the data depends on (field encryption keys): their fingerprints
+# go into every backup with those of PSEUDONYM_KEY and SECRET_KEY, and a restore under other
+# keys is refused.
+BACKUP_KEY_SETTINGS = env_list("BACKUP_KEY_SETTINGS")

@@ -93,6 +93,9 @@ class AuditEvent(models.Model):
         PRICE_ACCESS = "price_access", _("Price access granted or revoked")
         AGREEMENT = "agreement", _("Agreement changed or published")
         NOTICE = "notice", _("Notice sent")
+        PERSONAL_DATA_VIEW = "personal_data_view", _("Personal data viewed")
+        BACKUP = "backup", _("Backup or restore")
+        RETENTION = "retention", _("Old log entries deleted")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -103,6 +106,9 @@ class AuditEvent(models.Model):
     path = models.CharField(_("address"), max_length=500, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     detail = models.CharField(_("detail"), max_length=1000, blank=True)
+    # What was read or changed, as a reference the auditor can filter on ("forskriver:9100001",
+    # "enhet:12"); never a clear fødselsnummer.
+    target = models.CharField(_("object"), max_length=200, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("audit event")
