@@ -10,6 +10,7 @@ skipped without them, except under ``CI=true`` where it must run.
 from __future__ import annotations
 
 import glob
+import http.client
 import os
 import shutil
 import socket
@@ -17,8 +18,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -107,19 +106,14 @@ def cluster() -> Iterator[Cluster]:
             shutil.rmtree(root, ignore_errors=True)
 
 
-def _get(url: str, cookie: str = "") -> int:
-    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
-    opener = urllib.request.build_opener(_NoRedirect)
+def _get(port: int, path: str, cookie: str = "") -> int:
+    """The status of one GET (redirects not followed)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        with opener.open(request, timeout=10) as response:
-            return response.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
+        conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        return conn.getresponse().status
+    finally:
+        conn.close()
 
 
 def test_pages_recover_after_a_postgresql_restart_without_restarting_the_app(cluster, tmp_path):
@@ -141,14 +135,13 @@ def test_pages_recover_after_a_postgresql_restart_without_restarting_the_app(clu
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    base = f"http://127.0.0.1:{port}"
     # A session cookie makes every page read the session table: a real query through the ORM.
     session = "sessionid=no-such-session"
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                if _get(f"{base}/helse/") == 200:
+                if _get(port, "/helse/") == 200:
                     break
             except OSError:
                 pass
@@ -156,15 +149,15 @@ def test_pages_recover_after_a_postgresql_restart_without_restarting_the_app(clu
             assert time.monotonic() < deadline, "the server did not start"
             time.sleep(0.2)
         # Every thread gets a persistent connection before the restart.
-        before = [_get(f"{base}/helse/") for _ in range(8)] + [
-            _get(f"{base}/", session) for _ in range(8)
+        before = [_get(port, "/helse/") for _ in range(8)] + [
+            _get(port, "/", session) for _ in range(8)
         ]
         assert set(before) <= {200, 302}, before
 
         cluster.pg_ctl("restart")
 
-        after = [_get(f"{base}/helse/") for _ in range(8)]
-        pages = [_get(f"{base}/", session) for _ in range(8)]
+        after = [_get(port, "/helse/") for _ in range(8)]
+        pages = [_get(port, "/", session) for _ in range(8)]
         assert after == [200] * 8  # not "database unavailable" from a dead connection
         assert pages == [302] * 8  # to the login page, not a server error
         assert server.poll() is None  # the same process all along
