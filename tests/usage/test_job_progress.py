@@ -16,7 +16,7 @@ from legemiddel.core import progress as progress_module
 from legemiddel.core.models import Job
 from legemiddel.usage import reading
 from legemiddel.usage.models import SalesLine
-from legemiddel.usage.services import loading
+from legemiddel.usage.services import loading, usage_import
 
 from .files import GAST_POL, HUMIRA, SLS_HEADER
 
@@ -79,5 +79,42 @@ def test_the_job_page_shows_the_progress_moving_chunk_by_chunk(registers, client
     between = sorted({p for p in seen if 0 < p < 100})
     assert len(between) >= 5, seen  # it moved, through several chunks
     assert seen == sorted(seen)  # and never went backwards
-    # The last tenth is the final step (months replaced, the cube): never 100 % while running.
-    assert max(seen) < 100
+
+
+def test_progress_holds_back_the_last_step_and_counts_only_written_chunks(
+    registers, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(reading, "CHUNK_BYTES", 8 * 1024)
+    path = tmp_path / "sls.csv"
+    path.write_bytes(_big_sls())
+    reports: list[tuple[int, int]] = []
+    at_finish: list[tuple[int, int]] = []
+    finish = loading.Loader.finish
+    take = loading.Loader.take
+    written: list[int] = []
+
+    def watched_finish(self, **kwargs):
+        at_finish.append(reports[-1])
+        return finish(self, **kwargs)
+
+    def watched_take(self, prepared, *, write):
+        take(self, prepared, write=write)
+        written.append(SalesLine.objects.count())
+
+    monkeypatch.setattr(loading.Loader, "finish", watched_finish)
+    monkeypatch.setattr(loading.Loader, "take", watched_take)
+    usage_import(
+        source="sls", path=path, progress=lambda done, total: reports.append((done, total))
+    )
+
+    done, total = reports[-1]
+    assert done == total  # 100 % once finished
+    assert reports[0] == (0, total)  # the bar appears as soon as the file is open
+    [(before_last_step, _)] = at_finish
+    # While months are replaced and the cube is written, the bar stands at about 90 %.
+    assert 0.85 * total < before_last_step < total
+    # Each report during the loop follows a chunk actually written (the reader runs ahead):
+    # the share reported never runs ahead of the share of rows written by more than a chunk.
+    chunk_share = 8 * 1024 / path.stat().st_size
+    for (done, total), rows in zip(reports[1:-1], written, strict=False):
+        assert done / total <= rows / ROWS + chunk_share
