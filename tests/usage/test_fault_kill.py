@@ -1,9 +1,11 @@
 """Faults survived: ``kill -9`` of an import, from the command line or in the worker, at random
 points leaves the database as it was (no partial batch, no orphan rows, a cube that matches the
-facts), and running the import again gives exactly what a clean import gives."""
+facts, no measures), and running the import again gives exactly what a clean import gives,
+measures included."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import random
 import signal
@@ -20,7 +22,10 @@ from django.db.models import Count, Sum
 
 from legemiddel.accounts.roles import Role
 from legemiddel.accounts.services import user_create
-from legemiddel.core.models import Job
+from legemiddel.agreements.models import Agreement, AgreementLine, TherapeuticArea
+from legemiddel.analytics.models import MeasureValue
+from legemiddel.core import outbox
+from legemiddel.core.models import Job, OutboxEvent
 from legemiddel.core.progress import read as read_progress
 from legemiddel.core.workers import INTERRUPTED
 from legemiddel.usage.models import ImportBatch, MonthlyUsage, SalesLine
@@ -33,6 +38,26 @@ pytestmark = [pytest.mark.fault, pytest.mark.django_db(transaction=True)]
 ROWS = 150_000
 SEED = 13
 SRC = Path(__file__).resolve().parents[2] / "src"
+
+
+@pytest.fixture
+def agreement(registers):
+    """A published agreement ranking the file's packages, so the import has measures to move."""
+    area = TherapeuticArea.objects.create(code="TNF", name="TNF-hemmere")
+    agreement = Agreement.objects.create(
+        area=area,
+        title="TNF 2025",
+        region="Vest",
+        start=dt.date(2025, 1, 1),
+        end=dt.date(2025, 12, 31),
+        status=Agreement.Status.PUBLISHED,
+        version=1,
+    )
+    for rank, varenr in enumerate((HUMIRA, ENBREL), start=1):
+        AgreementLine.objects.create(
+            agreement=agreement, package_id=varenr, indication_group="RA", rank=rank
+        )
+    return agreement
 
 
 @pytest.fixture
@@ -89,6 +114,23 @@ def _state() -> dict[str, object]:
                 "month", "org_unit_id", "package_id", "quantity", "amount", "customer"
             )
         ),
+        # The dashboards' precomputed measures, brought up to date from the outbox.
+        "measures": sorted(
+            (
+                tuple(round(v, 6) if isinstance(v, float) else v for v in row)
+                for row in MeasureValue.objects.values_list(
+                    "measure",
+                    "month",
+                    "org_unit_id",
+                    "prescriber",
+                    "numerator",
+                    "denominator",
+                    "subtree",
+                )
+            ),
+            key=repr,
+        ),
+        "pending": OutboxEvent.objects.filter(processed_at__isnull=True).count(),
         "cube": sorted(
             MonthlyUsage.objects.values_list(
                 "month", "source", "org_unit_id", "package_id", "atc", "quantity", "amount", "rows"
@@ -121,9 +163,11 @@ def _reference(path: Path) -> dict[str, object]:
     """A clean import's result, rolled back so the database is empty again."""
     with transaction.atomic():
         usage_import(source="sls", path=path)
+        outbox.process()
         state = _state()
         transaction.set_rollback(True)
     assert not SalesLine.objects.exists()
+    assert state["measures"], "the reference should have measures to compare"
     return state
 
 
@@ -139,7 +183,7 @@ def _kill_after(process: subprocess.Popen, delay: float) -> bool:
 
 
 def test_kill_9_of_the_cli_import_at_random_points_changes_nothing_and_a_rerun_is_clean(
-    registers, tmp_path, media
+    agreement, tmp_path, media
 ):
     path = _sls_file(tmp_path / "sls.csv")
     started = time.monotonic()
@@ -168,7 +212,7 @@ def test_kill_9_of_the_cli_import_at_random_points_changes_nothing_and_a_rerun_i
 
 
 def test_kill_9_of_a_worker_mid_import_fails_the_job_at_the_next_start_and_a_new_upload_is_clean(
-    registers, tmp_path, media, client
+    agreement, tmp_path, media, client
 ):
     path = _sls_file(tmp_path / "sls.csv")
     reference = _reference(path)
