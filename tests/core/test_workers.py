@@ -232,3 +232,25 @@ def test_the_heartbeat_records_that_the_worker_is_alive(db):
     worker.refresh_from_db()
     assert timezone.now() - worker.last_beat < dt.timedelta(seconds=5)
     assert (worker.host, worker.pid) == (this_host(), os.getpid())
+
+
+@worker_db
+def test_a_worker_starts_even_when_the_recovery_must_wait_for_a_locked_database(users, monkeypatch):
+    from django.db import OperationalError
+
+    from legemiddel.core.management.commands import worker as worker_command
+
+    def locked():
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(worker_command, "workers_recover", locked)
+    admin = users[Role.ADMINISTRATOR]
+    job = Job(kind="org", created_by=admin, file_name="org.csv")
+    job.file.save("org.csv", ContentFile(GOOD.encode()), save=False)
+    job.save()
+    run_job.enqueue(job.pk)
+
+    call_command("worker", "--batch", verbosity=0)
+
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED, job.message

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import OperationalError
 from django.utils.crypto import get_random_string
 
 from legemiddel.core.workers import Heartbeat, worker_register, worker_unregister, workers_recover
+
+log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -22,7 +26,12 @@ class Command(BaseCommand):
         worker_id = get_random_string(32)
         # Jobs left running by a worker that died (this host's dead processes, other hosts'
         # stale heartbeats) are failed and their uploads deleted before anything new runs.
-        failed = workers_recover()
+        try:
+            failed = workers_recover()
+        except OperationalError as exc:
+            # SQLite: another worker's import holds the write lock; the heartbeat tries again.
+            log.warning("Recovery of dead workers' jobs postponed: %s", exc)
+            failed = 0
         if failed and options.get("verbosity", 1):
             self.stderr.write(f"{failed} avbrutt(e) jobb(er) fra en død arbeider er merket feilet.")
         worker_register(worker_id=worker_id)
