@@ -32,6 +32,8 @@ from django.db import OperationalError, close_old_connections, connection, trans
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from legemiddel.core import jobs
+from legemiddel.core.jobs import JobResult
 from legemiddel.core.models import Job, WorkerProcess
 from legemiddel.core.progress import ProgressFile
 
@@ -149,16 +151,38 @@ def workers_recover() -> int:
 def job_interrupt(*, job: Job) -> bool:
     """Fail a running job whose worker stopped; delete its upload and progress file.
 
-    Returns False when the job had already finished (another worker got there first)."""
+    Returns False when the job had already finished (another worker got there first), or when
+    its file turns out to have been imported after all (the worker died after the import
+    committed): the job is then marked done with the import's result."""
+    done = _imported(job)
+    changes: dict[str, object] = {"status": Job.Status.FAILED, "message": INTERRUPTED}
+    if done is not None:
+        changes = {
+            "status": Job.Status.SUCCEEDED,
+            "message": done.summary[:1000],
+            "result_url": done.url[:300],
+        }
     with transaction.atomic():
         updated = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
-            status=Job.Status.FAILED, message=INTERRUPTED, finished_at=timezone.now()
+            finished_at=timezone.now(), **changes
         )
     if not updated:
         return False
     log.warning("Job %s was interrupted (worker %s stopped)", job.pk, job.worker_id or "?")
     _delete_upload(job)
-    return True
+    return done is None
+
+
+def _imported(job: Job) -> JobResult | None:
+    """The result of the job's import if its file was imported after all (its kind can tell)."""
+    kind = jobs.all_registered().get(job.kind)
+    if kind is None or kind.imported is None or not job.file:
+        return None
+    try:
+        return kind.imported(Path(job.file.path))
+    except Exception:
+        log.exception("Could not tell whether job %s's file was imported", job.pk)
+        return None
 
 
 def _delete_upload(job: Job) -> None:
