@@ -105,6 +105,8 @@ def mail_send_many(*, messages: Sequence[Outgoing]) -> list[MailDelivery]:
     unavailable: tuple[str, int] | None = None
     try:
         for message, entry in zip(messages, entries, strict=True):
+            if entry.status == MailDelivery.Status.SENT:
+                continue  # sent already: a retry never sends a second copy
             if unavailable is None:
                 unavailable = _deliver(connection, message, entry)
             else:
@@ -148,7 +150,9 @@ def _deliver(
         try:
             # Opening is part of the attempt: the server may be down, or have hung up on us.
             connection.open()
-            connection.send_messages([message])
+            if not connection.send_messages([message]):
+                # The backend sent nothing without saying why (no usable address).
+                raise ValueError("the message was not accepted for delivery")
         except Exception as exc:
             error = _scrub(f"{type(exc).__name__}: {exc}")[:500]
             temporary = _is_temporary(exc)

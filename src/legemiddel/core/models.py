@@ -44,6 +44,9 @@ class Job(models.Model):
     errors = models.JSONField(_("errors"), default=list, blank=True)
     # Choices made when the job was started (the job kind's options), passed to its importer.
     options = models.JSONField(_("options"), default=dict, blank=True)
+    # The worker process running it (``WorkerProcess.worker_id``): if that process dies, the
+    # job is failed and its upload deleted (see :mod:`legemiddel.core.workers`).
+    worker_id = models.CharField(_("worker"), max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("background job")
@@ -71,6 +74,30 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.SUCCEEDED, self.Status.FAILED}
+
+
+class WorkerProcess(models.Model):
+    """A running ``legemiddel worker`` process, beating every ``WORKER_HEARTBEAT_SECONDS``.
+
+    A worker whose beat is older than ``WORKER_DEAD_AFTER_SECONDS`` (or, on the same host,
+    whose process is gone) is dead: its running jobs are failed and their uploads deleted."""
+
+    worker_id = models.CharField(_("worker"), max_length=64, unique=True)
+    host = models.CharField(_("host"), max_length=255)
+    pid = models.PositiveIntegerField(_("process id"))
+    # The process's start time as the kernel counts it (Linux), so a reused pid is not taken
+    # for the worker that had it before.
+    pid_started = models.BigIntegerField(_("process start"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    last_beat = models.DateTimeField(_("last heartbeat"), db_index=True)
+
+    class Meta:
+        verbose_name = _("background worker")
+        verbose_name_plural = _("background workers")
+        ordering = ["host", "pid"]
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.pid} ({self.worker_id})"
 
 
 class AuditEvent(models.Model):

@@ -74,9 +74,12 @@ def _headers(columns: list[str], raw_header: list[str], prof: Profile) -> dict[s
 
 
 def open_table(
-    path: Path, source: str, chunk_rows: int = XLSX_CHUNK_ROWS, chunk_bytes: int = CHUNK_BYTES
+    path: Path, source: str, chunk_rows: int | None = None, chunk_bytes: int | None = None
 ) -> Table:
     """Open a usage file; map its header to the source's canonical column names."""
+    # Read when called (not bound at import), so a test can make the chunks small.
+    chunk_rows = chunk_rows or XLSX_CHUNK_ROWS
+    chunk_bytes = chunk_bytes or CHUNK_BYTES
     prof = profile(source)
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 from django.db import transaction
@@ -30,6 +30,7 @@ from legemiddel.usage.validation import CHECKS
 
 SQLITE_CACHE_KB = 64 * 1024
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
 
 
 def usage_import(
@@ -77,25 +78,37 @@ def usage_import(
         table = open_table(path, source)
     except FileFormatError as exc:
         raise ImportRejected([RowError(0, "", "", str(exc))]) from exc
+    # Progress counts what has been written, chunk by chunk (the reader runs a chunk or two
+    # ahead), and keeps a tenth back for the last step (replacing months, the cube), so the bar
+    # does not stand at 100 % while that runs.
+    total = table.total + table.total // 10
+
+    def report(done: int) -> None:
+        if progress is not None:
+            progress(min(done, total), total)
+
+    def work(chunk: pl.DataFrame) -> tuple[Prepared, int]:
+        # In the reader thread, just after the chunk was read: how far the file has been read.
+        return loader.prepare(check(chunk, lookups)), table.done
+
     try:
         loader.headers = table.headers
+        report(0)
         with (
             without_cyclic_gc(),
             transaction.atomic(),
-            closing(
-                _ahead(table.chunks, lambda chunk: loader.prepare(check(chunk, lookups)))
-            ) as prepared_chunks,
+            closing(_ahead(table.chunks, work)) as prepared_chunks,
         ):
             loader.start()
-            for prepared in prepared_chunks:
+            for prepared, read_so_far in prepared_chunks:
                 loader.take(prepared, write=accept_valid or not loader.error_count)
-                if progress is not None:
-                    progress(min(table.done, table.total), table.total)
+                report(min(read_so_far, table.total))
             if loader.rows_read == 0:
                 raise ImportRejected([RowError(0, "", "", "Filen har ingen rader.")])
             if loader.error_count and (not accept_valid or not loader.rows_accepted):
                 raise ImportRejected(loader.errors)
             result = loader.finish(started=started)
+            report(total)
             # Announced in the import's transaction: what depends on the data (the dashboards'
             # precomputed measures) is brought up to date by a job once this has committed.
             outbox.announce(
@@ -116,18 +129,18 @@ def usage_import(
 
 
 def _ahead(
-    chunks: Iterator[pl.DataFrame], work: Callable[[pl.DataFrame], Prepared]
-) -> Generator[Prepared, None, None]:
+    chunks: Iterator[pl.DataFrame], work: Callable[[pl.DataFrame], T]
+) -> Generator[T, None, None]:
     """The file's chunks, read, validated and prepared one chunk ahead in a second thread.
 
     Reading, validating and preparing run mostly in polars (outside the GIL) while this thread
     writes the previous chunk to the database, so the two overlap. At most one prepared chunk
     waits; an error in the reader comes out here; if the writer stops early, the reader stops.
     """
-    handoff: queue.Queue[Prepared | BaseException | None] = queue.Queue(maxsize=1)
+    handoff: queue.Queue[T | BaseException | None] = queue.Queue(maxsize=1)
     stop = threading.Event()
 
-    def offer(item: Prepared | BaseException | None) -> bool:
+    def offer(item: T | BaseException | None) -> bool:
         while not stop.is_set():
             try:
                 handoff.put(item, timeout=0.1)
