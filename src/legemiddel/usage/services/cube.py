@@ -46,11 +46,10 @@ class Cube:
         if len(self.patients) >= 4:
             self.patients = [pl.concat(self.patients).unique()]
 
-    def write(self, source: str, months: set[dt.date]) -> None:
-        stale = MonthlyUsage.objects.filter(source=source, month__in=months)
-        stale._raw_delete(stale.db)
+    def frame(self, source: str) -> pl.DataFrame | None:
+        """The cube's cells as ``MonthlyUsage`` columns (no database: before the write lock)."""
         if not self.sums:
-            return
+            return None
         keys = ["month", "org_unit_id", "package_id", "_cube_atc"]
         cube = pl.concat(self.sums).group_by(keys).agg(pl.all().sum())
         if self.patients:
@@ -60,18 +59,23 @@ class Cube:
             cube = cube.join(counts, on=keys, how="left", nulls_equal=True)
         else:
             cube = cube.with_columns(pl.lit(0).alias("patients"))
-        insert_frame(
-            MonthlyUsage,
-            cube.sort("month").select(
-                "month",
-                pl.lit(source).alias("source"),
-                "org_unit_id",
-                "package_id",
-                pl.col("_cube_atc").str.slice(0, 7).alias("atc"),
-                "quantity",
-                "amount",
-                "ddd",
-                pl.col("patients").fill_null(0),
-                "rows",
-            ),
+        return cube.sort("month").select(
+            "month",
+            pl.lit(source).alias("source"),
+            "org_unit_id",
+            "package_id",
+            pl.col("_cube_atc").str.slice(0, 7).alias("atc"),
+            "quantity",
+            "amount",
+            "ddd",
+            pl.col("patients").fill_null(0),
+            "rows",
         )
+
+    @staticmethod
+    def write(source: str, months: set[dt.date], frame: pl.DataFrame | None) -> None:
+        """Replace the cube's cells of these months with ``frame``."""
+        stale = MonthlyUsage.objects.filter(source=source, month__in=months)
+        stale._raw_delete(stale.db)
+        if frame is not None:
+            insert_frame(MonthlyUsage, frame)

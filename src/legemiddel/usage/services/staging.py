@@ -1,0 +1,145 @@
+"""Importing on SQLite without holding the database's one write lock for the whole file.
+
+SQLite lets one writer in at a time. An import in one transaction held it for all of a large
+file (20 s at 5 M rows), and a user who logged in meanwhile got "database is locked". On SQLite
+an import therefore writes its rows in short transactions, hidden from every reader until a
+short final transaction shows the whole file at once (:class:`~legemiddel.usage.models.HiddenMonth`):
+
+1. under the source's import lock, remove what a stopped import left behind (:func:`sweep`);
+2. create the batch as *importing*; each chunk's rows go in with their months marked
+   ``loading`` (:func:`hide_loading`), in the chunk's own transaction;
+3. the final transaction writes the monthly cube, shows the batch's months and hides the rows
+   they replace (:func:`reveal`), and announces the import;
+4. the replaced rows are deleted in short transactions (:func:`sweep`).
+
+A crash anywhere leaves hidden rows only; the next import of the source removes them. Each
+short transaction holds the write lock for about one chunk (~100 000 rows, a few tenths of a
+second), and :class:`~legemiddel.lib.db.ShortWrites` leaves room for the waiting writers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import connection
+
+from legemiddel.lib.db import ShortWrites, date_param
+from legemiddel.usage.models import HiddenMonth, ImportBatch
+from legemiddel.usage.services.targets import TARGETS
+
+DELETE_ROWS = 50_000  # rows deleted per short transaction
+
+
+def lock_name(source: str) -> str:
+    return f"usage-import-{source}"
+
+
+def hide_loading(*, source: str, batch_id: int, months: Iterable[dt.date]) -> None:
+    """Hide the batch's rows in these months until :func:`reveal` (in the chunk's transaction,
+    before its rows are written)."""
+    HiddenMonth.objects.bulk_create(
+        HiddenMonth(source=source, month=m, batch_id=batch_id, kind=HiddenMonth.Kind.LOADING)
+        for m in sorted(months)
+    )
+
+
+def reveal(*, source: str, batch_id: int, months: Iterable[dt.date]) -> None:
+    """Show the batch's months and hide every other batch's rows in them (in the final
+    transaction)."""
+    months = sorted(months)
+    HiddenMonth.objects.filter(batch_id=batch_id, kind=HiddenMonth.Kind.LOADING).delete()
+    HiddenMonth.objects.filter(
+        source=source, month__in=months, kind=HiddenMonth.Kind.SUPERSEDED
+    ).delete()
+    HiddenMonth.objects.bulk_create(
+        HiddenMonth(source=source, month=m, batch_id=batch_id, kind=HiddenMonth.Kind.SUPERSEDED)
+        for m in months
+    )
+
+
+def sweep(*, source: str, writes: ShortWrites, keep_loading: int | None = None) -> int:
+    """Delete the hidden rows of the source in short transactions; returns the number of
+    replaced rows deleted (rows of stopped imports are not counted).
+
+    Call it holding the source's import lock. ``keep_loading``: the batch being imported now,
+    whose rows stay. Batches left with no rows are marked replaced; batches of stopped imports
+    are deleted.
+    """
+    table = TARGETS[source].model._meta.db_table
+    replaced = 0
+    touched: set[int] = set()
+    hidden = HiddenMonth.objects.filter(source=source).exclude(batch_id=keep_loading)
+    for entry in list(hidden.order_by("month", "id")):
+        if entry.kind == HiddenMonth.Kind.LOADING:
+            where, params = (
+                "month = %s AND batch_id = %s",
+                [date_param(entry.month), entry.batch_id],
+            )
+        else:
+            where, params = (
+                "month = %s AND batch_id <> %s",
+                [date_param(entry.month), entry.batch_id],
+            )
+            touched |= _batches(table, where, params)
+        deleted = _delete_in_chunks(table, where, params, writes)
+        if entry.kind == HiddenMonth.Kind.SUPERSEDED:
+            replaced += deleted
+        with writes.transaction():
+            HiddenMonth.objects.filter(pk=entry.pk).delete()
+    with writes.transaction():
+        # Stopped imports: their rows are gone now.
+        stopped = ImportBatch.objects.filter(source=source, status=ImportBatch.Status.LOADING)
+        stopped.exclude(pk=keep_loading).delete()
+        for batch in ImportBatch.objects.filter(pk__in=touched).exclude(
+            status__in=(ImportBatch.Status.REPLACED, ImportBatch.Status.LOADING)
+        ):
+            if not _has_rows(table, batch):
+                ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.REPLACED)
+    return replaced
+
+
+def discard(*, source: str, batch_id: int, writes: ShortWrites) -> None:
+    """Remove a refused or failed import's rows and its batch (nothing of it was visible)."""
+    table = TARGETS[source].model._meta.db_table
+    for entry in list(HiddenMonth.objects.filter(batch_id=batch_id).order_by("month")):
+        _delete_in_chunks(
+            table, "month = %s AND batch_id = %s", [date_param(entry.month), batch_id], writes
+        )
+        with writes.transaction():
+            HiddenMonth.objects.filter(pk=entry.pk).delete()
+    with writes.transaction():
+        ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.LOADING).delete()
+
+
+def _delete_in_chunks(table: str, where: str, params: list[object], writes: ShortWrites) -> int:
+    deleted = 0
+    sql = (
+        f"DELETE FROM {table} WHERE id IN "  # noqa: S608 (a model's table name; values are parameters)
+        f"(SELECT id FROM {table} WHERE {where} LIMIT %s)"
+    )
+    while True:
+        with writes.transaction(), connection.cursor() as cursor:
+            cursor.execute(sql, [*params, DELETE_ROWS])
+            count = cursor.rowcount
+        deleted += count
+        if count < DELETE_ROWS:
+            return deleted
+
+
+def _batches(table: str, where: str, params: list[object]) -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT batch_id FROM {table} WHERE {where}", params)  # noqa: S608
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _has_rows(table: str, batch: ImportBatch) -> bool:
+    # Within the batch's period, so the month index finds them (there is no batch index).
+    start = batch.period_start.replace(day=1)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {table} WHERE month >= %s AND month <= %s "  # noqa: S608
+            "AND batch_id = %s LIMIT 1",
+            [date_param(start), date_param(batch.period_end), batch.pk],
+        )
+        return cursor.fetchone() is not None
