@@ -62,32 +62,37 @@ class ShortWrites:
     """Many short write transactions in a row, with room between them for other writers.
 
     On SQLite a waiting writer (a login, a saved form) polls the write lock on its busy timeout,
-    at most ``POLL_S`` apart. A loop that commits and begins again at once can keep it out for
-    good, so after each ``window`` seconds of writing the loop pauses a little longer than one
-    poll and the waiting writers get in. A waiting writer therefore waits about one window.
+    at most 100 ms apart. A loop that commits and begins again at once can keep it out for good,
+    so once the loop has held the lock for ``window`` seconds without a gap of ``pause`` seconds
+    (longer than one poll), it pauses that long and the waiting writers get in. A gap the caller
+    leaves anyway (preparing the next rows outside the transaction) counts. A waiting writer
+    therefore waits at most about one window, usually one transaction.
     ``longest`` is the longest a transaction held the write lock (for the measurements).
     """
-
-    POLL_S = 0.1  # SQLite's busy handler sleeps at most 100 ms between two tries
 
     def __init__(self, *, window: float = 1.0, pause: float = 0.12) -> None:
         self.window = window
         self.pause = pause
         self.longest = 0.0
-        self._writing = 0.0
+        self._writing = 0.0  # seconds holding the lock since the last gap of ``pause``
+        self._last_end = -pause
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One short write transaction; pauses afterwards when the window is used up."""
+        """One short write transaction; pauses first when the window is used up."""
+        gap = time.monotonic() - self._last_end
+        if gap >= self.pause:
+            self._writing = 0.0
+        elif self._writing >= self.window:
+            time.sleep(self.pause - gap)
+            self._writing = 0.0
         began = time.monotonic()
         with transaction.atomic():
             yield
-        held = time.monotonic() - began
+        self._last_end = time.monotonic()
+        held = self._last_end - began
         self.longest = max(self.longest, held)
         self._writing += held
-        if self._writing >= self.window:
-            self._writing = 0.0
-            time.sleep(self.pause)
 
 
 @contextmanager

@@ -23,6 +23,7 @@ from legemiddel.usage.events import USAGE_IMPORTED
 from legemiddel.usage.models import ImportBatch
 from legemiddel.usage.reading import open_table
 from legemiddel.usage.services import staging
+from legemiddel.usage.services.bulk import sqlite_rows
 from legemiddel.usage.services.codes import remember_unknown
 from legemiddel.usage.services.loading import Loader, Prepared, UsageImportResult
 from legemiddel.usage.services.lookups import load_lookups
@@ -59,7 +60,7 @@ def usage_import(
         )
 
 
-def _import(  # noqa: PLR0913 (the public function's arguments, passed on)
+def _import(
     source: str,
     path: Path,
     actor: Any,
@@ -119,6 +120,9 @@ def _import(  # noqa: PLR0913 (the public function's arguments, passed on)
             with step():
                 loader.start()
             for prepared in prepared_chunks:
+                if writes is not None and isinstance(prepared.payload, pl.DataFrame):
+                    # Outside the write transaction: the gap lets other writers in.
+                    prepared.payload = sqlite_rows(prepared.payload)
                 with step():
                     loader.take(prepared, write=accept_valid or not loader.error_count)
                 chunk_written(loader)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from legemiddel.lib.formatting import format_month, format_number
 from legemiddel.lib.tabular import RowError
 from legemiddel.usage.models import ImportBatch
-from legemiddel.usage.services.bulk import to_payload, write_payload
+from legemiddel.usage.services.bulk import SqliteRows, to_payload, write_payload
 from legemiddel.usage.services.cube import Cube
 from legemiddel.usage.services.staging import hide_loading, reveal
 from legemiddel.usage.services.targets import TARGETS
@@ -44,7 +44,8 @@ class Prepared:
     """A validated chunk made ready to write (in the reader thread, without the database)."""
 
     checked: Checked
-    payload: bytes | pl.DataFrame | None = None  # the fact rows, in the database's bulk format
+    # The fact rows, in the database's bulk format.
+    payload: bytes | pl.DataFrame | SqliteRows | None = None
     months: frozenset[dt.date] = frozenset()
     first_day: dt.date | None = None
     last_day: dt.date | None = None
