@@ -95,6 +95,9 @@ class HiddenMonth(models.Model):
     month = models.DateField()
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    # The batch's rows have ids from here on, every earlier batch's rows ids below it: the month
+    # index (month, id) then finds either without reading the other's rows.
+    first_id = models.BigIntegerField()
 
     class Meta:
         indexes = [models.Index(fields=["source", "month"], name="hidden_month_source_month")]

@@ -15,7 +15,7 @@ from legemiddel.lib.tabular import RowError
 from legemiddel.usage.models import ImportBatch
 from legemiddel.usage.services.bulk import SqliteRows, to_payload, write_payload
 from legemiddel.usage.services.cube import Cube
-from legemiddel.usage.services.staging import hide_loading, reveal
+from legemiddel.usage.services.staging import first_id, hide_loading, reveal
 from legemiddel.usage.services.targets import TARGETS
 from legemiddel.usage.validation import Checked
 
@@ -84,12 +84,15 @@ class Loader:
         self.months: set[dt.date] = set()
         self.replaced = 0
         self.batch_id = 0
+        self.first_id = 0  # staged: the lowest id this batch's rows can have
         self.first_day: dt.date | None = None
         self.last_day: dt.date | None = None
 
     def start(self) -> None:
         """Create the batch (inside the import's transaction) before the first chunk arrives."""
         today = timezone.localdate()
+        if self.staged:
+            self.first_id = first_id(self.source)
         self.batch_id = ImportBatch.objects.create(
             source=self.source,
             file_name=self.file_name[:255],
@@ -142,7 +145,12 @@ class Loader:
         new_months = prepared.months - self.months
         if new_months:
             if self.staged:
-                hide_loading(source=self.source, batch_id=self.batch_id, months=new_months)
+                hide_loading(
+                    source=self.source,
+                    batch_id=self.batch_id,
+                    first=self.first_id,
+                    months=new_months,
+                )
             else:
                 self.replaced += self._replace(set(new_months))
             self.months |= new_months
@@ -164,7 +172,9 @@ class Loader:
         batch = ImportBatch.objects.get(pk=self.batch_id)
         self.cube.write(self.source, self.months, cube)
         if self.staged:
-            reveal(source=self.source, batch_id=self.batch_id, months=self.months)
+            reveal(
+                source=self.source, batch_id=self.batch_id, first=self.first_id, months=self.months
+            )
         batch.period_start = _month_start(self.first_day) or batch.period_start
         batch.period_end = self.last_day or batch.period_end
         batch.rows_read = self.rows_read

@@ -35,16 +35,30 @@ def lock_name(source: str) -> str:
     return f"usage-import-{source}"
 
 
-def hide_loading(*, source: str, batch_id: int, months: Iterable[dt.date]) -> None:
+def first_id(source: str) -> int:
+    """The lowest id a batch starting now can give its rows (ids only grow: AUTOINCREMENT)."""
+    table = TARGETS[source].model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")  # noqa: S608
+        return int(cursor.fetchone()[0])
+
+
+def hide_loading(*, source: str, batch_id: int, first: int, months: Iterable[dt.date]) -> None:
     """Hide the batch's rows in these months until :func:`reveal` (in the chunk's transaction,
     before its rows are written)."""
     HiddenMonth.objects.bulk_create(
-        HiddenMonth(source=source, month=m, batch_id=batch_id, kind=HiddenMonth.Kind.LOADING)
+        HiddenMonth(
+            source=source,
+            month=m,
+            batch_id=batch_id,
+            kind=HiddenMonth.Kind.LOADING,
+            first_id=first,
+        )
         for m in sorted(months)
     )
 
 
-def reveal(*, source: str, batch_id: int, months: Iterable[dt.date]) -> None:
+def reveal(*, source: str, batch_id: int, first: int, months: Iterable[dt.date]) -> None:
     """Show the batch's months and hide every other batch's rows in them (in the final
     transaction)."""
     months = sorted(months)
@@ -53,49 +67,43 @@ def reveal(*, source: str, batch_id: int, months: Iterable[dt.date]) -> None:
         source=source, month__in=months, kind=HiddenMonth.Kind.SUPERSEDED
     ).delete()
     HiddenMonth.objects.bulk_create(
-        HiddenMonth(source=source, month=m, batch_id=batch_id, kind=HiddenMonth.Kind.SUPERSEDED)
+        HiddenMonth(
+            source=source,
+            month=m,
+            batch_id=batch_id,
+            kind=HiddenMonth.Kind.SUPERSEDED,
+            first_id=first,
+        )
         for m in months
     )
 
 
-def sweep(*, source: str, writes: ShortWrites, keep_loading: int | None = None) -> int:
+def sweep(*, source: str, writes: ShortWrites) -> int:
     """Delete the hidden rows of the source in short transactions; returns the number of
     replaced rows deleted (rows of stopped imports are not counted).
 
-    Call it holding the source's import lock. ``keep_loading``: the batch being imported now,
-    whose rows stay. Batches left with no rows are marked replaced; batches of stopped imports
-    are deleted.
+    Call it holding the source's import lock, when no import of the source is under way.
+    Batches left with no rows are marked replaced; batches of stopped imports are deleted.
     """
     table = TARGETS[source].model._meta.db_table
     replaced = 0
-    touched: set[int] = set()
-    hidden = HiddenMonth.objects.filter(source=source).exclude(batch_id=keep_loading)
-    for entry in list(hidden.order_by("month", "id")):
+    months: set[dt.date] = set()
+    for entry in list(HiddenMonth.objects.filter(source=source).order_by("month", "id")):
+        params: list[object] = [date_param(entry.month), entry.first_id, entry.batch_id]
         if entry.kind == HiddenMonth.Kind.LOADING:
-            where, params = (
-                "month = %s AND batch_id = %s",
-                [date_param(entry.month), entry.batch_id],
-            )
+            _delete_in_chunks(table, "month = %s AND id >= %s AND batch_id = %s", params, writes)
         else:
-            where, params = (
-                "month = %s AND batch_id <> %s",
-                [date_param(entry.month), entry.batch_id],
+            months.add(entry.month)
+            replaced += _delete_in_chunks(
+                table, "month = %s AND id < %s AND batch_id <> %s", params, writes
             )
-            touched |= _batches(table, where, params)
-        deleted = _delete_in_chunks(table, where, params, writes)
-        if entry.kind == HiddenMonth.Kind.SUPERSEDED:
-            replaced += deleted
         with writes.transaction():
             HiddenMonth.objects.filter(pk=entry.pk).delete()
     with writes.transaction():
         # Stopped imports: their rows are gone now.
-        stopped = ImportBatch.objects.filter(source=source, status=ImportBatch.Status.LOADING)
-        stopped.exclude(pk=keep_loading).delete()
-        for batch in ImportBatch.objects.filter(pk__in=touched).exclude(
-            status__in=(ImportBatch.Status.REPLACED, ImportBatch.Status.LOADING)
-        ):
-            if not _has_rows(table, batch):
-                ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.REPLACED)
+        ImportBatch.objects.filter(source=source, status=ImportBatch.Status.LOADING).delete()
+        if months:
+            _mark_replaced(source, table, months)
     return replaced
 
 
@@ -104,7 +112,10 @@ def discard(*, source: str, batch_id: int, writes: ShortWrites) -> None:
     table = TARGETS[source].model._meta.db_table
     for entry in list(HiddenMonth.objects.filter(batch_id=batch_id).order_by("month")):
         _delete_in_chunks(
-            table, "month = %s AND batch_id = %s", [date_param(entry.month), batch_id], writes
+            table,
+            "month = %s AND id >= %s AND batch_id = %s",
+            [date_param(entry.month), entry.first_id, batch_id],
+            writes,
         )
         with writes.transaction():
             HiddenMonth.objects.filter(pk=entry.pk).delete()
@@ -127,19 +138,30 @@ def _delete_in_chunks(table: str, where: str, params: list[object], writes: Shor
             return deleted
 
 
-def _batches(table: str, where: str, params: list[object]) -> set[int]:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT DISTINCT batch_id FROM {table} WHERE {where}", params)  # noqa: S608
-        return {row[0] for row in cursor.fetchall()}
+def _mark_replaced(source: str, table: str, months: set[dt.date]) -> None:
+    """Earlier batches of these months that no month holds any more are replaced. Each month
+    holds one batch's rows (a file replaces whole months), so its first row tells which."""
+    candidates = ImportBatch.objects.filter(
+        source=source,
+        status__in=(ImportBatch.Status.LOADED, ImportBatch.Status.PARTLY),
+        period_start__lte=max(months),
+        period_end__gte=min(months),
+    )
+    for batch in candidates:
+        if not _holds_a_month(table, batch):
+            ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.REPLACED)
 
 
-def _has_rows(table: str, batch: ImportBatch) -> bool:
-    # Within the batch's period, so the month index finds them (there is no batch index).
-    start = batch.period_start.replace(day=1)
+def _holds_a_month(table: str, batch: ImportBatch) -> bool:
+    month = batch.period_start.replace(day=1)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT 1 FROM {table} WHERE month >= %s AND month <= %s "  # noqa: S608
-            "AND batch_id = %s LIMIT 1",
-            [date_param(start), date_param(batch.period_end), batch.pk],
-        )
-        return cursor.fetchone() is not None
+        while month <= batch.period_end:
+            cursor.execute(
+                f"SELECT batch_id FROM {table} WHERE month = %s LIMIT 1",  # noqa: S608
+                [date_param(month)],
+            )
+            row = cursor.fetchone()
+            if row is not None and row[0] == batch.pk:
+                return True
+            month = (month + dt.timedelta(days=32)).replace(day=1)
+    return False
