@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import polars as pl
 
 from legemiddel.usage.models import MonthlyUsage
-from legemiddel.usage.services.bulk import insert_frame
+from legemiddel.usage.services.bulk import SqliteRows, sqlite_rows, to_payload, write_payload
 from legemiddel.usage.services.targets import Target
 
 
@@ -72,10 +73,26 @@ class Cube:
             "rows",
         )
 
+    def cells(self, source: str, *, copy: bool) -> Cells | None:
+        """The cells in the database's bulk format, made before the write transaction."""
+        frame = self.frame(source)
+        if frame is None:
+            return None
+        payload = to_payload(frame, copy=copy)
+        if isinstance(payload, pl.DataFrame):
+            payload = sqlite_rows(payload)
+        return Cells(frame.columns, payload)
+
     @staticmethod
-    def write(source: str, months: set[dt.date], frame: pl.DataFrame | None) -> None:
-        """Replace the cube's cells of these months with ``frame``."""
+    def write(source: str, months: set[dt.date], cells: Cells | None) -> None:
+        """Replace the cube's cells of these months."""
         stale = MonthlyUsage.objects.filter(source=source, month__in=months)
         stale._raw_delete(stale.db)
-        if frame is not None:
-            insert_frame(MonthlyUsage, frame)
+        if cells is not None:
+            write_payload(MonthlyUsage, cells.columns, cells.payload)
+
+
+@dataclass(frozen=True)
+class Cells:
+    columns: list[str]
+    payload: bytes | SqliteRows

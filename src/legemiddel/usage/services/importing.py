@@ -132,7 +132,7 @@ def _import(
                 raise ImportRejected([RowError(0, "", "", "Filen har ingen rader.")])
             if loader.error_count and (not accept_valid or not loader.rows_accepted):
                 raise ImportRejected(loader.errors)
-            cube = loader.cube.frame(source)
+            cube = loader.cube.cells(source, copy=loader.copy)
             with step():
                 result = loader.finish(started=started, cube=cube)
                 # Announced in the import's transaction: what depends on the data (the

@@ -14,7 +14,7 @@ from legemiddel.lib.formatting import format_month, format_number
 from legemiddel.lib.tabular import RowError
 from legemiddel.usage.models import ImportBatch
 from legemiddel.usage.services.bulk import SqliteRows, to_payload, write_payload
-from legemiddel.usage.services.cube import Cube
+from legemiddel.usage.services.cube import Cells, Cube
 from legemiddel.usage.services.staging import first_id, hide_loading, reveal
 from legemiddel.usage.services.targets import TARGETS
 from legemiddel.usage.validation import Checked
@@ -166,8 +166,8 @@ class Loader:
                 ImportBatch.objects.filter(pk=batch_id).update(status=ImportBatch.Status.REPLACED)
         return count
 
-    def finish(self, *, started: float, cube: pl.DataFrame | None) -> UsageImportResult:
-        """Write the cube (``self.cube.frame()``, made before the transaction) and the batch's
+    def finish(self, *, started: float, cube: Cells | None) -> UsageImportResult:
+        """Write the cube (``self.cube.cells()``, made before the transaction) and the batch's
         figures; a staged import's months become visible here, all at once."""
         batch = ImportBatch.objects.get(pk=self.batch_id)
         self.cube.write(self.source, self.months, cube)

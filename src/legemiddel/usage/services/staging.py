@@ -88,6 +88,7 @@ def sweep(*, source: str, writes: ShortWrites) -> int:
     table = TARGETS[source].model._meta.db_table
     replaced = 0
     months: set[dt.date] = set()
+    done: list[int] = []
     for entry in list(HiddenMonth.objects.filter(source=source).order_by("month", "id")):
         params: list[object] = [date_param(entry.month), entry.first_id, entry.batch_id]
         if entry.kind == HiddenMonth.Kind.LOADING:
@@ -97,9 +98,10 @@ def sweep(*, source: str, writes: ShortWrites) -> int:
             replaced += _delete_in_chunks(
                 table, "month = %s AND id < %s AND batch_id <> %s", params, writes
             )
-        with writes.transaction():
-            HiddenMonth.objects.filter(pk=entry.pk).delete()
+        done.append(entry.pk)
     with writes.transaction():
+        # Deleting an entry whose rows are gone, or deleting its rows again, is harmless.
+        HiddenMonth.objects.filter(pk__in=done).delete()
         # Stopped imports: their rows are gone now.
         ImportBatch.objects.filter(source=source, status=ImportBatch.Status.LOADING).delete()
         if months:
