@@ -45,3 +45,17 @@ def test_the_page_cache_grows_on_sqlite():
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA cache_size")
         assert cursor.fetchone() == (-32 * 1024,)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's one write lock")
+def test_sqlite_writers_wait_for_the_write_lock_instead_of_failing():
+    """WAL lets readers go on while one writes; a write transaction takes the write lock when
+    it begins (BEGIN IMMEDIATE), so a second writer waits on the busy timeout instead of failing
+    with "database is locked" when it upgrades from reading to writing."""
+    connection.ensure_connection()
+    assert connection.transaction_mode == "IMMEDIATE"
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone() == ("wal",)
+        cursor.execute("PRAGMA busy_timeout")
+        assert cursor.fetchone()[0] >= 20_000

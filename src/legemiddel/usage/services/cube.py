@@ -79,9 +79,9 @@ class Cube:
         if frame is None:
             return None
         payload = to_payload(frame, copy=copy)
-        if isinstance(payload, pl.DataFrame):
-            payload = sqlite_rows(payload)
-        return Cells(frame.columns, payload)
+        return Cells(
+            frame.columns, sqlite_rows(payload) if isinstance(payload, pl.DataFrame) else payload
+        )
 
     @staticmethod
     def write(source: str, months: set[dt.date], cells: Cells | None) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import connection
 
@@ -90,7 +91,7 @@ def sweep(*, source: str, writes: ShortWrites) -> int:
     months: set[dt.date] = set()
     done: list[int] = []
     for entry in list(HiddenMonth.objects.filter(source=source).order_by("month", "id")):
-        params: list[object] = [date_param(entry.month), entry.first_id, entry.batch_id]
+        params: list[Any] = [date_param(entry.month), entry.first_id, entry.batch_id]
         if entry.kind == HiddenMonth.Kind.LOADING:
             _delete_in_chunks(table, "month = %s AND id >= %s AND batch_id = %s", params, writes)
         else:
@@ -125,7 +126,7 @@ def discard(*, source: str, batch_id: int, writes: ShortWrites) -> None:
         ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.LOADING).delete()
 
 
-def _delete_in_chunks(table: str, where: str, params: list[object], writes: ShortWrites) -> int:
+def _delete_in_chunks(table: str, where: str, params: list[Any], writes: ShortWrites) -> int:
     deleted = 0
     sql = (
         f"DELETE FROM {table} WHERE id IN "  # noqa: S608 (a model's table name; values are parameters)
