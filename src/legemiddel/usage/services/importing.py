@@ -1,4 +1,4 @@
-"""The import pipeline: read and validate the file a chunk ahead, load it in one transaction."""
+"""The import pipeline: read and validate the file a chunk ahead, load it all or nothing."""
 
 from __future__ import annotations
 

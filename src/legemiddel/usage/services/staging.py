@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection
+from django.db.models import QuerySet
 
 from legemiddel.lib.db import ShortWrites, date_param
 from legemiddel.usage.models import HiddenMonth, ImportBatch
@@ -104,7 +105,9 @@ def sweep(*, source: str, writes: ShortWrites) -> int:
         # Deleting an entry whose rows are gone, or deleting its rows again, is harmless.
         HiddenMonth.objects.filter(pk__in=done).delete()
         # Stopped imports: their rows are gone now.
-        ImportBatch.objects.filter(source=source, status=ImportBatch.Status.LOADING).delete()
+        _delete_batches(
+            ImportBatch.objects.filter(source=source, status=ImportBatch.Status.LOADING)
+        )
         if months:
             _mark_replaced(source, table, months)
     return replaced
@@ -123,7 +126,13 @@ def discard(*, source: str, batch_id: int, writes: ShortWrites) -> None:
         with writes.transaction():
             HiddenMonth.objects.filter(pk=entry.pk).delete()
     with writes.transaction():
-        ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.LOADING).delete()
+        _delete_batches(ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.LOADING))
+
+
+def _delete_batches(batches: QuerySet[ImportBatch]) -> None:
+    """Delete batches whose rows and hidden months are gone, without Django's cascade: it would
+    read every fact table for the batches' rows (there is no batch index)."""
+    batches._raw_delete(batches.db)
 
 
 def _delete_in_chunks(table: str, where: str, params: list[Any], writes: ShortWrites) -> int:
