@@ -24,10 +24,14 @@ def visible_facts_sql(source: str, table: str | None = None) -> tuple[str, list[
     alias the query gives the source's fact table (its table name by default)."""
     facts = table or TARGETS[source].model._meta.db_table
     hidden = HiddenMonth._meta.db_table
+    # The first test does not depend on the row: both databases evaluate it once, and while
+    # nothing is hidden (no import under way) the rows cost nothing more to read.
     sql = (
-        f"NOT EXISTS (SELECT 1 FROM {hidden} hidden WHERE hidden.source = %s "  # noqa: S608
+        f"(NOT EXISTS (SELECT 1 FROM {hidden} WHERE source = %s) "  # noqa: S608
+        f"OR NOT EXISTS (SELECT 1 FROM {hidden} hidden WHERE hidden.source = %s "
         f"AND hidden.month = {facts}.month AND ((hidden.kind = %s "
         f"AND hidden.batch_id = {facts}.batch_id) OR (hidden.kind = %s "
-        f"AND hidden.batch_id <> {facts}.batch_id)))"
+        f"AND hidden.batch_id <> {facts}.batch_id))))"
     )
-    return sql, [source, HiddenMonth.Kind.LOADING.value, HiddenMonth.Kind.SUPERSEDED.value]
+    kinds = [HiddenMonth.Kind.LOADING.value, HiddenMonth.Kind.SUPERSEDED.value]
+    return sql, [source, source, *kinds]
