@@ -213,7 +213,7 @@ def test_an_import_killed_while_deleting_the_replaced_rows_is_complete_and_the_n
     seen = _seen_by_another_connection()
     assert len(seen["events"]) == 8  # the new file, whole; the old rows are hidden
     assert _stored_rows() == 16
-    assert {e[-1] for e in seen["events"]} != set()
+    assert HiddenMonth.objects.filter(kind=HiddenMonth.Kind.SUPERSEDED).count() == 1
     monkeypatch.setattr(staging, "sweep", sweep)
     usage_import(source="hresept", path=write_csv(tmp_path / "c.csv", _dispensings(["2026-02"], 3)))
     assert _stored_rows() == 16 == len(_seen()["events"])
@@ -282,5 +282,5 @@ def test_a_user_logging_in_during_a_long_import_waits_a_moment_and_never_fails(
     assert took > WRITER_TIMEOUT_S + 1  # longer than the other user's timeout
     assert errors == []
     assert len(waits) >= 3
-    assert max(waits) < 2.5
+    assert max(waits) < 5.0  # a login writes two or three times; each waits about a second
     assert _stored_rows() == len(_seen()["events"]) == 48
