@@ -1,7 +1,8 @@
 """Importing on SQLite without holding the database's one write lock for the whole file.
 
-SQLite lets one writer in at a time. An import in one transaction held it for all of a large
-file (20 s at 5 M rows), and a user who logged in meanwhile got "database is locked". On SQLite
+SQLite lets one writer in at a time. An import in one transaction held its lock for all of a
+large file (5 M rows take longer than the 20 s other writers wait), and a user who logged in
+meanwhile got "database is locked". On SQLite
 an import therefore writes its rows in short transactions, hidden from every reader until a
 short final transaction shows the whole file at once (:class:`~legemiddel.usage.models.HiddenMonth`):
 
