@@ -104,7 +104,8 @@ def _imported(source: str) -> Callable[[Path], JobResult | None]:
         """The batch of this very file, if its import committed before the worker died."""
         batch = (
             ImportBatch.objects.filter(source=source, sha256=file_sha256(path))
-            .exclude(status=ImportBatch.Status.REPLACED)
+            # A batch still loading (SQLite's staged import) was never shown: not imported.
+            .exclude(status__in=(ImportBatch.Status.REPLACED, ImportBatch.Status.LOADING))
             .first()
         )
         if batch is None:
