@@ -107,6 +107,14 @@ def _row(measure: Measure, unit: OrgUnit | None, points: list[Point], month: dt.
     return Row(measure, unit, current, by_month.get(before), trend)
 
 
+def _first_month(month: dt.date) -> dt.date:
+    """The first month a row shows: the trend's (which holds the month before too)."""
+    first = month
+    for _ in range(TREND_MONTHS - 1):
+        first = selectors.previous_month(first)
+    return first
+
+
 def _reviewed(user: Any) -> list[Measure]:
     return [m for m in measures_for_user(user) if m.definition.status == "reviewed"]
 
@@ -114,7 +122,7 @@ def _reviewed(user: Any) -> list[Measure]:
 def unit_rows(user: Any, units: list[OrgUnit], month: dt.date) -> list[Row]:
     """Every reviewed measure at each of ``units`` (their whole subtree), worst first."""
     measures = _reviewed(user)
-    series = selectors.unit_series(measures, units)
+    series = selectors.unit_series(measures, units, since=_first_month(month))
     rows = [
         row
         for measure in measures
@@ -126,7 +134,7 @@ def unit_rows(user: Any, units: list[OrgUnit], month: dt.date) -> list[Row]:
 
 def trust_rows(user: Any, month: dt.date) -> list[Row]:
     measures = _reviewed(user)
-    nodes = selectors.trust_nodes(measures)
+    nodes = selectors.trust_nodes(measures, since=_first_month(month))
     rows = [row for m in measures if (row := _row(m, None, nodes[m.key].points, month))]
     return sorted(rows, key=lambda r: r.sort_key)
 
