@@ -12,7 +12,7 @@ from legemiddel.analytics.selectors import Point
 
 # The template the tag replaced (analytics/_value.html), kept here as the reference.
 REFERENCE = (
-    '{% load i18n %}{% if point and point.value is not None %}<span{% if counts and share and '
+    "{% load i18n %}{% if point and point.value is not None %}<span{% if counts and share and "
     'point.few %} class="muted"{% endif %}>{% if share %}{{ point.value|andel }}{% elif basis == '
     '"nok" %}{{ point.value|nok:0 }}{% else %}{{ point.value|tall }}{% endif %}</span>{% if '
     'counts and share %} <span class="muted counts">({{ point.numerator|tall }} {% translate '
