@@ -159,7 +159,7 @@ class Server:
         self.proc = subprocess.Popen(  # noqa: S603 - our own interpreter and package
             command, env=env, cwd=CHECKOUT, stdout=self.log, stderr=subprocess.STDOUT
         )
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 600  # collectstatic first; slow on a busy machine
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise BenchError(f"the server exited with status {self.proc.returncode}")
@@ -174,7 +174,7 @@ class Server:
                 pass
             time.sleep(0.5)
         self.stop()
-        raise BenchError("the server did not answer /helse/ within 120 s")
+        raise BenchError("the server did not answer /helse/ within 600 s")
 
     def stop(self) -> None:
         if self.proc.poll() is None:
