@@ -198,6 +198,7 @@ class Importer:
         # The importer refuses a file it has seen (same checksum): each round imports the file
         # less its last ``round`` lines, so every round is a real import.
         self.lines = path.read_bytes().splitlines(keepends=True)
+        self.copy = path.with_name(f"load-import-{os.getpid()}.csv")
         self.done: list[float] = []
         self.failures: list[str] = []
         self._stop = False
@@ -206,9 +207,9 @@ class Importer:
 
     def _loop(self) -> None:
         round_ = 0
+        path = self.copy
         while not self._stop:
             round_ += 1
-            path = self.path.with_name(f"load-import-{os.getpid()}.csv")
             path.write_bytes(b"".join(self.lines[: len(self.lines) - round_]))
             started = time.perf_counter()
             self._current = subprocess.Popen(  # noqa: S603 - our own interpreter and package
@@ -233,6 +234,7 @@ class Importer:
         if self._current is not None and self._current.poll() is None:
             self._current.terminate()
         self._greenlet.join(timeout=60)
+        self.copy.unlink(missing_ok=True)
         return {
             "imports": len(self.done),
             "import_s_median": round(statistics.median(self.done), 1) if self.done else None,
