@@ -240,7 +240,7 @@ def test_a_worker_starts_even_when_the_recovery_must_wait_for_a_locked_database(
 
     from legemiddel.core.management.commands import worker as worker_command
 
-    def locked():
+    def locked(**_: object) -> int:
         raise OperationalError("database is locked")
 
     monkeypatch.setattr(worker_command, "workers_recover", locked)

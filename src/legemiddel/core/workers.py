@@ -25,6 +25,7 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -126,8 +127,20 @@ def dead_workers() -> list[WorkerProcess]:
     return [w for w in WorkerProcess.objects.all() if is_dead(w, now=now, host=host)]
 
 
-def workers_recover() -> int:
-    """Fail the jobs of dead workers, delete their uploads, requeue what had not started.
+# What apps clean up after a stopped job beyond its upload (usage: SQLite's hidden rows of a
+# killed import). Registered from their AppConfig.ready(); each must be safe to run any time.
+_CLEANUPS: list[Callable[[], object]] = []
+
+
+def register_cleanup(cleanup: Callable[[], object]) -> None:
+    """Run ``cleanup`` when a worker starts and whenever dead workers' jobs are recovered."""
+    if cleanup not in _CLEANUPS:
+        _CLEANUPS.append(cleanup)
+
+
+def workers_recover(*, startup: bool = False) -> int:
+    """Fail the jobs of dead workers, delete their uploads, requeue what had not started, and
+    (at ``startup`` or when something was recovered) run the apps' registered cleanups.
 
     Returns how many jobs were failed. Safe to run from several workers at once."""
     dead = dead_workers()
@@ -145,6 +158,9 @@ def workers_recover() -> int:
     for worker in dead:
         log.warning("Worker %s is dead; its jobs were failed or queued again", worker)
         worker.delete()
+    if startup or orphans or dead:
+        for cleanup in _CLEANUPS:
+            cleanup()
     return failed
 
 

@@ -125,6 +125,33 @@ def session_lock(name: str) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+@contextmanager
+def session_lock_if_free(name: str) -> Iterator[bool]:
+    """Like :func:`session_lock`, but never waits: yields whether the lock was taken (the block
+    runs either way and should do nothing when it was not)."""
+    if not _sqlite():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(hashtext(%s))", [name])
+            taken = bool(cursor.fetchone()[0])
+        try:
+            yield taken
+        finally:
+            if taken:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [name])
+        return
+    with _lock_file(name).open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _lock_file(name: str) -> Path:
     database = str(connection.settings_dict["NAME"])
     safe = re.sub(r"[^A-Za-z0-9_.-]", "-", name)

@@ -9,9 +9,13 @@ class UsageConfig(AppConfig):
 
     def ready(self) -> None:
         from legemiddel.core.navigation import NavItem, register_menu_item
+        from legemiddel.core.workers import register_cleanup
         from legemiddel.usage.jobs import register_kinds
+        from legemiddel.usage.services import usage_sweep_stopped_imports
 
         register_kinds()
+        # A killed import's hidden rows (SQLite) go when a worker starts or finds it dead.
+        register_cleanup(usage_sweep_stopped_imports)
         register_menu_item(
             NavItem(
                 "usage:batches",

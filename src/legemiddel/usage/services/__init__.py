@@ -17,7 +17,7 @@ The parts: :mod:`.importing` (the pipeline), :mod:`.lookups` (what codes are che
 """
 
 from legemiddel.usage.services.codes import code_map
-from legemiddel.usage.services.importing import usage_import
+from legemiddel.usage.services.importing import usage_import, usage_sweep_stopped_imports
 from legemiddel.usage.services.loading import UsageImportResult
 
-__all__ = ["UsageImportResult", "code_map", "usage_import"]
+__all__ = ["UsageImportResult", "code_map", "usage_import", "usage_sweep_stopped_imports"]

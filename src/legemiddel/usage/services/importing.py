@@ -15,7 +15,14 @@ from django.db import transaction
 
 from legemiddel.core import outbox
 from legemiddel.core.audit import audit_record
-from legemiddel.lib.db import ShortWrites, bulk_copy, enlarge_page_cache, one_writer, session_lock
+from legemiddel.lib.db import (
+    ShortWrites,
+    bulk_copy,
+    enlarge_page_cache,
+    one_writer,
+    session_lock,
+    session_lock_if_free,
+)
 from legemiddel.lib.formatting import format_date
 from legemiddel.lib.memory import without_cyclic_gc
 from legemiddel.lib.tabular import FileFormatError, ImportRejected, RowError, file_sha256
@@ -59,6 +66,23 @@ def usage_import(
         return _import(
             source, path, actor, file_name, progress, accept_valid, started, sha256, writes
         )
+
+
+def usage_sweep_stopped_imports() -> int:
+    """Remove what stopped imports left hidden (SQLite's staged rows and their "importing"
+    batches), for every source no import is running for now; returns rows removed.
+
+    Run when a worker starts and when it finds dead workers (:mod:`legemiddel.core.workers`),
+    so a killed import does not linger in the import list until the next file of its source.
+    """
+    if not one_writer():
+        return 0  # PostgreSQL imports in one transaction: a stopped import left nothing
+    removed = 0
+    for source in TARGETS:
+        with session_lock_if_free(staging.lock_name(source)) as free:
+            if free and staging.has_leftovers(source=source):
+                removed += staging.sweep(source=source, writes=ShortWrites())
+    return removed
 
 
 def _import(

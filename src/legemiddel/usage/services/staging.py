@@ -81,6 +81,14 @@ def reveal(*, source: str, batch_id: int, first: int, months: Iterable[dt.date])
     )
 
 
+def has_leftovers(*, source: str) -> bool:
+    """Whether the source has hidden rows or batches of a stopped import to sweep."""
+    return (
+        HiddenMonth.objects.filter(source=source).exists()
+        or ImportBatch.objects.filter(source=source, status=ImportBatch.Status.LOADING).exists()
+    )
+
+
 def sweep(*, source: str, writes: ShortWrites) -> int:
     """Delete the hidden rows of the source in short transactions; returns the number of
     replaced rows deleted (rows of stopped imports are not counted).

@@ -30,7 +30,7 @@ class Command(BaseCommand):
         # Jobs left running by a worker that died (this host's dead processes, other hosts'
         # stale heartbeats) are failed and their uploads deleted before anything new runs.
         try:
-            failed = workers_recover()
+            failed = workers_recover(startup=True)
         except OperationalError as exc:
             # SQLite: another worker's import holds the write lock; the heartbeat tries again.
             log.warning("Recovery of dead workers' jobs postponed: %s", exc)
