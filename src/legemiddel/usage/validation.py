@@ -125,7 +125,13 @@ class _Checks:
         if not found.any():
             return
         self.bad = self.bad | found
-        value = pl.lit(MASK) if masked else pl.col(column).fill_null("")
+        # A message may name a column the file does not have (no ATC column, no varenr).
+        if masked:
+            value = pl.lit(MASK)
+        elif column in self.frame.columns:
+            value = pl.col(column).fill_null("")
+        else:
+            value = pl.lit("")
         self.errors.append(
             self.frame.filter(found).select(
                 pl.col(ROW).cast(pl.Int64).alias("row"),
