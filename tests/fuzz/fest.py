@@ -145,6 +145,7 @@ def _run(path: Path, **options: Any) -> Any:
 
 IMPORTER = Importer(
     key="fest",
+    tables=("catalogue.Package", "catalogue.Price", "catalogue.Brand", "catalogue.Substance"),
     rows=fest_rows,
     build=build,
     formats=("xml",),

@@ -87,6 +87,7 @@ def _org_expected(rows: list[Row]) -> Keys:
 register(
     Importer(
         key="org",
+        tables=("organisation.OrgUnit", "organisation.CostCentre", "organisation.ExternalSite"),
         profile=lambda: org_importers.profile("organisation"),
         rows=organisation_rows,
         run=job("org"),
@@ -124,6 +125,7 @@ def personnel_rows(draw: st.DrawFn) -> list[Row]:
 register(
     Importer(
         key="personnel",
+        tables=("organisation.HealthPersonnel", "organisation.Affiliation"),
         profile=lambda: org_importers.profile("personnel"),
         rows=personnel_rows,
         run=job("personnel"),
@@ -157,6 +159,7 @@ def atc_rows(draw: st.DrawFn) -> list[Row]:
 register(
     Importer(
         key="atc",
+        tables=("catalogue.AtcCode",),
         profile=lambda: load_profile(ATC_PROFILE),
         rows=atc_rows,
         run=job("atc"),
@@ -218,6 +221,7 @@ def _agreement_keys() -> Keys:
 register(
     Importer(
         key="agreement",
+        tables=("agreements.AgreementLine",),
         profile=lambda: load_profile(AGREEMENT_PROFILE),
         rows=agreement_rows,
         run=lambda path: agreement_import_lines(
@@ -346,6 +350,14 @@ USAGE: dict[str, tuple[Any, Callable[[], Keys], Callable[[list[Row]], Keys]]] = 
 }
 
 
+TABLES = {
+    "sls": "usage.SalesLine",
+    "hresept": "usage.Dispensing",
+    "dips": "usage.Administration",
+    "dipsresept": "usage.EPrescription",
+}
+
+
 def _usage_run(source: str) -> Callable[..., Any]:
     run = job(source)
 
@@ -359,6 +371,7 @@ for _source, (_rows, _stored, _keys) in USAGE.items():
     register(
         Importer(
             key=_source,
+            tables=(TABLES[_source], "usage.MonthlyUsage"),
             profile=lambda source=_source: usage_profile(source),
             rows=_rows,
             run=_usage_run(_source),
