@@ -38,9 +38,16 @@ def _django() -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def fuzz_one(key: str, examples: int, seed: int, shard: int) -> dict[str, Any]:
+class _TimeUp(Exception):
+    pass
+
+
+def fuzz_one(
+    key: str, examples: int, seed: int, shard: int, stop_at: float, progress: str
+) -> dict[str, Any]:
     """Run ``examples`` files through one importer in this process; never raises on a
-    failure found, counts it instead."""
+    failure found, counts it instead. Stops early at ``stop_at`` (a time.time()), and writes
+    the counts so far to ``progress`` every few hundred files."""
     _django()
     import logging
 
@@ -69,6 +76,8 @@ def fuzz_one(key: str, examples: int, seed: int, shard: int) -> dict[str, Any]:
     )
     @given(file=fuzz_file(importer))
     def one(file: FuzzFile) -> None:
+        if time.time() > stop_at:
+            raise _TimeUp
         outcome = check(importer, file, tmp)
         counts["files"] += 1
         if outcome.kind == "failure" and outcome.expected_failure:
@@ -80,15 +89,26 @@ def fuzz_one(key: str, examples: int, seed: int, shard: int) -> dict[str, Any]:
                 explained.append(f"{outcome.detail[-1500:]}\nfile: {file.describe()}")
         else:
             counts[outcome.kind] += 1
+        if progress and counts["files"] % 250 == 0:
+            with open(progress, "a", encoding="utf-8") as out:
+                out.write(json.dumps(result()) + "\n")
 
-    one()
-    return {
-        "importer": key,
-        **counts,
-        "seconds": round(time.monotonic() - started, 1),
-        "known_defects": sorted(known),
-        "failures_explained": explained,
-    }
+    def result() -> dict[str, Any]:
+        return {
+            "importer": key,
+            "shard": shard,
+            **counts,
+            "seconds": round(time.monotonic() - started, 1),
+            "known_defects": sorted(known),
+            "failures_explained": explained,
+            "stopped_early": time.time() > stop_at,
+        }
+
+    try:
+        one()
+    except _TimeUp:
+        pass
+    return result()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,6 +119,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="importers, comma-separated (default: all)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=None, help="also write the JSON here")
+    parser.add_argument(
+        "--minutes", type=float, default=0, help="stop each importer after this long (0: never)"
+    )
+    parser.add_argument("--progress", default="", help="append running counts (JSON lines)")
     args = parser.parse_args(argv)
 
     if args.only:
@@ -111,10 +135,11 @@ def main(argv: list[str] | None = None) -> int:
         keys = sorted(REGISTRY)
     per_shard = -(-args.examples // args.shards)
     started = time.monotonic()
+    stop_at = time.time() + args.minutes * 60 if args.minutes else float("inf")
     results: dict[str, dict[str, Any]] = {}
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         futures = {
-            pool.submit(fuzz_one, key, per_shard, args.seed, shard): key
+            pool.submit(fuzz_one, key, per_shard, args.seed, shard, stop_at, args.progress): key
             for key in keys
             for shard in range(args.shards)
         }
@@ -124,10 +149,11 @@ def main(argv: list[str] | None = None) -> int:
                 part["importer"],
                 {"importer": part["importer"], "files": 0, "accepted": 0, "rejected": 0,
                  "failures": 0, "known": 0, "seconds": 0.0, "known_defects": [],
-                 "failures_explained": []},
+                 "failures_explained": [], "stopped_early": False},
             )
             for name in ("files", "accepted", "rejected", "failures", "known", "seconds"):
                 total[name] += part[name]
+            total["stopped_early"] = total["stopped_early"] or part["stopped_early"]
             total["known_defects"] = sorted({*total["known_defects"], *part["known_defects"]})
             total["failures_explained"] += part["failures_explained"][:MAX_EXPLAINED]
             print(
