@@ -12,6 +12,7 @@ and, last, one JSON object: per importer the files tried, accepted, rejected, fa
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -51,8 +52,8 @@ def fuzz_one(
     _django()
     import logging
 
-    from hypothesis import HealthCheck, Phase, given, seed as hseed, settings
-
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as hseed
     from tests.fuzz import importers  # noqa: F401  (registers every importer)
     from tests.fuzz.harness import REGISTRY, FuzzFile, check, fuzz_file, workdir
 
@@ -104,10 +105,8 @@ def fuzz_one(
             "stopped_early": time.time() > stop_at,
         }
 
-    try:
+    with contextlib.suppress(_TimeUp):
         one()
-    except _TimeUp:
-        pass
     return result()
 
 
@@ -129,8 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         keys = args.only.split(",")
     else:
         _django()
-        from tests.fuzz.harness import REGISTRY
         from tests.fuzz import importers  # noqa: F401
+        from tests.fuzz.harness import REGISTRY
 
         keys = sorted(REGISTRY)
     per_shard = -(-args.examples // args.shards)
@@ -147,9 +146,18 @@ def main(argv: list[str] | None = None) -> int:
             part = future.result()
             total = results.setdefault(
                 part["importer"],
-                {"importer": part["importer"], "files": 0, "accepted": 0, "rejected": 0,
-                 "failures": 0, "known": 0, "seconds": 0.0, "known_defects": [],
-                 "failures_explained": [], "stopped_early": False},
+                {
+                    "importer": part["importer"],
+                    "files": 0,
+                    "accepted": 0,
+                    "rejected": 0,
+                    "failures": 0,
+                    "known": 0,
+                    "seconds": 0.0,
+                    "known_defects": [],
+                    "failures_explained": [],
+                    "stopped_early": False,
+                },
             )
             for name in ("files", "accepted", "rejected", "failures", "known", "seconds"):
                 total[name] += part[name]

@@ -18,7 +18,11 @@ from tests.fuzz import world
 from tests.fuzz.harness import FuzzFile, Importer, Keys, Row, hostile_values
 
 WORDS = st.lists(
-    st.text(alphabet="abcdefghijklmnopqrstuvwxyzæøåABCDEFGHIJKLMNOPQRSTUVWXYZÆØÅ0123456789.%/", min_size=1, max_size=10),
+    st.text(
+        alphabet="abcdefghijklmnopqrstuvwxyzæøåABCDEFGHIJKLMNOPQRSTUVWXYZÆØÅ0123456789.%/",
+        min_size=1,
+        max_size=10,
+    ),
     min_size=1,
     max_size=5,
 ).map(" ".join)
@@ -88,7 +92,17 @@ def build(draw: st.DrawFn, rows: list[Row], hostile: bool = True) -> FuzzFile:
     festgen.write_fest(cat, out)
     text = out.getvalue()
 
-    damages = ("truncate", "flip", "control", "tag", "encoding", "bomb", "entity", "random", "empty")
+    damages = (
+        "truncate",
+        "flip",
+        "control",
+        "tag",
+        "encoding",
+        "bomb",
+        "entity",
+        "random",
+        "empty",
+    )
     damage = draw(st.sampled_from(("none",) * 10 + damages)) if hostile else "none"
     data = text.encode("utf-8", errors="surrogatepass")
     if damage == "truncate":
@@ -98,9 +112,9 @@ def build(draw: st.DrawFn, rows: list[Row], hostile: bool = True) -> FuzzFile:
         data = data[:at] + bytes([draw(st.integers(0, 255))]) + data[at + 1 :]
     elif damage == "control":
         at = text.index("<NavnFormStyrke>") + len("<NavnFormStyrke>")
-        data = (text[:at] + draw(st.sampled_from(("\x00", "\x01", "\x1b", "\ufffe"))) + text[at:]).encode(
-            "utf-8", errors="surrogatepass"
-        )
+        data = (
+            text[:at] + draw(st.sampled_from(("\x00", "\x01", "\x1b", "\ufffe"))) + text[at:]
+        ).encode("utf-8", errors="surrogatepass")
     elif damage == "tag":
         data = text.replace("</Varenr>", "", 1).encode()
     elif damage == "encoding":
@@ -153,7 +167,9 @@ IMPORTER = Importer(
     stored=_stored,
     keys=lambda rows: {(r["varenr"], r["name_form_strength"]) for r in rows},
     content=lambda: (
-        sorted(Package.objects.values_list("varenr", "name_form_strength", "active", "content_hash")),
+        sorted(
+            Package.objects.values_list("varenr", "name_form_strength", "active", "content_hash")
+        ),
         festfiles.snapshot()["counts"],
     ),
     seed=world.seed,

@@ -133,6 +133,9 @@ KNOWN_DEFECTS: tuple[tuple[Callable[[str], bool], str], ...] = (
 )
 
 
+NO_OPTIONS: st.SearchStrategy[dict[str, Any]] = st.just({})
+
+
 @dataclass(frozen=True)
 class Importer:
     """How the harness drives one importer.
@@ -154,7 +157,7 @@ class Importer:
     build: Callable[[st.DrawFn, list[Row], bool], FuzzFile] | None = None
     seed: Callable[[], None] = lambda: None
     # Options of the job kind, drawn per file (e.g. usage imports' accept_valid).
-    options: st.SearchStrategy[dict[str, Any]] = st.just({})
+    options: st.SearchStrategy[dict[str, Any]] = NO_OPTIONS
     # The importer's tables whose content (not only row count) must survive a rejection.
     content: Callable[[], Any] = lambda: None
     # Exceptions besides ImportRejected / FileFormatError that are a documented rejection.
@@ -254,7 +257,11 @@ def tabular_file(draw: st.DrawFn, importer: Importer, hostile: bool = True) -> F
     lines: list[list[str]] = []
     for row in rows:
         values = [row.get(k, "") for k in keys_in_file]
-        change = draw(st.sampled_from(("keep",) * 5 + ("hostile", "short", "long"))) if hostile else "keep"
+        change = (
+            draw(st.sampled_from(("keep",) * 5 + ("hostile", "short", "long")))
+            if hostile
+            else "keep"
+        )
         if change == "hostile" and values:
             index = draw(st.integers(0, len(values) - 1))
             values[index] = draw(hostile_values())
@@ -296,7 +303,9 @@ def tabular_file(draw: st.DrawFn, importer: Importer, hostile: bool = True) -> F
 
     # The whole file: sometimes cut short, or replaced by random bytes.
     damage = (
-        draw(st.sampled_from(("none",) * 12 + ("truncate", "random", "empty"))) if hostile else "none"
+        draw(st.sampled_from(("none",) * 12 + ("truncate", "random", "empty")))
+        if hostile
+        else "none"
     )
     if damage == "truncate" and data:
         data = data[: draw(st.integers(0, len(data) - 1))]
@@ -309,10 +318,9 @@ def tabular_file(draw: st.DrawFn, importer: Importer, hostile: bool = True) -> F
     if damage != "none":
         notes.append(damage)
         clean = False
-    if not clean:
-        # The valid rows only count when the file around them is intact.
-        if header_change not in ("none", "unknown") or damage != "none":
-            valid = []
+    # The valid rows only count when the file around them is intact.
+    if header_change not in ("none", "unknown") or damage != "none":
+        valid = []
     return FuzzFile(
         name=name,
         data=data,
@@ -350,7 +358,11 @@ def _csv(
         line_encoding = encoding
         if mixed and index == len(lines) // 2 + 1:
             line_encoding = "cp1252" if encoding == "utf-8" else "utf-8"
-        out.write(text.encode(line_encoding, errors="surrogatepass" if line_encoding == "utf-8" else "replace"))
+        out.write(
+            text.encode(
+                line_encoding, errors="surrogatepass" if line_encoding == "utf-8" else "replace"
+            )
+        )
     if raw_quotes:
         notes.append("raw quotes")
     if mixed:
@@ -368,7 +380,13 @@ def _xlsx(draw: st.DrawFn, header: list[str], lines: list[list[str]], notes: lis
     numbers = draw(st.booleans())  # digits written as number cells, as Excel keeps them
     for r, values in enumerate([header, *lines]):
         for c, value in enumerate(values):
-            if r and numbers and value.isdecimal() and len(value) < 15 and not value.startswith("0"):
+            if (
+                r
+                and numbers
+                and value.isdecimal()
+                and len(value) < 15
+                and not value.startswith("0")
+            ):
                 sheet.write_number(r, c, int(value))
             elif r and value in ("NaN", "inf", "-inf", "1e309"):
                 sheet.write_number(r, c, float(value if value != "1e309" else "inf"))
@@ -401,7 +419,8 @@ def table_counts() -> dict[str, int]:
     """Rows in every table of the project, in one query."""
     models = [m for m in apps.get_models() if not m._meta.proxy and m._meta.managed]
     qn = connection.ops.quote_name
-    sql = "SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {qn(m._meta.db_table)})" for m in models)
+    # Table names from the models, quoted: nothing from outside goes into the statement.
+    sql = "SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {qn(m._meta.db_table)})" for m in models)  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql)
         counts = cursor.fetchone()
@@ -444,7 +463,9 @@ def check(importer: Importer, file: FuzzFile, workdir: Path) -> Outcome:
         try:
             importer.run(path, **file.options)
         except (ImportRejected, FileFormatError, *importer.rejections) as exc:
-            errors = exc.errors if isinstance(exc, ImportRejected) else [RowError(0, "", "", str(exc))]
+            errors = (
+                exc.errors if isinstance(exc, ImportRejected) else [RowError(0, "", "", str(exc))]
+            )
             problem = _messages_ok(errors)
             after = {
                 label: n
@@ -465,8 +486,7 @@ def check(importer: Importer, file: FuzzFile, workdir: Path) -> Outcome:
             elif file.clean:
                 outcome = Outcome(
                     "failure",
-                    "a file of valid rows was rejected: "
-                    + "; ".join(str(e) for e in errors[:5]),
+                    "a file of valid rows was rejected: " + "; ".join(str(e) for e in errors[:5]),
                 )
             else:
                 outcome = Outcome("rejected", str(errors[0])[:200])
@@ -481,7 +501,8 @@ def check(importer: Importer, file: FuzzFile, workdir: Path) -> Outcome:
                 outcome = Outcome("failure", f"accepted, but {insane}")
             elif missing:
                 outcome = Outcome(
-                    "failure", f"accepted, but valid rows are not stored: {sorted(map(str, missing))[:5]}"
+                    "failure",
+                    f"accepted, but valid rows are not stored: {sorted(map(str, missing))[:5]}",
                 )
             elif len(new) > max(file.data_rows, 0) + 1 and importer.key != "fest":
                 outcome = Outcome("failure", f"accepted {len(new)} keys from {file.data_rows} rows")
@@ -516,5 +537,3 @@ def _insane_values(tables: Sequence[str]) -> str:
 
 def workdir() -> Path:
     return Path(tempfile.mkdtemp(prefix="fuzz-"))
-
-

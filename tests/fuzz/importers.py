@@ -187,7 +187,9 @@ def agreement_rows(draw: st.DrawFn) -> list[Row]:
         if draw(st.booleans()):
             day = world.AGREEMENT_START + dt.timedelta(days=draw(st.integers(0, 700)))
             starts = day.strftime("%d.%m.%Y")
-        packages = draw(st.lists(st.sampled_from(world.PACKAGES), min_size=1, max_size=4, unique=True))
+        packages = draw(
+            st.lists(st.sampled_from(world.PACKAGES), min_size=1, max_size=4, unique=True)
+        )
         for rank, varenr in enumerate(packages, start=1):
             basis = draw(st.sampled_from(("ddd", "år", "kur", "")))
             row: Row = {

@@ -37,9 +37,7 @@ def run_files(key: str, tmp_path, hostile: bool) -> list[Outcome]:
 
 
 @pytest.mark.parametrize("key", sorted(REGISTRY))
-def test_a_hostile_file_is_imported_or_refused_cleanly_and_a_refusal_stores_nothing(
-    key, tmp_path
-):
+def test_a_hostile_file_is_imported_or_refused_cleanly_and_a_refusal_stores_nothing(key, tmp_path):
     outcomes = run_files(key, tmp_path, hostile=True)
 
     assert {o.kind for o in outcomes} <= {"accepted", "rejected"}
