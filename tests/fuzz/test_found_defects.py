@@ -6,8 +6,10 @@ import pytest
 
 from legemiddel.lib.tabular import ImportRejected
 from legemiddel.usage.models import Administration, EPrescription
-from tests.fuzz import importers  # noqa: F401  (registers every importer)
-from tests.fuzz import world
+from tests.fuzz import (
+    importers,  # noqa: F401  (registers every importer)
+    world,
+)
 from tests.fuzz.harness import REGISTRY
 
 pytestmark = pytest.mark.django_db
