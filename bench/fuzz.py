@@ -12,12 +12,12 @@ and, last, one JSON object: per importer the files tried, accepted, rejected, fa
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import json
 import os
 import sys
 import time
+import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
@@ -105,8 +105,13 @@ def fuzz_one(
             "stopped_early": time.time() > stop_at,
         }
 
-    with contextlib.suppress(_TimeUp):
+    try:
         one()
+    except _TimeUp:
+        pass
+    except Exception:  # the harness itself broke: say so instead of losing the counts
+        counts["failures"] += 1
+        explained.append("the run stopped:\n" + traceback.format_exc(limit=12)[-3000:])
     return result()
 
 

@@ -129,7 +129,11 @@ KNOWN_DEFECTS: tuple[tuple[Callable[[str], bool], str], ...] = (
         lambda detail: "NOT NULL constraint failed" in detail or "violates not-null" in detail,
         "inf/NaN accepted in numeric fields",
     ),
-    (lambda detail: CONTROL in detail, "NUL/control characters accepted in text"),
+    (
+        # PostgreSQL refuses NUL in text outright, where SQLite stores it.
+        lambda detail: CONTROL in detail or "cannot contain NUL" in detail,
+        "NUL/control characters accepted in text",
+    ),
 )
 
 
