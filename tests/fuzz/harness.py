@@ -120,6 +120,7 @@ HUGE_FIELD = "A" * 140_000  # over the csv module's field size limit (131 072)
 
 NOT_FINITE = "stored a number that is not finite"
 CONTROL = "stored text with a NUL or control character"
+UNREADABLE = "stored a value that cannot be read back"
 # Defects the fuzzer finds that another branch (wt-files) is fixing: a failure whose text
 # matches is counted as known (and the suite's test is an expected failure) until it lands.
 KNOWN_DEFECTS: tuple[tuple[Callable[[str], bool], str], ...] = (
@@ -128,6 +129,13 @@ KNOWN_DEFECTS: tuple[tuple[Callable[[str], bool], str], ...] = (
     (
         lambda detail: "NOT NULL constraint failed" in detail or "violates not-null" in detail,
         "inf/NaN accepted in numeric fields",
+    ),
+    (
+        # Found by this fuzzer, not yet fixed: a FEST number with more digits than its column
+        # (pack size, DDD, price) is stored; SQLite then cannot read the package back, and
+        # PostgreSQL refuses the row with a traceback.
+        lambda detail: UNREADABLE in detail or "numeric field overflow" in detail,
+        "FEST numbers beyond their column's digits are stored",
     ),
     (
         # PostgreSQL refuses NUL in text outright, where SQLite stores it.
@@ -530,7 +538,11 @@ def _insane_values(tables: Sequence[str]) -> str:
     for label in tables:
         model = apps.get_model(label)
         names = [f.attname for f in model._meta.concrete_fields]
-        for row in model.objects.values_list(*names):
+        try:
+            rows = list(model.objects.values_list(*names))
+        except (ArithmeticError, ValueError) as exc:  # decimal.InvalidOperation, overflow
+            return f"{UNREADABLE}: {label} ({type(exc).__name__})"
+        for row in rows:
             for name, value in zip(names, row, strict=True):
                 if isinstance(value, float | Decimal) and not math.isfinite(value):
                     return f"{NOT_FINITE}: {label}.{name}={value}"
