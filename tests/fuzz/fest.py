@@ -106,9 +106,9 @@ def build(draw: st.DrawFn, rows: list[Row], hostile: bool = True) -> FuzzFile:
     damage = draw(st.sampled_from(("none",) * 10 + damages)) if hostile else "none"
     data = text.encode("utf-8", errors="surrogatepass")
     if damage == "truncate":
-        data = data[: draw(st.integers(0, len(data) - 1))]
+        data = data[: len(data) * draw(st.integers(0, 999)) // 1000]
     elif damage == "flip":
-        at = draw(st.integers(0, len(data) - 1))
+        at = len(data) * draw(st.integers(0, 999)) // 1000
         data = data[:at] + bytes([draw(st.integers(0, 255))]) + data[at + 1 :]
     elif damage == "control":
         at = text.index("<NavnFormStyrke>") + len("<NavnFormStyrke>")

@@ -133,8 +133,13 @@ KNOWN_DEFECTS: tuple[tuple[Callable[[str], bool], str], ...] = (
     (
         # Found by this fuzzer, not yet fixed: a FEST number with more digits than its column
         # (pack size, DDD, price) is stored; SQLite then cannot read the package back, and
-        # PostgreSQL refuses the row with a traceback.
-        lambda detail: UNREADABLE in detail or "numeric field overflow" in detail,
+        # PostgreSQL refuses the row with a traceback; a price of that kind fails already
+        # when it is rounded to øre (decimal.InvalidOperation escapes the import).
+        lambda detail: (
+            UNREADABLE in detail
+            or "numeric field overflow" in detail
+            or "decimal.InvalidOperation" in detail
+        ),
         "FEST numbers beyond their column's digits are stored",
     ),
     (
@@ -320,7 +325,9 @@ def tabular_file(draw: st.DrawFn, importer: Importer, hostile: bool = True) -> F
         else "none"
     )
     if damage == "truncate" and data:
-        data = data[: draw(st.integers(0, len(data) - 1))]
+        # A share of the file, not a byte count: an XLSX file's length varies from one
+        # writing to the next (its timestamp), and a draw must not depend on it.
+        data = data[: len(data) * draw(st.integers(0, 999)) // 1000]
     elif damage == "random":
         data = draw(st.binary(max_size=400))
         if fmt == "xlsx" and draw(st.booleans()):
