@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from legemiddel.agreements import selectors
+from legemiddel.core.api import errors
 
 router = Router(tags=["agreements"])
 
@@ -45,7 +46,9 @@ class AreaOut(Schema):
     next_start: dt.date | None
 
 
-@router.get("/recommendations", response=list[AreaOut], url_name="recommendations")
+@router.get(
+    "/recommendations", response={200: list[AreaOut], **errors()}, url_name="recommendations"
+)
 def recommendations(request: HttpRequest) -> list[AreaOut]:
     """Every therapeutic area's ranking in force today, and the next agreement if one is
     published. No prices."""

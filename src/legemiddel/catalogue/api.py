@@ -10,9 +10,12 @@ from ninja import Field, Query, Router, Schema
 
 from legemiddel.catalogue import selectors
 from legemiddel.catalogue.models import AtcCode, Package, Substance
+from legemiddel.core.api import clean_text, errors
 
 router = Router(tags=["catalogue"])
 MAX_LIMIT = 200
+# SQLite and PostgreSQL take a 64-bit offset; no search has a billion results.
+MAX_OFFSET = 1_000_000_000
 
 
 class PackageOut(Schema):
@@ -85,7 +88,7 @@ class PackageFilter(Schema):
     atc: str = Field("", description="Only packages under this ATC code (any level).")
     include_retired: bool = False
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 def _package(p: Package) -> dict[str, object]:
@@ -117,11 +120,11 @@ def _atc(a: AtcCode, packages: int | None = None) -> dict[str, object]:
     }
 
 
-@router.get("/packages", response=PackagePage, summary="Search packages")
+@router.get("/packages", response={200: PackagePage, **errors(422)}, summary="Search packages")
 def packages(request: HttpRequest, filters: Query[PackageFilter]) -> dict[str, object]:
     """Packages matching every word of `q`, active first, sorted by name."""
     found = selectors.package_search(
-        filters.q, atc=filters.atc, include_retired=filters.include_retired
+        clean_text(filters.q), atc=clean_text(filters.atc), include_retired=filters.include_retired
     )
     page = found[filters.offset : filters.offset + filters.limit]
     return {
@@ -132,10 +135,12 @@ def packages(request: HttpRequest, filters: Query[PackageFilter]) -> dict[str, o
     }
 
 
-@router.get("/packages/{varenr}", response=PackageDetailOut, summary="One package")
+@router.get(
+    "/packages/{varenr}", response={200: PackageDetailOut, **errors(404)}, summary="One package"
+)
 def package(request: HttpRequest, varenr: str) -> dict[str, object]:
     """A package with its public prices (all periods, with validity)."""
-    found = selectors.package_detail(varenr)
+    found = selectors.package_detail(clean_text(varenr))
     if found is None:
         raise Http404
     prices = [
@@ -164,14 +169,18 @@ def package(request: HttpRequest, varenr: str) -> dict[str, object]:
     }
 
 
-@router.get("/atc", response=list[AtcOut], summary="ATC main groups")
+@router.get("/atc", response={200: list[AtcOut], **errors()}, summary="ATC main groups")
 def atc_root(request: HttpRequest) -> list[dict[str, object]]:
     return [_atc(n.code, n.packages) for n in selectors.atc_children(None)]
 
 
-@router.get("/atc/{code}", response=AtcDetailOut, summary="One ATC code with its subgroups")
+@router.get(
+    "/atc/{code}",
+    response={200: AtcDetailOut, **errors(404)},
+    summary="One ATC code with its subgroups",
+)
 def atc(request: HttpRequest, code: str) -> dict[str, object]:
-    node = selectors.atc_lookup(code)
+    node = selectors.atc_lookup(clean_text(code))
     if node is None:
         raise Http404
     return {
@@ -181,13 +190,15 @@ def atc(request: HttpRequest, code: str) -> dict[str, object]:
     }
 
 
-@router.get("/substances", response=list[SubstanceOut], summary="Search substances")
+@router.get(
+    "/substances", response={200: list[SubstanceOut], **errors(422)}, summary="Search substances"
+)
 def substances(
     request: HttpRequest, q: str = "", include_retired: bool = False, limit: int = 50
 ) -> list[dict[str, object]]:
     limit = max(1, min(limit, MAX_LIMIT))
     found: list[Substance] = list(
-        selectors.substance_search(q, include_retired=include_retired)[:limit]
+        selectors.substance_search(clean_text(q), include_retired=include_retired)[:limit]
     )
     return [
         {"id": s.fest_id, "name": s.name, "name_en": s.name_en, "active": s.active} for s in found

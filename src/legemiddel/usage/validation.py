@@ -151,7 +151,15 @@ class _Checks:
         if not found.any():
             return
         self.bad = self.bad | found
-        value = pl.lit(MASK) if masked else (shown if shown is not None else pl.col(column))
+        # A message may name a column the file does not have (no ATC column, no varenr).
+        if masked:
+            value = pl.lit(MASK)
+        elif shown is not None:
+            value = shown
+        elif column in self.frame.columns:
+            value = pl.col(column)
+        else:
+            value = pl.lit("")
         value = value.fill_null("")
         self.errors.append(
             self.frame.filter(found).select(
