@@ -442,3 +442,50 @@ def test_numbers_outside_their_range_are_refused_with_the_limit(
     [error] = refused(path, before)
 
     assert (error.row, error.column, error.message) == (line, column, message)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "stored"),
+    [
+        (
+            "<Statistikkfaktor>27.5862</Statistikkfaktor>",
+            "<Statistikkfaktor>999999999.99999999999999999999999999</Statistikkfaktor>",
+            "ddd_per_pack",
+            "1000000000.000000",
+        ),
+        ('<DDD V="2.9" U="mg"/>', '<DDD V="0.1234567890123456789" U="mg"/>', "ddd", "0.123457"),
+        (
+            "<Pakningsstr>2</Pakningsstr>",
+            "<Pakningsstr>2.000049999999999999999999999999</Pakningsstr>",
+            "pack_size",
+            "2.0000",
+        ),
+    ],
+    ids=["statistikkfaktor", "ddd", "pakningsstr"],
+)
+def test_numbers_with_more_decimals_than_their_column_are_rounded_to_it_and_read_back(
+    tmp_path, before, old, new, field, stored
+):
+    # Found by fuzzing: such a number was stored as written, and the package then could not be
+    # read back (SQLite) or the import failed with a traceback (PostgreSQL).
+    from decimal import Decimal
+
+    from legemiddel.catalogue.models import Package
+
+    path, _line = broken(tmp_path, old, new)
+
+    fest_import(path=path)
+
+    assert Decimal(stored) in {getattr(p, field) for p in Package.objects.all()}
+
+
+def test_a_price_with_more_decimals_than_ore_is_rounded_to_ore(tmp_path, before):
+    from decimal import Decimal
+
+    from legemiddel.catalogue.models import Price
+
+    path, _line = broken(tmp_path, 'Pris V="9870.25"', 'Pris V="9999999999.9999999999999999999999"')
+
+    fest_import(path=path)
+
+    assert Decimal("10000000000.00") in set(Price.objects.values_list("amount", flat=True))

@@ -109,12 +109,13 @@ def _package(base: dict[str, Any], k: dict[str, list[Any]]) -> ParsedPackage:
             column="Pakningsstr",
             what=what,
             high=MAX_PACK_SIZE,
+            places=4,
             noun="en pakningsstørrelse",
         ),
         pack_unit=child_attr(info, "EnhetPakning", "DN") or child_attr(info, "EnhetPakning"),
         pack_type=child_attr(info, "Pakningstype", "DN"),
         ddd=parse_decimal(
-            child_attr(info, "DDD"), column="DDD", what=what, high=MAX_DDD, noun="en DDD"
+            child_attr(info, "DDD"), column="DDD", what=what, high=MAX_DDD, places=6, noun="en DDD"
         ),
         ddd_unit=child_attr(info, "DDD", "U"),
         ddd_per_pack=parse_decimal(
@@ -122,6 +123,7 @@ def _package(base: dict[str, Any], k: dict[str, list[Any]]) -> ParsedPackage:
             column="Statistikkfaktor",
             what=what,
             high=MAX_DDD,
+            places=6,
             noun="en statistikkfaktor",
         ),
         marketed_from=parse_date(child_text(market, "Markedsforingsdato")),
@@ -170,7 +172,12 @@ def _price(k: dict[str, list[Any]], varenr: str) -> ParsedPrice:
     label = child_attr(k, "Type", "DN")
     raw_amount = child_attr(k, "Pris")
     amount = parse_decimal(
-        raw_amount, column="PrisVare/Pris", what=f"Pakning {varenr}", high=MAX_PRICE, noun="en pris"
+        raw_amount,
+        column="PrisVare/Pris",
+        what=f"Pakning {varenr}",
+        high=MAX_PRICE,
+        places=2,
+        noun="en pris",
     )
     if amount is None:
         raise EntryProblem(

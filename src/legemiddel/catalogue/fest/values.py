@@ -7,8 +7,11 @@ raising; :func:`required` is the one that refuses an entry.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Any
+
+# Enough precision to round any number under the limits without losing integer digits.
+WIDE = Context(prec=60)
 
 
 def local_name(tag: Any) -> str:
@@ -63,9 +66,10 @@ class EntryProblem(Exception):
 
 
 def parse_decimal(
-    value: str, *, column: str, what: str, high: Decimal, noun: str = "en verdi"
+    value: str, *, column: str, what: str, high: Decimal, places: int, noun: str = "en verdi"
 ) -> Decimal | None:
-    """A number FEST gives, from 0 to ``high`` (docs/formats/fest.md); ``None`` when empty.
+    """A number FEST gives, from 0 to ``high`` (docs/formats/fest.md), rounded to the ``places``
+    decimals its column keeps; ``None`` when empty.
 
     Anything else (text, ``NaN``, ``INF``, ``1e400``, a negative number) is an
     :class:`EntryProblem` naming the element: the entry is refused, not stored without it.
@@ -84,7 +88,9 @@ def parse_decimal(
     if number > high:
         limit = f"{high:,.0f}".replace(",", "\u00a0")
         raise EntryProblem(column, value, f"{what} har {noun} over {limit}, grensen.")
-    return number
+    # Rounded here, with room for any number of digits the file gave: the column keeps
+    # ``places`` decimals, and a value with more would not fit it (or round back) as written.
+    return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=WIDE)
 
 
 def parse_whole(value: str, *, column: str, what: str) -> int:
