@@ -23,6 +23,32 @@ def days_between_sql(later: str, earlier: str) -> str:
     return f"({later} - {earlier})"
 
 
+def plus_days_sql(day: str, days: int) -> str:
+    """SQL for a date column (or expression) moved by a whole number of days."""
+    if _sqlite():
+        return f"date({day}, '{int(days):+d} days')"
+    return f"({day} + {int(days)})"
+
+
+def year_sql(day: str) -> str:
+    """SQL for the year (an integer) of a date column or expression."""
+    if _sqlite():  # dates are ISO text
+        return f"CAST(substr({day}, 1, 4) AS INTEGER)"
+    return f"CAST(EXTRACT(YEAR FROM {day}) AS INTEGER)"
+
+
+def contains_sql(text: str, part: str) -> str:
+    """SQL for whether ``part`` occurs in ``text`` (no LIKE: no wildcards to escape)."""
+    if _sqlite():
+        return f"(instr({text}, {part}) > 0)"
+    return f"(strpos({text}, {part}) > 0)"
+
+
+def text_sql(value: str) -> str:
+    """SQL for a value (a date, a number) as text, for building keys in raw SQL."""
+    return f"CAST({value} AS TEXT)"
+
+
 def date_param(day: dt.date) -> Any:
     """A date as a raw query parameter: SQLite keeps dates as ISO text."""
     return day.isoformat() if _sqlite() else day

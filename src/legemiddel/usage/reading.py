@@ -68,7 +68,14 @@ def open_table(
     path: Path, source: str, chunk_rows: int = XLSX_CHUNK_ROWS, chunk_bytes: int = CHUNK_BYTES
 ) -> Table:
     """Open a usage file; map its header to the source's canonical column names."""
-    prof = profile(source)
+    return open_profile_table(path, profile(source), chunk_rows, chunk_bytes)
+
+
+def open_profile_table(
+    path: Path, prof: Profile, chunk_rows: int = XLSX_CHUNK_ROWS, chunk_bytes: int = CHUNK_BYTES
+) -> Table:
+    """Open a large CSV or XLSX file through any header profile (other apps' patient-level
+    files, e.g. episodes, are read the same way as usage files)."""
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
         return _open_xlsx(path, prof, chunk_rows)
