@@ -12,7 +12,7 @@ from legemiddel.coding.importing import episodes_import
 from legemiddel.coding.models import Episode, EpisodeCode, EpisodeImport
 from legemiddel.lib.tabular import ImportRejected
 from legemiddel.usage.models import CodeMapping
-from tests.usage.files import P1, P2, pseudonym, wrong_check_digit, write_csv, write_xlsx
+from tests.usage.files import P1, P2, pseudonym, write_csv, write_xlsx, wrong_check_digit
 
 HEADER = ["episode", "fødselsnummer", "enhet", "kontakttype", "start", "slutt", "ansvarlig hpr",
           "kodeverk", "kode", "hoved"]  # fmt: skip
@@ -98,7 +98,11 @@ class TestGoodFiles:
     def test_accept_valid_leaves_out_whole_episodes_with_errors(self, org, tmp_path):
         result = imported(
             tmp_path,
-            [row(), row(episode="E2", system="NCSP", code="CKD05"), row(episode="E2", system="XYZ")],
+            [
+                row(),
+                row(episode="E2", system="NCSP", code="CKD05"),
+                row(episode="E2", system="XYZ"),
+            ],
             accept_valid=True,
         )
         assert list(Episode.objects.values_list("episode_ref", flat=True)) == ["E1"]
@@ -124,7 +128,10 @@ class TestBadInput:
 
     def test_end_before_start(self, org, tmp_path):
         [error] = rejected(tmp_path, [row(start="2024-03-14 10:00", end="2024-03-14 09:00")])
-        assert (error.column, error.message) == ("episoder.csv: slutt", "Episoden slutter før den starter.")
+        assert (error.column, error.message) == (
+            "episoder.csv: slutt",
+            "Episoden slutter før den starter.",
+        )
 
     def test_an_episode_id_twice_with_different_patients(self, org, tmp_path):
         errors = rejected(tmp_path, [row(), row(patient=P2, system="NCSP", code="CKD05")])

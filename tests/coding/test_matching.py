@@ -110,7 +110,9 @@ class TestWindowAndUnits:
 
     def test_zero_window_means_the_same_day(self, data, rules):
         a = data.adm(D, "p1", "MED-REV-POL", "S01LA05")
-        data.episode("E1", "p1", "MED-REV-POL", D + dt.timedelta(days=1), codes=[AFLIBERCEPT, CKD05])
+        data.episode(
+            "E1", "p1", "MED-REV-POL", D + dt.timedelta(days=1), codes=[AFLIBERCEPT, CKD05]
+        )
         coding_refresh(rules=rules)
         assert outcome(a) == Outcome.NO_EPISODE
 
@@ -207,7 +209,7 @@ class TestFindings:
         data.adm(D, "p1", "MED-REV-POL", "S01LA05")
         data.adm(D, "p2", "MED-REV-POL", "S01LA05")
         coding_refresh(rules=rules)
-        first, second = Finding.objects.order_by("patient")
+        first, _second = Finding.objects.order_by("patient")
         Finding.objects.filter(pk=first.pk).update(
             status=Finding.Status.NOT_APPLICABLE, reason="Studiemedisin"
         )

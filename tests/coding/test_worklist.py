@@ -36,7 +36,8 @@ def test_controller_sees_only_their_units_findings(client_for, findings):
 
 def test_core_group_sees_all(client_for, findings):
     response = client_for(Role.CORE_GROUP).get(reverse("findings:worklist"))
-    assert b"DIPS-1" in response.content and b"DIPS-2" in response.content
+    assert b"DIPS-1" in response.content
+    assert b"DIPS-2" in response.content
 
 
 def test_controller_cannot_open_another_units_finding(client_for, findings):
@@ -109,7 +110,12 @@ def test_core_group_enters_a_years_figures(client_for, db, users):
     client = client_for(Role.CORE_GROUP)
     response = client.post(
         reverse("coding:year_new"),
-        {"year": 2025, "unit_price": "54000", "isf_share": "0.4", "correction_deadline": "2026-03-01"},
+        {
+            "year": 2025,
+            "unit_price": "54000",
+            "isf_share": "0.4",
+            "correction_deadline": "2026-03-01",
+        },
     )
     assert response.status_code == 302
     assert ReportingYear.objects.get(year=2025).unit_price == 54000

@@ -79,7 +79,9 @@ def _read(path: Path) -> tuple[pl.DataFrame, dict[str, str]]:
     for name in ("hpr", "main"):
         if name not in frame.columns:
             frame = frame.with_columns(pl.lit(None, pl.String).alias(name))
-    return frame.select(ROW, *[c for c in frame.columns if c != ROW and not c.startswith("_ignored_")]), table.headers
+    return frame.select(
+        ROW, *[c for c in frame.columns if c != ROW and not c.startswith("_ignored_")]
+    ), table.headers
 
 
 def _datetime(name: str) -> pl.Expr:
@@ -112,7 +114,12 @@ def _saerkoder() -> pl.DataFrame:
             "map_from": [s.valid_from for s in rules.saerkoder],
             "map_to": [s.valid_to or dt.date(9999, 12, 31) for s in rules.saerkoder],
         },
-        schema={"code_v": pl.String, "mapped_atc": pl.String, "map_from": pl.Date, "map_to": pl.Date},
+        schema={
+            "code_v": pl.String,
+            "mapped_atc": pl.String,
+            "map_from": pl.Date,
+            "map_to": pl.Date,
+        },
     )
 
 
@@ -122,58 +129,137 @@ def validate(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     strip = [pl.col(c).str.strip_chars().fill_null("") for c in frame.columns if c != ROW]
     f = frame.with_columns(strip).with_columns(
         pl.col("unit").alias("unit_v"),
-        pl.col("contact_type").str.to_lowercase().replace_strict(
-            CONTACT_TYPES, default=None, return_dtype=pl.String
-        ).alias("contact_type_v"),
+        pl.col("contact_type")
+        .str.to_lowercase()
+        .replace_strict(CONTACT_TYPES, default=None, return_dtype=pl.String)
+        .alias("contact_type_v"),
         _datetime("start").alias("start_v"),
         _datetime("end").alias("end_v"),
         pl.col("hpr").alias("hpr_v"),
-        pl.col("code_system").str.to_uppercase().replace_strict(
-            CODE_SYSTEMS, default=None, return_dtype=pl.String
-        ).alias("system_v"),
+        pl.col("code_system")
+        .str.to_uppercase()
+        .replace_strict(CODE_SYSTEMS, default=None, return_dtype=pl.String)
+        .alias("system_v"),
         pl.col("code").str.to_uppercase().str.replace_all(r"[.\s]", "").alias("code_v"),
-        pl.col("main").str.to_lowercase().replace_strict(MAIN, default=False, return_dtype=pl.Boolean).alias("main_v"),
+        pl.col("main")
+        .str.to_lowercase()
+        .replace_strict(MAIN, default=False, return_dtype=pl.Boolean)
+        .alias("main_v"),
     )
     f = f.join(_units(), on="unit_v", how="left")
     f = f.with_columns(pl.col("start_v").dt.date().alias("start_day"))
     patients = f.get_column("patient").unique().to_list()
     problems = {p: fnr_problem(p) for p in patients}
     f = f.with_columns(
-        pl.col("patient").replace_strict(
+        pl.col("patient")
+        .replace_strict(
             {p: (None if problems[p] else pseudonymise(p, key)) for p in patients},
             return_dtype=pl.String,
-        ).alias("pseudonym"),
-        pl.col("patient").replace_strict(
-            {p: problems[p] for p in patients}, return_dtype=pl.String
-        ).alias("fnr_problem"),
+        )
+        .alias("pseudonym"),
+        pl.col("patient")
+        .replace_strict({p: problems[p] for p in patients}, return_dtype=pl.String)
+        .alias("fnr_problem"),
     )
     # Særkoder through the rules' dated mapping (at the episode's start), ATC codes as they are.
     mapping = _saerkoder()
-    f = f.join(mapping, on="code_v", how="left").filter(
-        pl.col("map_from").is_null()
-        | ((pl.col("map_from") <= pl.col("start_day")) & (pl.col("start_day") <= pl.col("map_to")))
-        | pl.col("start_day").is_null()
-    ).unique(ROW, keep="first", maintain_order=True)
+    f = (
+        f.join(mapping, on="code_v", how="left")
+        .filter(
+            pl.col("map_from").is_null()
+            | (
+                (pl.col("map_from") <= pl.col("start_day"))
+                & (pl.col("start_day") <= pl.col("map_to"))
+            )
+            | pl.col("start_day").is_null()
+        )
+        .unique(ROW, keep="first", maintain_order=True)
+    )
     f = f.with_columns(
-        pl.when(pl.col("system_v") == "ATC").then(pl.col("code_v"))
-        .when(pl.col("system_v") == "S").then(pl.col("mapped_atc"))
-        .otherwise(pl.lit("")).fill_null("").alias("atc_v")
+        pl.when(pl.col("system_v") == "ATC")
+        .then(pl.col("code_v"))
+        .when(pl.col("system_v") == "S")
+        .then(pl.col("mapped_atc"))
+        .otherwise(pl.lit(""))
+        .fill_null("")
+        .alias("atc_v")
     )
     checks: list[tuple[pl.Expr, str, pl.Expr, str]] = [
         (pl.col("episode") == "", "episode", pl.col("episode"), "Episode-id mangler."),
-        (pl.col("episode").str.len_chars() > 40, "episode", pl.col("episode"), "Episode-id er lengre enn 40 tegn."),
+        (
+            pl.col("episode").str.len_chars() > 40,
+            "episode",
+            pl.col("episode"),
+            "Episode-id er lengre enn 40 tegn.",
+        ),
         (pl.col("fnr_problem").is_not_null(), "patient", pl.lit(""), ""),
-        (pl.col("org_unit_id").is_null(), "unit", pl.col("unit"), "Ukjent enhet eller RESH-id (koble den på siden for koblinger, eller bruk enhetskoden)."),
-        (pl.col("contact_type_v").is_null(), "contact_type", pl.col("contact_type"), "Ukjent kontakttype; bruk døgn, dag eller poliklinikk."),
-        (pl.col("start_v").is_null(), "start", pl.col("start"), "Starttidspunktet er ikke en dato (2026-03-15 08:30)."),
-        (pl.col("end_v").is_null(), "end", pl.col("end"), "Sluttidspunktet er ikke en dato (2026-03-15 14:00)."),
-        (pl.col("end_v") < pl.col("start_v"), "end", pl.col("end"), "Episoden slutter før den starter."),
-        ((pl.col("hpr_v") != "") & ~pl.col("hpr_v").str.contains(r"^\d{1,9}$"), "hpr", pl.col("hpr"), "HPR-nummeret skal være sifre (høyst 9)."),
-        ((pl.col("code_v") != "") & pl.col("system_v").is_null(), "code_system", pl.col("code_system"), "Ukjent kodeverk; bruk ICD-10, NCMP, NCSP, ATC eller S (særkode)."),
-        ((pl.col("code_v") == "") & (pl.col("code_system") != ""), "code", pl.col("code"), "Koden mangler."),
-        ((pl.col("code_v") != "") & ~pl.col("code_v").str.contains(r"^[A-Z0-9]{1,20}$"), "code", pl.col("code"), "Koden kan bare ha bokstaver og sifre."),
-        ((pl.col("system_v") == "ATC") & ~pl.col("code_v").str.contains(r"^[A-Z]\d\d[A-Z]{2}\d\d$"), "code", pl.col("code"), "ATC-koden skal ha formen L04AB02."),
-        ((pl.col("system_v") == "S") & (pl.col("atc_v") == ""), "code", pl.col("code"), "Særkoden har ingen kobling til en ATC-kode i kodereglene (rules/isf.yaml)."),
+        (
+            pl.col("org_unit_id").is_null(),
+            "unit",
+            pl.col("unit"),
+            "Ukjent enhet eller RESH-id (koble den på siden for koblinger, eller bruk enhetskoden).",
+        ),
+        (
+            pl.col("contact_type_v").is_null(),
+            "contact_type",
+            pl.col("contact_type"),
+            "Ukjent kontakttype; bruk døgn, dag eller poliklinikk.",
+        ),
+        (
+            pl.col("start_v").is_null(),
+            "start",
+            pl.col("start"),
+            "Starttidspunktet er ikke en dato (2026-03-15 08:30).",
+        ),
+        (
+            pl.col("end_v").is_null(),
+            "end",
+            pl.col("end"),
+            "Sluttidspunktet er ikke en dato (2026-03-15 14:00).",
+        ),
+        (
+            pl.col("end_v") < pl.col("start_v"),
+            "end",
+            pl.col("end"),
+            "Episoden slutter før den starter.",
+        ),
+        (
+            (pl.col("hpr_v") != "") & ~pl.col("hpr_v").str.contains(r"^\d{1,9}$"),
+            "hpr",
+            pl.col("hpr"),
+            "HPR-nummeret skal være sifre (høyst 9).",
+        ),
+        (
+            (pl.col("code_v") != "") & pl.col("system_v").is_null(),
+            "code_system",
+            pl.col("code_system"),
+            "Ukjent kodeverk; bruk ICD-10, NCMP, NCSP, ATC eller S (særkode).",
+        ),
+        (
+            (pl.col("code_v") == "") & (pl.col("code_system") != ""),
+            "code",
+            pl.col("code"),
+            "Koden mangler.",
+        ),
+        (
+            (pl.col("code_v") != "") & ~pl.col("code_v").str.contains(r"^[A-Z0-9]{1,20}$"),
+            "code",
+            pl.col("code"),
+            "Koden kan bare ha bokstaver og sifre.",
+        ),
+        (
+            (pl.col("system_v") == "ATC")
+            & ~pl.col("code_v").str.contains(r"^[A-Z]\d\d[A-Z]{2}\d\d$"),
+            "code",
+            pl.col("code"),
+            "ATC-koden skal ha formen L04AB02.",
+        ),
+        (
+            (pl.col("system_v") == "S") & (pl.col("atc_v") == ""),
+            "code",
+            pl.col("code"),
+            "Særkoden har ingen kobling til en ATC-kode i kodereglene (rules/isf.yaml).",
+        ),
     ]
     errors = [
         f.filter(cond.fill_null(False)).select(
@@ -185,8 +271,10 @@ def validate(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         for cond, column, value, message in checks
     ]
     # One episode, one set of fields: a second patient, or rows that disagree.
-    by_episode = f.filter(pl.col("episode") != "").group_by("episode").agg(
-        *[pl.col(c).n_unique().alias(c) for c in EPISODE_FIELDS]
+    by_episode = (
+        f.filter(pl.col("episode") != "")
+        .group_by("episode")
+        .agg(*[pl.col(c).n_unique().alias(c) for c in EPISODE_FIELDS])
     )
     names = {"patient": "patient", "org_unit_id": "unit", "contact_type_v": "contact_type",
              "start_v": "start", "end_v": "end", "hpr_v": "hpr"}  # fmt: skip
@@ -229,19 +317,43 @@ def episodes_import(
     if not frame.height:
         raise ImportRejected([RowError(0, "", "", f"{file_name}: Filen har ingen rader.")])
     rows, errors = validate(frame)
-    display = {c: headers.get(c, c) for c in ("episode", "patient", "unit", "contact_type", "start", "end", "hpr", "code_system", "code")}
-    row_errors = [
-        RowError(r, f"{file_name}: {display.get(c, c)}", v or "", m)
-        for r, c, v, m in errors.head(MAX_ERRORS).iter_rows()
-    ] if errors.height else []
+    display = {
+        c: headers.get(c, c)
+        for c in (
+            "episode",
+            "patient",
+            "unit",
+            "contact_type",
+            "start",
+            "end",
+            "hpr",
+            "code_system",
+            "code",
+        )
+    }
+    row_errors = (
+        [
+            RowError(r, f"{file_name}: {display.get(c, c)}", v or "", m)
+            for r, c, v, m in errors.head(MAX_ERRORS).iter_rows()
+        ]
+        if errors.height
+        else []
+    )
     if errors.height:
-        bad = rows.join(errors.select(pl.col("row").alias(ROW)).unique(), on=ROW).select("episode").unique()
+        bad = (
+            rows.join(errors.select(pl.col("row").alias(ROW)).unique(), on=ROW)
+            .select("episode")
+            .unique()
+        )
         rows = rows.join(bad, on="episode", how="anti")
         if not accept_valid or not rows.height:
             raise ImportRejected(row_errors)
     utc = [
-        pl.col(c).dt.replace_time_zone("Europe/Oslo", ambiguous="earliest", non_existent="null")
-        .dt.convert_time_zone("UTC").dt.replace_time_zone(None).alias(a)
+        pl.col(c)
+        .dt.replace_time_zone("Europe/Oslo", ambiguous="earliest", non_existent="null")
+        .dt.convert_time_zone("UTC")
+        .dt.replace_time_zone(None)
+        .alias(a)
         for c, a in (("start_v", "start_at"), ("end_v", "end_at"))
     ]
     rows = rows.with_columns(
@@ -304,5 +416,7 @@ def episodes_import(
             topic=EPISODES_IMPORTED, payload={"months": [m.isoformat() for m in months]}
         )
         result = EpisodeImportResult(batch)
-        audit_record(user=actor, action="import", detail=f"{file_name} ({sha256[:12]}): {result.as_text()}")
+        audit_record(
+            user=actor, action="import", detail=f"{file_name} ({sha256[:12]}): {result.as_text()}"
+        )
     return result

@@ -50,7 +50,11 @@ class Episode(models.Model):
     """An episode as reported to NPR."""
 
     batch = models.ForeignKey(
-        EpisodeImport, on_delete=models.CASCADE, db_index=False, db_constraint=False, related_name="+"
+        EpisodeImport,
+        on_delete=models.CASCADE,
+        db_index=False,
+        db_constraint=False,
+        related_name="+",
     )
     episode_ref = models.CharField(_("episode id"), max_length=40)
     patient = models.CharField(_("patient (pseudonym)"), max_length=64)

@@ -62,8 +62,10 @@ class RuleSet:
 
     def saerkode_atc(self, code: str, day: dt.date) -> str | None:
         for item in self.saerkoder:
-            if item.code == code and item.valid_from <= day and (
-                item.valid_to is None or day <= item.valid_to
+            if (
+                item.code == code
+                and item.valid_from <= day
+                and (item.valid_to is None or day <= item.valid_to)
             ):
                 return item.atc
         return None
@@ -87,7 +89,9 @@ def _codes(value: Any, where: str, pattern: re.Pattern[str]) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(
         isinstance(v, str) and pattern.match(v) for v in value
     ):
-        raise RuleError(f"{where}: skriv en liste med koder, f.eks. [{'S01LA05' if pattern is ATC else 'CKD05'}]")
+        raise RuleError(
+            f"{where}: skriv en liste med koder, f.eks. [{'S01LA05' if pattern is ATC else 'CKD05'}]"
+        )
     return tuple(value)
 
 

@@ -49,7 +49,7 @@ def completeness_by_unit(
     return sorted(out, key=lambda u: (u.share, -u.administrations))
 
 
-def income_trend() -> list[dict[str, Any]]:
+def income_trend() -> list[Any]:
     """Estimated income at risk of the open findings, per unit and month."""
     return list(
         Finding.objects.filter(kind=KIND, status__in=[Finding.Status.OPEN, Finding.Status.DISPUTED])

@@ -20,10 +20,7 @@ def findings_for_user(user: Any) -> QuerySet[Finding]:
 
 def get_finding_for_user(user: Any, finding_id: int) -> Finding:
     found = (
-        findings_for_user(user)
-        .select_related("org_unit", "assignee")
-        .filter(pk=finding_id)
-        .first()
+        findings_for_user(user).select_related("org_unit", "assignee").filter(pk=finding_id).first()
     )
     if found is None:
         raise Http404

@@ -114,3 +114,6 @@ class Candidate(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["kind", "source_key"], name="candidate_key")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.source_key}"

@@ -135,7 +135,9 @@ def finding_assign(*, finding: Finding, assignee: Any, actor: Any, request: Any 
     return finding
 
 
-def finding_comment(*, finding: Finding, text: str, actor: Any, request: Any = None) -> FindingComment:
+def finding_comment(
+    *, finding: Finding, text: str, actor: Any, request: Any = None
+) -> FindingComment:
     text = text.strip()
     if not text:
         raise ValidationError(_("Write a comment."))

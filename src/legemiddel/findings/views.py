@@ -119,7 +119,8 @@ def finding_page(request: HttpRequest, finding_id: int) -> HttpResponse:
                     request=request,
                 )
             elif action == "assign":
-                assignee = User.objects.filter(pk=_int(request.POST.get("assignee"))).first()
+                chosen = _int(request.POST.get("assignee"))
+                assignee = User.objects.filter(pk=chosen).first() if chosen else None
                 finding_assign(finding=finding, assignee=assignee, actor=user, request=request)
             elif action == "comment":
                 finding_comment(
