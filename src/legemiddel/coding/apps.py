@@ -14,7 +14,11 @@ class CodingConfig(AppConfig):
         from legemiddel.core.navigation import NavItem, register_menu_item
         from legemiddel.findings.kinds import FindingKind, register_kind
 
+        from legemiddel.analytics.measure_kinds import register_kind as register_measure_kind
+        from legemiddel.coding.measure import KIND as COMPLETENESS
+
         register_kinds()
+        register_measure_kind(COMPLETENESS)
         outbox.listen("coding.refresh", TOPICS, refresh_after)
         register_kind(
             FindingKind(
