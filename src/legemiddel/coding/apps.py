@@ -8,14 +8,13 @@ class CodingConfig(AppConfig):
     verbose_name = _("Income control (ISF coding)")
 
     def ready(self) -> None:
+        from legemiddel.analytics.measure_kinds import register_kind as register_measure_kind
         from legemiddel.coding.jobs import register_kinds
         from legemiddel.coding.listeners import TOPICS, refresh_after
+        from legemiddel.coding.measure import KIND as COMPLETENESS
         from legemiddel.core import outbox
         from legemiddel.core.navigation import NavItem, register_menu_item
         from legemiddel.findings.kinds import FindingKind, register_kind
-
-        from legemiddel.analytics.measure_kinds import register_kind as register_measure_kind
-        from legemiddel.coding.measure import KIND as COMPLETENESS
 
         register_kinds()
         register_measure_kind(COMPLETENESS)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from legemiddel.coding.events import EPISODES_IMPORTED
 from legemiddel.analytics.engine import measures_refresh
+from legemiddel.coding.events import EPISODES_IMPORTED
 from legemiddel.coding.matching import coding_refresh
 from legemiddel.coding.measure import SOURCE
 from legemiddel.core.models import OutboxEvent
