@@ -122,3 +122,15 @@ def test_core_group_enters_a_years_figures(client_for, db, users):
     bad = client.post(reverse("coding:year_new"), {"year": 2026, "isf_share": "40"})
     assert bad.status_code == 200
     assert not ReportingYear.objects.filter(year=2026).exists()
+
+
+def test_start_page_panel_shows_the_controllers_open_findings(client_for, findings):
+    page = client_for(Role.CONTROLLER).get("/").content.decode()
+    assert "åpne funn i enhetene dine" in page or "open findings in your units" in page
+    assert 'href="/funn/"' in page
+
+
+def test_no_panel_for_roles_without_the_work_list(client_for, findings):
+    page = client_for(Role.PRESCRIBER).get("/").content.decode()
+    assert "open findings in your units" not in page
+    assert "åpne funn i enhetene dine" not in page

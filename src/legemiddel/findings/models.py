@@ -9,11 +9,14 @@ holds a pseudonym and DIPS references, never a fødselsnummer.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+NO_DEADLINE = dt.date(9999, 12, 31)
 
 
 class Finding(models.Model):
@@ -41,6 +44,9 @@ class Finding(models.Model):
     patient = models.CharField(_("patient (pseudonym)"), max_length=64, blank=True)
     amount = models.FloatField(_("estimated income at risk (NOK)"), null=True)
     deadline = models.DateField(_("correction deadline"), null=True)
+    # The deadline for sorting: the same date, or the end of time when there is none (one
+    # index serves "nearest deadline first" on both databases, which sort NULL differently).
+    due = models.DateField(default=NO_DEADLINE, editable=False)
     note = models.CharField(_("note"), max_length=300, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
@@ -66,7 +72,8 @@ class Finding(models.Model):
             models.UniqueConstraint(fields=["kind", "source_key"], name="finding_source_unique")
         ]
         indexes = [
-            models.Index(fields=["kind", "status", "org_unit"], name="finding_worklist"),
+            models.Index(fields=["status", "due", "occurred_on", "id"], name="finding_worklist"),
+            models.Index(fields=["status", "org_unit", "amount"], name="finding_totals"),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 
 from legemiddel.findings.access import findings_for_user
 from legemiddel.findings.models import Finding
@@ -29,8 +29,10 @@ def worklist(user: Any, chosen: WorkListFilter) -> QuerySet[Finding]:
         found = found.filter(org_unit_id=chosen.unit)
     if chosen.assignee:
         found = found.filter(assignee_id=chosen.assignee)
-    return found.order_by(F("deadline").asc(nulls_last=True), "occurred_on", "id")
+    # Nearest deadline first (no deadline last), then the oldest.
+    return found.order_by("due", "occurred_on", "id")
 
 
 def totals(found: QuerySet[Finding]) -> dict[str, Any]:
-    return found.aggregate(amount=Sum("amount"))
+    """How many findings and their estimated amount, in one query."""
+    return found.order_by().aggregate(count=Count("id"), amount=Sum("amount"))

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from legemiddel.core.audit import audit_record
-from legemiddel.findings.models import Candidate, Finding, FindingComment
+from legemiddel.findings.models import NO_DEADLINE, Candidate, Finding, FindingComment
+from legemiddel.lib.db import date_param
 
 # The columns a control's candidate query returns, in this order.
 CANDIDATE_COLUMNS = (
@@ -51,13 +52,20 @@ def findings_refresh(*, kind: str, select_sql: str, params: list[Any]) -> dict[s
         )
         sets = ", ".join(f"{c} = c.{c}" for c in _COPIED)
         cursor.execute(
-            f"UPDATE {finding} SET {sets}, present = %s, "  # noqa: S608
+            f"UPDATE {finding} SET {sets}, due = COALESCE(c.deadline, %s), present = %s, "  # noqa: S608
             f"status = CASE WHEN {finding}.status = %s THEN %s ELSE {finding}.status END, "
             f"resolved_at = CASE WHEN {finding}.status = %s THEN NULL "
             f"ELSE {finding}.resolved_at END "
             f"FROM {candidate} c WHERE c.kind = %s AND {finding}.kind = c.kind "
             f"AND {finding}.source_key = c.source_key",
-            [True, Finding.Status.CORRECTED, Finding.Status.OPEN, Finding.Status.CORRECTED, kind],
+            [
+                date_param(NO_DEADLINE),
+                True,
+                Finding.Status.CORRECTED,
+                Finding.Status.OPEN,
+                Finding.Status.CORRECTED,
+                kind,
+            ],
         )
         still = cursor.rowcount
         cursor.execute(
@@ -82,11 +90,12 @@ def findings_refresh(*, kind: str, select_sql: str, params: list[Any]) -> dict[s
             [False, kind, True],
         )
         cursor.execute(
-            f"INSERT INTO {finding} (kind, {columns}, status, reason, present, created_at) "  # noqa: S608
-            f"SELECT c.kind, {', '.join('c.' + c for c in CANDIDATE_COLUMNS)}, %s, '', %s, %s "
+            f"INSERT INTO {finding} (kind, {columns}, due, status, reason, present, created_at) "  # noqa: S608
+            f"SELECT c.kind, {', '.join('c.' + c for c in CANDIDATE_COLUMNS)}, "
+            f"COALESCE(c.deadline, %s), %s, '', %s, %s "
             f"FROM {candidate} c WHERE c.kind = %s AND NOT EXISTS (SELECT 1 FROM {finding} f "
             f"WHERE f.kind = c.kind AND f.source_key = c.source_key)",
-            [Finding.Status.OPEN, True, now, kind],
+            [date_param(NO_DEADLINE), Finding.Status.OPEN, True, now, kind],
         )
         new = cursor.rowcount
         cursor.execute(f"DELETE FROM {candidate} WHERE kind = %s", [kind])  # noqa: S608

@@ -48,13 +48,14 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
     chosen = _filter(request)
     found = worklist(user, chosen)
     rows = list(found[:PAGE])
+    summed = totals(found)
     audit_record(
         action="read_findings", request=request, detail=f"arbeidsliste: {len(rows)} funn vist"
     )
     context = {
         "findings": rows,
-        "count": found.count(),
-        "total": totals(found)["amount"],
+        "count": summed["count"],
+        "total": summed["amount"],
         "chosen": chosen,
         "kinds": all_kinds(),
         "statuses": Finding.Status.choices,
