@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import openpyxl
 import pytest
@@ -134,3 +135,20 @@ def test_no_panel_for_roles_without_the_work_list(client_for, findings):
     page = client_for(Role.PRESCRIBER).get("/").content.decode()
     assert "open findings in your units" not in page
     assert "åpne funn i enhetene dine" not in page
+
+
+def test_the_work_list_comes_in_pages(client_for, data, rules):
+    from legemiddel.findings.views import PAGE
+
+    for i in range(PAGE + 3):
+        data.adm(D, f"p{i}", "MED-REV-POL", "S01LA05", episode=f"DIPS-{i:03d}")
+    coding_refresh(rules=rules)
+    client = client_for(Role.CONTROLLER)
+    first = client.get(reverse("findings:worklist")).content.decode()
+    second = client.get(reverse("findings:worklist") + "?side=2").content.decode()
+    shown_first = set(re.findall(r"DIPS-\d{3}", first))
+    shown_second = set(re.findall(r"DIPS-\d{3}", second))
+    assert len(shown_first) == PAGE
+    assert len(shown_second) == 3
+    assert not shown_first & shown_second
+    assert "side=2" in first

@@ -25,7 +25,7 @@ from legemiddel.findings.selectors import WorkListFilter, totals, worklist
 from legemiddel.findings.services import finding_assign, finding_comment, finding_set_status
 
 WORKERS = Roles(Role.CONTROLLER, Role.CORE_GROUP, Role.ADMINISTRATOR)
-PAGE = 200
+PAGE = 50
 
 
 def _int(value: str | None) -> int | None:
@@ -42,12 +42,19 @@ def _filter(request: HttpRequest) -> WorkListFilter:
     )
 
 
+def _without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("side", None)
+    return query.urlencode()
+
+
 @access(WORKERS)
 def worklist_page(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     chosen = _filter(request)
     found = worklist(user, chosen)
-    rows = list(found[:PAGE])
+    page = _int(request.GET.get("side")) or 1
+    rows = list(found[(page - 1) * PAGE : page * PAGE])
     summed = totals(found)
     audit_record(
         action="read_findings", request=request, detail=f"arbeidsliste: {len(rows)} funn vist"
@@ -59,8 +66,11 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
         "chosen": chosen,
         "kinds": all_kinds(),
         "statuses": Finding.Status.choices,
-        "page": PAGE,
+        "page": page,
+        "next_page": page + 1 if page * PAGE < summed["count"] else None,
+        "previous_page": page - 1 if page > 1 else None,
         "query": request.GET.urlencode(),
+        "filters": _without_page(request),
     }
     return render(request, "findings/worklist.html", context)
 
