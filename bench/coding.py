@@ -312,8 +312,8 @@ def _child_match() -> Json:
         for row in Match.objects.values("outcome").annotate(n=Count("id")).order_by("outcome")
     }
     return {
+        "refresh": counts,
         "match_s": seconds,
-        **counts,
         "outcomes": outcomes,
         "findings": Finding.objects.count(),
         **peak_memory(),
@@ -471,6 +471,7 @@ def main(argv: Sequence[str]) -> int:
                 "pages": {k: v for k, v in pages.items() if k != "worklist_p95_ms"},
                 "outcomes": match["outcomes"],
                 "findings": match["findings"],
+                "steps": match["refresh"],
                 "setup": setup,
             }
             if match["match_s"] > MATCH_BAR_S:
