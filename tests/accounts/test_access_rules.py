@@ -119,3 +119,11 @@ def test_admin_login_goes_through_our_login_page(client, db):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/logg-inn/")
+
+
+@pytest.mark.parametrize("url_name", ["accounts:oidc_login", "accounts:oidc_callback"])
+def test_the_single_sign_on_pages_are_public(url_name):
+    from django.urls import resolve, reverse
+
+    match = resolve(reverse(url_name))
+    assert rule_for(match.func, match) is PUBLIC

@@ -7,14 +7,28 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from legemiddel.accounts.models import User
+from legemiddel.accounts.models import ExternalIdentity, User
 from legemiddel.accounts.services import user_sync_admin_flags
 from legemiddel.core.audit import audit_record
 from legemiddel.core.models import AuditEvent
 
 
+class ExternalIdentityInline(admin.TabularInline):
+    """How the user logs in through the identity provider. Read-only: deleting a row lets the
+    next login with that identity match by HPR number or e-mail again (OIDC_USER_MATCH)."""
+
+    model = ExternalIdentity
+    extra = 0
+    fields = ("issuer", "subject", "created_at", "last_login")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    inlines = [ExternalIdentityInline]
     list_display = [
         "username",
         "first_name",

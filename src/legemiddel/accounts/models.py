@@ -45,3 +45,26 @@ class User(AbstractUser):
             return False
         mine = self.role_values()
         return any(str(role) in mine for role in roles)
+
+
+class ExternalIdentity(models.Model):
+    """The stable identity a user logs in with at an identity provider: the issuer and the
+    subject (``sub``) of its ID tokens. A subject is unique only within its issuer."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
+    issuer = models.CharField(_("issuer"), max_length=300)
+    subject = models.CharField(_("subject identifier"), max_length=255)
+    created_at = models.DateTimeField(_("first login"), auto_now_add=True)
+    last_login = models.DateTimeField(_("last login"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("external identity")
+        verbose_name_plural = _("external identities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "subject"], name="external_identity_unique_subject"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} @ {self.issuer}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -13,7 +14,10 @@ from legemiddel.core.models import AuditEvent
 
 @receiver(user_logged_in)
 def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    audit_record(action=AuditEvent.Action.LOGIN, request=request, user=user)
+    via = ""
+    if str(getattr(user, "backend", "")).endswith("OidcBackend"):
+        via = f"OpenID Connect ({settings.OIDC_PROVIDER_NAME})"
+    audit_record(action=AuditEvent.Action.LOGIN, request=request, user=user, detail=via)
 
 
 @receiver(user_logged_out)
@@ -26,6 +30,10 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 def _login_failed(
     sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
 ) -> None:
+    if "username" not in credentials:
+        # A login through the identity provider: its callback view records the refusal with
+        # the reason, which this signal does not carry.
+        return
     # Only the user name is kept; Django has already masked the password.
     audit_record(
         action=AuditEvent.Action.LOGIN_FAILED,

@@ -6,8 +6,9 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
-from legemiddel.accounts.models import User
+from legemiddel.accounts.models import ExternalIdentity, User
 from legemiddel.accounts.roles import Role
 from legemiddel.core.audit import audit_record
 from legemiddel.core.models import AuditEvent
@@ -85,3 +86,20 @@ def user_create(
     )
     user_set_roles(user=user, roles=roles, actor=actor)
     return user
+
+
+@transaction.atomic
+def identity_link(*, user: User, issuer: str, subject: str) -> ExternalIdentity:
+    """Record that ``user`` logs in as ``subject`` at ``issuer`` and when they last did.
+
+    Linking a subject that belongs to another user is refused: a provider's subject is the
+    person, and moving it silently would hand one person's account to another."""
+    identity, created = ExternalIdentity.objects.select_for_update().get_or_create(
+        issuer=issuer, subject=subject, defaults={"user": user, "last_login": timezone.now()}
+    )
+    if identity.user_id != user.pk:
+        raise ValueError(f"{subject} at {issuer} already belongs to another user.")
+    if not created:
+        identity.last_login = timezone.now()
+        identity.save(update_fields=["last_login"])
+    return identity

@@ -139,7 +139,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # User name and password; refuses when LOCAL_PASSWORD_LOGIN is off.
+    "legemiddel.accounts.backends.PasswordBackend",
+    # The identity provider; does nothing unless OIDC_ISSUER is set.
+    "legemiddel.accounts.oidc.backend.OidcBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:start"
@@ -165,6 +168,76 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password"]
+AXES_WHITELIST_CALLABLE = "legemiddel.accounts.backends.not_a_password_attempt"
+
+# Single sign-on with the trust's identity provider (OpenID Connect: HelseID or Entra ID), set
+# up when OIDC_ISSUER is given. See docs/operations.md, "Felles pålogging (SSO)".
+OIDC_ISSUER = (env_str("OIDC_ISSUER") or "").strip().rstrip("/")
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME") or "HelseID"
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID") or ""
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET") or ""
+# client_secret_basic or client_secret_post (Entra ID), private_key_jwt (HelseID).
+OIDC_CLIENT_AUTH_METHOD = (env_str("OIDC_CLIENT_AUTH_METHOD") or "client_secret_basic").strip()
+# For private_key_jwt: the RSA private key as a JWK (with "kid") or PEM, normally given as a
+# file with OIDC_PRIVATE_KEY_FILE; OIDC_PRIVATE_KEY_ID names the key when the file is PEM.
+OIDC_PRIVATE_KEY = env_str("OIDC_PRIVATE_KEY") or ""
+OIDC_PRIVATE_KEY_ID = env_str("OIDC_PRIVATE_KEY_ID") or ""
+OIDC_CLIENT_ASSERTION_ALG = (env_str("OIDC_CLIENT_ASSERTION_ALG") or "RS256").strip()
+# The assertion's audience: the token endpoint (OpenID Connect Core) or the issuer, which
+# providers hardened against audience injection may require.
+OIDC_CLIENT_ASSERTION_AUDIENCE = (
+    env_str("OIDC_CLIENT_ASSERTION_AUDIENCE") or "token_endpoint"
+).strip()
+OIDC_RP_SCOPES = env_str("OIDC_SCOPES") or "openid profile email"
+OIDC_RP_SIGN_ALGO = (env_str("OIDC_ID_TOKEN_ALG") or "RS256").strip()
+# Endpoints come from <issuer>/.well-known/openid-configuration unless given here.
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_AUTHORIZATION_ENDPOINT") or ""
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_TOKEN_ENDPOINT") or ""
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_USERINFO_ENDPOINT") or ""
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_JWKS_ENDPOINT") or ""
+OIDC_OP_LOGOUT_ENDPOINT = env_str("OIDC_END_SESSION_ENDPOINT") or ""
+# Claims: roles (through the role map, a YAML file), unit codes, and how a person is matched
+# to an existing account: sub (with the issuer), hpr (HPR number claim) or email.
+# Empty OIDC_ROLES_CLAIM leaves roles to the admin; empty OIDC_UNITS_CLAIM leaves memberships.
+OIDC_ROLES_CLAIM = env_str("OIDC_ROLES_CLAIM", default="roles") or ""
+OIDC_UNITS_CLAIM = env_str("OIDC_UNITS_CLAIM") or ""
+OIDC_ROLE_MAP_FILE = env_str("OIDC_ROLE_MAP_FILE") or ""
+OIDC_USER_MATCH = (env_str("OIDC_USER_MATCH") or "sub").strip().lower()
+OIDC_HPR_CLAIM = env_str("OIDC_HPR_CLAIM") or "helseid://claims/hpr/hpr_number"
+OIDC_CREATE_USER = env_bool("OIDC_CREATE_USERS", default=True)
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+OIDC_VERIFY_SSL = True
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+# Local accounts with a password. Turn off once everyone logs in through the provider.
+LOCAL_PASSWORD_LOGIN = env_bool("LOCAL_PASSWORD_LOGIN", default=True)
+if OIDC_CLIENT_AUTH_METHOD not in {"client_secret_basic", "client_secret_post", "private_key_jwt"}:
+    raise ConfigError(
+        f"OIDC_CLIENT_AUTH_METHOD={OIDC_CLIENT_AUTH_METHOD!r}; use client_secret_basic, "
+        "client_secret_post or private_key_jwt."
+    )
+if OIDC_USER_MATCH not in {"sub", "hpr", "email"}:
+    raise ConfigError(f"OIDC_USER_MATCH={OIDC_USER_MATCH!r}; use sub, hpr or email.")
+if OIDC_CLIENT_ASSERTION_ALG not in {"RS256", "PS256"}:
+    raise ConfigError(
+        f"OIDC_CLIENT_ASSERTION_ALG={OIDC_CLIENT_ASSERTION_ALG!r}; use RS256 or PS256."
+    )
+if OIDC_CLIENT_ASSERTION_AUDIENCE not in {"token_endpoint", "issuer"}:
+    raise ConfigError(
+        f"OIDC_CLIENT_ASSERTION_AUDIENCE={OIDC_CLIENT_ASSERTION_AUDIENCE!r}; "
+        "use token_endpoint or issuer."
+    )
+if OIDC_ISSUER and not OIDC_RP_CLIENT_ID:
+    raise ConfigError("OIDC_ISSUER is set but OIDC_CLIENT_ID is not.")
+if OIDC_ISSUER and OIDC_CLIENT_AUTH_METHOD == "private_key_jwt" and not OIDC_PRIVATE_KEY:
+    raise ConfigError("OIDC_CLIENT_AUTH_METHOD=private_key_jwt needs OIDC_PRIVATE_KEY_FILE.")
+if OIDC_ISSUER and OIDC_CLIENT_AUTH_METHOD != "private_key_jwt" and not OIDC_RP_CLIENT_SECRET:
+    raise ConfigError(
+        f"OIDC_CLIENT_AUTH_METHOD={OIDC_CLIENT_AUTH_METHOD} needs OIDC_CLIENT_SECRET_FILE."
+    )
+if not LOCAL_PASSWORD_LOGIN and not OIDC_ISSUER:
+    raise ConfigError("LOCAL_PASSWORD_LOGIN=false needs OIDC_ISSUER: nobody could log in.")
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "nb"

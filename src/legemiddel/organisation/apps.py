@@ -8,10 +8,14 @@ class OrganisationConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
+        from legemiddel.accounts.oidc.claims import register_unit_sync
         from legemiddel.core.navigation import NavItem, register_menu_item
         from legemiddel.organisation.jobs import register_kinds
+        from legemiddel.organisation.services import membership_sync
 
         register_kinds()
+        # Unit codes in the identity provider's claims become unit memberships at login.
+        register_unit_sync(membership_sync)
         for order, (url_name, label, description) in enumerate(
             [
                 (

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from legemiddel.accounts.models import User
-from legemiddel.accounts.roles import Role
+from legemiddel.accounts.roles import UNIT_SCOPED_ROLES, Role
 from legemiddel.core.audit import audit_record
 from legemiddel.core.models import AuditEvent
 from legemiddel.lib.tabular import ImportRejected, RowError
@@ -29,6 +31,8 @@ from legemiddel.organisation.models import (
     OrgUnit,
     UnitMembership,
 )
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -246,3 +250,29 @@ def membership_add(
         detail=f"{user.get_username()} + {org_unit.code} ({role})",
     )
     return membership
+
+
+@transaction.atomic
+def membership_sync(
+    *, user: User, unit_codes: list[str], roles: Iterable[Role | str], actor: User | None = None
+) -> None:
+    """Make ``user``'s unit memberships exactly the listed units for each of ``roles`` that is
+    scoped to units (as an identity provider's claims say at login). Unknown unit codes are
+    ignored and logged; memberships no longer claimed are removed and recorded."""
+    scoped = sorted(str(Role(r)) for r in roles if Role(r) in UNIT_SCOPED_ROLES)
+    units = list(OrgUnit.objects.filter(code__in=unit_codes))
+    unknown = sorted(set(unit_codes) - {u.code for u in units})
+    if unknown:
+        logger.warning("Unit codes %s from the identity provider are not known; ignored", unknown)
+    wanted = {(unit.pk, role) for unit in units for role in scoped}
+    for membership in UnitMembership.objects.filter(user=user).select_related("org_unit"):
+        if (membership.org_unit_id, membership.role) not in wanted:
+            membership.delete()
+            audit_record(
+                action=AuditEvent.Action.MEMBERSHIP_CHANGED,
+                user=actor,
+                detail=f"{user.get_username()} - {membership.org_unit.code} ({membership.role})",
+            )
+    for unit in units:
+        for role in scoped:
+            membership_add(user=user, org_unit=unit, role=role, actor=actor)
