@@ -33,23 +33,23 @@ DIAGNOSES = {"S01": "H353", "L01": "C349", "L04": "M059"}
 
 
 def _codes(
-    rng: random.Random, atc: str, day: dt.date, unit: str, procedure: str
+    rng: random.Random, atc: str, day: dt.date, worse: bool, procedure: str
 ) -> list[tuple[str, str, bool, str]]:
     codes = [("ICD10", DIAGNOSES.get(atc[:3], "Z511"), True, "")]
-    missing_drug = rng.random() < (0.35 if unit == WORSE_UNIT else 0.04)
+    missing_drug = rng.random() < (0.45 if worse else 0.04)
     if not missing_drug:
         saerkode = {"S01LA05": "1LA05", "S01LA04": "1LA04"}.get(atc)
         if saerkode and day <= SAERKODE_UNTIL:
             codes.append(("S", saerkode, False, atc))
         else:
             codes.append(("ATC", atc, False, atc))
-    if procedure and rng.random() >= (0.3 if procedure == "CKD05" else 0.05):
+    if procedure and rng.random() >= (0.2 if procedure == "CKD05" else 0.05):
         codes.append(("NCSP" if procedure == "CKD05" else "NCMP", procedure, False, ""))
     return codes
 
 
 @transaction.atomic
-def demo_episodes_load(seed: int = 2026) -> None:
+def demo_episodes_load(seed: int = 2026, worse_unit: str = WORSE_UNIT) -> None:
     """Write the demo episodes (once), match, then correct some of the early gaps late."""
     if Episode.objects.exists():
         return
@@ -95,7 +95,7 @@ def demo_episodes_load(seed: int = 2026) -> None:
             }
         )  # fmt: skip
         procedure = procedure_of[atc]
-        given = _codes(rng, atc, day, unit_code, procedure)
+        given = _codes(rng, atc, day, unit_code == worse_unit, procedure)
         for system, code, main, mapped in given:
             codes.append(
                 {
