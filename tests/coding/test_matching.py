@@ -178,6 +178,13 @@ class TestFindings:
         reverse = Finding.objects.filter(category="no_administration")
         assert [(f.reference, f.subject) for f in reverse] == [("E1", "L01FF01")]
 
+    def test_reverse_check_counts_an_episode_once_for_its_drug(self, data, rules):
+        # The drug coded twice on one episode (ATC code and særkode): one finding.
+        data.episode("E1", "p1", "MED-REV-DAG", D, codes=[NIVOLUMAB, ("S", "6XX02", "L01FF01")])
+        coding_refresh(rules=rules)
+        coding_refresh(rules=rules)
+        assert Finding.objects.filter(category="no_administration").count() == 1
+
     def test_reverse_check_ignores_an_administration_outside_the_window(self, data, rules):
         data.episode("E1", "p1", "MED-REV-DAG", D, codes=[NIVOLUMAB, WBOC05])
         data.adm(D + dt.timedelta(days=2), "p1", "MED-REV-DAG", "L01FF01")

@@ -28,7 +28,13 @@ from legemiddel.coding.models import Episode, EpisodeCode, Match, Outcome, Repor
 from legemiddel.coding.rules import Rule, RuleSet, load_rules
 from legemiddel.core.locks import hold
 from legemiddel.findings.services import findings_refresh
-from legemiddel.lib.db import contains_sql, plus_days_sql, text_sql, year_sql
+from legemiddel.lib.db import (
+    contains_sql,
+    plus_days_sql,
+    refresh_statistics,
+    text_sql,
+    year_sql,
+)
 from legemiddel.organisation.models import OrgUnit
 from legemiddel.usage.models import Administration
 
@@ -177,6 +183,7 @@ def coding_refresh(*, rules: RuleSet | None = None) -> dict[str, Any]:
             cursor.execute(f"DELETE FROM {Match._meta.db_table}")  # noqa: S608
             for rule in rules.rules:
                 cursor.execute(match_sql(rule))
+        refresh_statistics(Match._meta.db_table)
         matched = time.monotonic()
         counts = findings_refresh(kind=KIND, select_sql=_candidates_sql(rules), params=[])
     done = time.monotonic()

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from legemiddel.core.audit import audit_record
 from legemiddel.findings.models import NO_DEADLINE, Candidate, Finding, FindingComment
-from legemiddel.lib.db import date_param
+from legemiddel.lib.db import date_param, refresh_statistics
 
 # The columns a control's candidate query returns, in this order.
 CANDIDATE_COLUMNS = (
@@ -50,6 +50,7 @@ def findings_refresh(*, kind: str, select_sql: str, params: list[Any]) -> dict[s
             f"INSERT INTO {candidate} (kind, {columns}) SELECT %s, q.* FROM ({select_sql}) q",  # noqa: S608
             [kind, *params],
         )
+        refresh_statistics(candidate)
         sets = ", ".join(f"{c} = c.{c}" for c in _COPIED)
         cursor.execute(
             f"UPDATE {finding} SET {sets}, due = COALESCE(c.deadline, %s), present = %s, "  # noqa: S608
@@ -89,12 +90,18 @@ def findings_refresh(*, kind: str, select_sql: str, params: list[Any]) -> dict[s
             f"WHERE c.kind = {finding}.kind AND c.source_key = {finding}.source_key)",
             [False, kind, True],
         )
+        # What is left in the staging table is new. (Not an anti-join against the table being
+        # inserted into: PostgreSQL would scan the rows this statement writes again and again.)
+        cursor.execute(
+            f"DELETE FROM {candidate} WHERE kind = %s AND EXISTS (SELECT 1 FROM {finding} f "  # noqa: S608
+            f"WHERE f.kind = {candidate}.kind AND f.source_key = {candidate}.source_key)",
+            [kind],
+        )
         cursor.execute(
             f"INSERT INTO {finding} (kind, {columns}, due, status, reason, present, created_at) "  # noqa: S608
             f"SELECT c.kind, {', '.join('c.' + c for c in CANDIDATE_COLUMNS)}, "
-            f"COALESCE(c.deadline, %s), %s, '', %s, %s "
-            f"FROM {candidate} c WHERE c.kind = %s AND NOT EXISTS (SELECT 1 FROM {finding} f "
-            f"WHERE f.kind = c.kind AND f.source_key = c.source_key)",
+            f"COALESCE(c.deadline, %s), %s, '', %s, %s FROM {candidate} c WHERE c.id IN "
+            f"(SELECT MIN(id) FROM {candidate} WHERE kind = %s GROUP BY source_key)",
             [date_param(NO_DEADLINE), Finding.Status.OPEN, True, now, kind],
         )
         new = cursor.rowcount

@@ -66,3 +66,11 @@ def enlarge_page_cache(kib: int) -> None:
     if _sqlite():
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = -{int(kib)}")
+
+
+def refresh_statistics(table: str) -> None:
+    """Fresh planner statistics for a table just filled in bulk, inside a transaction
+    (PostgreSQL plans the next statements from them; SQLite needs nothing here)."""
+    if not _sqlite():
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}")
