@@ -77,6 +77,16 @@ def test_assignee_and_comments(client_for, findings, users):
     assert AuditEvent.objects.filter(action__in=["finding_assign", "finding_comment"]).count() == 2
 
 
+def test_a_finding_is_only_given_to_someone_who_works_on_findings(client_for, findings, users):
+    finding = findings["DIPS-1"]
+    url = reverse("findings:finding", args=[finding.pk])
+    client_for(Role.CONTROLLER).post(
+        url, {"action": "assign", "assignee": users[Role.PRESCRIBER].pk}
+    )
+    finding.refresh_from_db()
+    assert finding.assignee is None
+
+
 def test_export_to_xlsx_holds_the_scoped_list(client_for, findings):
     response = client_for(Role.CONTROLLER).get(reverse("findings:worklist_xlsx"))
     assert response.status_code == 200

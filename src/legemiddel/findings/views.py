@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -115,6 +116,13 @@ def worklist_xlsx(request: HttpRequest) -> HttpResponse:
     return xlsx_response("arbeidsliste", header, rows, sheet=_("Findings"))
 
 
+def _assignees() -> QuerySet[User]:
+    """Who a finding can be given to: the people who work on findings."""
+    return User.objects.filter(
+        is_active=True, groups__name__in=[Role.CONTROLLER.value, Role.CORE_GROUP.value]
+    ).distinct()
+
+
 @access(WORKERS)
 def finding_page(request: HttpRequest, finding_id: int) -> HttpResponse:
     user = request_user(request)
@@ -132,7 +140,9 @@ def finding_page(request: HttpRequest, finding_id: int) -> HttpResponse:
                 )
             elif action == "assign":
                 chosen = _int(request.POST.get("assignee"))
-                assignee = User.objects.filter(pk=chosen).first() if chosen else None
+                assignee = _assignees().filter(pk=chosen).first() if chosen else None
+                if chosen and assignee is None:
+                    raise ValidationError(_("Choose a controller or a member of the core group."))
                 finding_assign(finding=finding, assignee=assignee, actor=user, request=request)
             elif action == "comment":
                 finding_comment(
@@ -149,8 +159,6 @@ def finding_page(request: HttpRequest, finding_id: int) -> HttpResponse:
         "kind": kind,
         "comments": finding.comments.select_related("author"),
         "statuses": Finding.Status.choices,
-        "assignees": User.objects.filter(
-            is_active=True, groups__name__in=[Role.CONTROLLER.value, Role.CORE_GROUP.value]
-        ).distinct(),
+        "assignees": _assignees(),
     }
     return render(request, "findings/finding.html", context)
