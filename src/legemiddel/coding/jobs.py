@@ -21,7 +21,7 @@ ACCEPT_VALID = JobOption(
 
 def _run(**kwargs: Any) -> JobResult:
     result = episodes_import(**kwargs)
-    return JobResult(result.as_text(), reverse("coding:overview"))
+    return JobResult(result.as_text(), reverse("findings:worklist"))
 
 
 def register_kinds() -> None:
