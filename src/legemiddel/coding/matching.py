@@ -88,7 +88,7 @@ def match_sql(rule: Rule) -> str:
     day = "adm.administered_on"
     # Built from table names and validated rule values only (see _quoted).
     return f"""
-WITH adm AS (
+WITH adm AS MATERIALIZED (
   SELECT a.id, a.patient, a.org_unit_id, a.administered_on, a.month, a.atc, a.episode,
          a.atc_codes, u.parent_id,
          CASE WHEN a.episode <> '' AND EXISTS (
