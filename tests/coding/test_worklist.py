@@ -96,6 +96,28 @@ def test_export_to_xlsx_holds_the_scoped_list(client_for, findings):
     assert "DIPS-1" in rows[1]
 
 
+def test_disputed_needs_a_reason(client_for, findings):
+    finding = findings["DIPS-1"]
+    url = reverse("findings:finding", args=[finding.pk])
+    client = client_for(Role.CONTROLLER)
+    client.post(url, {"action": "status", "status": "disputed", "reason": "  "})
+    finding.refresh_from_db()
+    assert finding.status == Finding.Status.OPEN
+    client.post(url, {"action": "status", "status": "disputed", "reason": "Kodet i DIPS 2. april"})
+    finding.refresh_from_db()
+    assert finding.status == Finding.Status.DISPUTED
+
+
+def test_export_says_rate_missing_for_a_year_without_rate(client_for, data, rules, users):
+    data.adm(dt.date(2023, 5, 2), "p1", "MED-REV-POL", "S01LA05", episode="DIPS-2023")
+    coding_refresh(rules=rules)
+    response = client_for(Role.CONTROLLER).get(reverse("findings:worklist_xlsx"))
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
+    assert rows[1][6] == "sats mangler"
+    page = client_for(Role.CONTROLLER).get(reverse("findings:worklist")).content.decode()
+    assert "sats mangler" in page
+
+
 def test_nearest_deadline_first(client_for, data, rules, users):
     from legemiddel.coding.models import ReportingYear
 

@@ -82,6 +82,7 @@ def worklist_xlsx(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     found = worklist(user, _filter(request))
     audit_record(action="export_findings", request=request, detail="arbeidsliste som XLSX")
+    missing = _("rate missing")
     header = [
         _("Finding"),
         _("Unit"),
@@ -104,7 +105,7 @@ def worklist_xlsx(request: HttpRequest) -> HttpResponse:
             f.reference,
             f.subject,
             f.rule,
-            f.amount,
+            f.amount if f.amount is not None else missing,
             f.deadline,
             f.get_status_display(),
             f.assignee.get_username() if f.assignee else "",
