@@ -226,6 +226,21 @@ class TestFindings:
         first.refresh_from_db()
         assert (first.status, first.reason) == (Finding.Status.NOT_APPLICABLE, "Studiemedisin")
 
+    def test_dips_imported_again_keeps_the_findings_as_people_left_them(self, data, rules):
+        from legemiddel.usage.models import Administration
+
+        a = data.adm(D, "p1", "MED-REV-POL", "S01LA05", episode="E1")
+        coding_refresh(rules=rules)
+        Finding.objects.update(status=Finding.Status.DISPUTED, reason="Kodet i DIPS")
+        a.delete()  # the month replaced by a new DIPS file: the same row, a new id
+        again = data.adm(D, "p1", "MED-REV-POL", "S01LA05", episode="E1")
+        assert again.pk != a.pk
+        assert Administration.objects.count() == 1
+        counts = coding_refresh(rules=rules)
+        assert (counts["new"], counts["corrected"]) == (0, 0)
+        finding = Finding.objects.get()
+        assert (finding.status, finding.reason) == (Finding.Status.DISPUTED, "Kodet i DIPS")
+
     def test_a_corrected_finding_found_again_is_reopened(self, data, rules):
         data.adm(D, "p1", "MED-REV-POL", "S01LA05")
         coding_refresh(rules=rules)

@@ -133,7 +133,11 @@ LEFT JOIN {year} y ON y.year = {year_sql("adm.administered_on")}
 
 
 def _candidates_sql(rules: RuleSet) -> str:
-    """The findings as they stand: every non-coded match, and the reverse check per rule."""
+    """The findings as they stand: every non-coded match, and the reverse check per rule.
+
+    A finding's key is what stays the same when the same data is imported again (rule, DIPS
+    episode, day, drug, patient), never a row id: a DIPS file replacing its months gives its
+    rows new ids, and the findings must stay as people left them."""
     match = Match._meta.db_table
     adm = Administration._meta.db_table
     episode = Episode._meta.db_table
@@ -143,7 +147,7 @@ def _candidates_sql(rules: RuleSet) -> str:
     parts = [
         f"""
 SELECT 'a:' || m.rule || ':' || m.reference || ':' || {text_sql("m.administered_on")} || ':'
-         || m.atc || ':' || substr(m.patient, 1, 16) || ':' || {text_sql("m.administration_id")},
+         || m.atc || ':' || substr(m.patient, 1, 16),
   m.rule, CASE m.outcome {category} END, m.org_unit_id, m.administered_on,
   CASE WHEN m.reference <> '' THEN m.reference
        ELSE 'adm ' || {text_sql("m.administration_id")} END,
