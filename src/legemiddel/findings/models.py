@@ -34,6 +34,7 @@ class Finding(models.Model):
         "organisation.OrgUnit",
         on_delete=models.PROTECT,
         null=True,
+        db_index=False,  # read with the status (finding_totals); written in bulk
         db_constraint=False,
         related_name="+",
         verbose_name=_("unit"),
@@ -57,6 +58,7 @@ class Finding(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
+        db_index=False,  # filtered with the status only; written in bulk
         related_name="+",
         verbose_name=_("assignee"),
     )
