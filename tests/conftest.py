@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings
 
 from legemiddel.accounts.models import User
 from legemiddel.accounts.roles import Role
@@ -11,6 +12,11 @@ from legemiddel.organisation.models import HealthTrust, OrgUnit
 from legemiddel.organisation.services import membership_add, org_unit_save
 
 PASSWORD = "correct-horse-battery"
+
+# Property tests run on a shared two-core machine (and in CI beside another database's run):
+# a wall-clock deadline per example measures the machine's load, not the code, so none is set.
+settings.register_profile("suite", deadline=None)
+settings.load_profile("suite")
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """The ``legemiddel`` console script: Django's management commands under one product name.
 
-Product commands: demo, serve, worker, migrate, createuser, import. Every other Django
+Product commands: demo, serve, worker, migrate, createuser, import, backup, restore, prune. Every other Django
 management command works too (``legemiddel help`` lists them all).
 """
 
@@ -19,6 +19,9 @@ PRODUCT_COMMANDS = [
     ("festgen", "Write a synthetic FEST file (--demo: the demo catalogue)."),
     ("alerts", "Queue the monthly e-mail to unit leaders (--now: send at once)."),
     ("pricereminders", "E-mail those whose price access soon expires (run it daily)."),
+    ("backup", "Back up the database to a verified file (--verify FILE: check a backup)."),
+    ("restore", "Restore a backup into an empty database (refuses other keys)."),
+    ("prune", "Delete log entries older than their retention period (run it daily)."),
 ]
 
 # Commands that make sense on a developer's machine without any configuration. Without a
@@ -42,10 +45,12 @@ def main(argv: list[str] | None = None) -> None:
         return
     command = args[0]
     has_secret = bool(os.environ.get("SECRET_KEY") or os.environ.get("SECRET_KEY_FILE"))
+    # Help reads no secret, so it needs none: it works on a server not yet configured.
+    wants_help = command == "help" or any(a in {"-h", "--help"} for a in args[1:])
     local = command == "demo" or (command in _LOCAL_COMMANDS and not has_secret)
-    if local and "LEGEMIDDEL_MODE" not in os.environ:
+    if (local or wants_help) and "LEGEMIDDEL_MODE" not in os.environ:
         os.environ["LEGEMIDDEL_MODE"] = "demo"
-        if command != "demo":
+        if command != "demo" and not wants_help:
             print("legemiddel: no SECRET_KEY set; running in demo mode.", file=sys.stderr)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "legemiddel.config.settings")
 

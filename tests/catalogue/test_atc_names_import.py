@@ -118,7 +118,7 @@ def test_a_code_that_is_not_an_atc_code_is_a_row_error(tmp_path, code):
 
     [error] = refused(csv("kode;navn", "L04AB;TNF-alfa-hemmere", f"{code};Noe"))
 
-    assert (error.row, error.column, error.value) == (3, "code", code)
+    assert (error.row, error.column, error.value) == (3, "kode", code)  # the file's header
     assert "Ikke en ATC-kode" in error.message
 
 
@@ -129,7 +129,7 @@ def test_a_code_listed_twice_is_a_row_error_naming_the_first_row(tmp_path):
         csv("kode;navn", "L04AB;TNF-alfa-hemmere", "A10BA;Biguanider", "l04ab;TNF-hemmere")
     )
 
-    assert (error.row, error.column, error.value) == (4, "code", "L04AB")
+    assert (error.row, error.column, error.value) == (4, "kode", "L04AB")
     assert "L04AB står to ganger (første gang på rad 2)" in error.message
 
 
@@ -138,14 +138,14 @@ def test_a_code_without_a_name_is_a_row_error(tmp_path):
 
     [error] = refused(csv("kode;navn", "L04AB;TNF-alfa-hemmere", "A10BA;  "))
 
-    assert (error.row, error.column) == (3, "name")
+    assert (error.row, error.column) == (3, "navn")
     assert error.message == "ATC-kode A10BA mangler navn."
 
 
 def test_every_bad_row_is_reported_and_the_good_rows_are_not_imported(db):
     errors = refused(csv("kode;navn", "L04AB04;Adalimumab", "X;", "L04AB04;Igjen", "99Q;Nei"))
 
-    assert [(e.row, e.column) for e in errors] == [(3, "name"), (4, "code"), (5, "code")]
+    assert [(e.row, e.column) for e in errors] == [(3, "navn"), (4, "kode"), (5, "kode")]
     assert not AtcCode.objects.exists()
 
 

@@ -369,3 +369,76 @@ def test_every_bad_entry_is_reported_in_one_go(tmp_path, before):
 
     assert [e.column for e in errors] == ["Varenr", "Atc", "PrisVare/Pris"]
     assert [e.row for e in errors] == sorted(e.row for e in errors)
+
+
+# --- Numbers that are not finite, or out of range ---------------------------------------------
+
+NOT_FINITE = ["NaN", "nan", "INF", "-Infinity", "1e309", "1e400", "sNaN"]
+
+
+@pytest.mark.parametrize("value", NOT_FINITE)
+@pytest.mark.parametrize(
+    ("old", "template", "column", "noun"),
+    [
+        (
+            "<Statistikkfaktor>27.5862</Statistikkfaktor>",
+            "<Statistikkfaktor>{}</Statistikkfaktor>",
+            "Statistikkfaktor",
+            "statistikkfaktor",
+        ),
+        ('<DDD V="2.9" U="mg"/>', '<DDD V="{}" U="mg"/>', "DDD", "DDD"),
+        ("<Pakningsstr>2</Pakningsstr>", "<Pakningsstr>{}</Pakningsstr>", "Pakningsstr", "pakn"),
+        ('Pris V="9870.25"', 'Pris V="{}"', "PrisVare/Pris", "pris"),
+    ],
+    ids=["statistikkfaktor", "ddd", "pakningsstr", "pris"],
+)
+def test_infinite_nan_and_huge_numbers_are_refused_at_their_line(
+    tmp_path, before, value, old, template, column, noun
+):
+    path, line = broken(tmp_path, old, template.format(value))
+
+    [error] = refused(path, before)
+
+    assert (error.row, error.column, error.value) == (line, column, value)
+    assert error.message.startswith("Pakning 012345 har ")
+    assert noun in error.message
+    assert ("ikke er et tall" in error.message) or ("grensen" in error.message)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "column", "message"),
+    [
+        (
+            "<Statistikkfaktor>27.5862</Statistikkfaktor>",
+            "<Statistikkfaktor>-1</Statistikkfaktor>",
+            "Statistikkfaktor",
+            "Pakning 012345 har en negativ statistikkfaktor.",
+        ),
+        (
+            "<Statistikkfaktor>27.5862</Statistikkfaktor>",
+            "<Statistikkfaktor>2000000000</Statistikkfaktor>",
+            "Statistikkfaktor",
+            "Pakning 012345 har en statistikkfaktor over 1\u00a0000\u00a0000\u00a0000, grensen.",
+        ),
+        (
+            'Pris V="9870.25"',
+            'Pris V="20000000000"',
+            "PrisVare/Pris",
+            "Pakning 012345 har en pris over 10\u00a0000\u00a0000\u00a0000, grensen.",
+        ),
+        (
+            "<Pakningsstr>2</Pakningsstr>",
+            "<Pakningsstr>to</Pakningsstr>",
+            "Pakningsstr",
+            "Pakning 012345 har en pakningsstørrelse som ikke er et tall.",
+        ),
+    ],
+)
+def test_numbers_outside_their_range_are_refused_with_the_limit(
+    tmp_path, before, old, new, column, message
+):
+    path, line = broken(tmp_path, old, new)
+
+    [error] = refused(path, before)
+
+    assert (error.row, error.column, error.message) == (line, column, message)

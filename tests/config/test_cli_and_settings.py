@@ -24,6 +24,7 @@ def _env(tmp_path, **extra):
             "DJANGO_SETTINGS_MODULE",
             "LEGEMIDDEL_MODE",
             "SECRET_KEY",
+            "PSEUDONYM_KEY",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
         }
     }
@@ -79,6 +80,7 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         tmp_path,
         LEGEMIDDEL_MODE="production",
         SECRET_KEY_FILE=str(key_file),
+        PSEUDONYM_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="legemiddel.helse-bergen.example",
     )
     result = _run(["check", "--deploy", "--fail-level", "WARNING"], env)

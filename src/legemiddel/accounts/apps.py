@@ -13,6 +13,8 @@ class AccountsConfig(AppConfig):
         from legemiddel.accounts import receivers  # noqa: F401
         from legemiddel.core.navigation import NavItem, register_menu_item
 
+        _register_login_logs()
+
         register_menu_item(
             NavItem(
                 "accounts:audit",
@@ -21,3 +23,18 @@ class AccountsConfig(AppConfig):
                 order=950,
             )
         )
+
+
+def _register_login_logs() -> None:
+    """django-axes keeps every login (AccessLog), every failed one (AccessFailureLog) and the
+    lockout counters (AccessAttempt); they are kept for LOGIN_LOG_RETENTION_DAYS."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    from legemiddel.core.retention import RetentionRule, register
+
+    for label, model in (
+        ("innlogginger", AccessLog),
+        ("mislykkede innlogginger", AccessFailureLog),
+        ("innloggingstellere", AccessAttempt),
+    ):
+        register(RetentionRule(label, model, "attempt_time", "LOGIN_LOG_RETENTION_DAYS"))

@@ -10,4 +10,5 @@ urlpatterns = [
     path("logg-inn/sso/", oidc_views.OidcLoginView.as_view(), name="oidc_login"),
     path("logg-inn/sso/svar/", oidc_views.OidcCallbackView.as_view(), name="oidc_callback"),
     path("revisjonslogg/", views.audit_log, name="audit"),
+    path("revisjonslogg.<str:fmt>", views.audit_log_table, name="audit_table"),
 ]

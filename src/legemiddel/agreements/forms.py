@@ -17,6 +17,7 @@ from legemiddel.agreements.models import (
     StartupMeeting,
 )
 from legemiddel.agreements.services.agreements import first_of_next_month
+from legemiddel.lib.validators import refuse_control_characters
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -167,6 +168,8 @@ class NoticeForm(forms.Form):
         label=_("Subject"),
         max_length=200,
         widget=forms.TextInput(attrs={"class": "input-wide"}),
+        # A line break in a subject would add header lines to every message.
+        validators=[refuse_control_characters],
     )
     body = forms.CharField(
         label=_("Text"), widget=forms.Textarea(attrs={"rows": 16, "class": "input-wide"})
@@ -224,6 +227,11 @@ class ParticipantForm(forms.ModelForm):
     class Meta:
         model = Participant
         fields = ["role", "name", "email"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The name goes into the calendar invitation as the attendee's display name.
+        self.fields["name"].validators.append(refuse_control_characters)
 
 
 class DecisionForm(forms.ModelForm):

@@ -1,4 +1,5 @@
-"""An iCalendar (RFC 5545) invitation for a start-up meeting, written by hand: one VEVENT."""
+"""An iCalendar (RFC 5545) invitation for a start-up meeting: one VEVENT, every property
+written through :mod:`legemiddel.lib.icalendar` (escaped and folded)."""
 
 from __future__ import annotations
 
@@ -9,34 +10,7 @@ from django.utils import timezone
 
 from legemiddel.agreements.models import StartupMeeting
 from legemiddel.lib.formatting import format_date
-
-
-def _escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
-
-
-def _fold(line: str) -> str:
-    """Lines longer than 75 octets continue on the next line after a space (RFC 5545 3.1)."""
-    data = line.encode()
-    if len(data) <= 75:
-        return line
-    parts: list[str] = []
-    current = b""
-    for char in line:
-        encoded = char.encode()
-        if len(current) + len(encoded) > (75 if not parts else 74):
-            parts.append(current.decode())
-            current = b""
-        current += encoded
-    parts.append(current.decode())
-    return "\r\n ".join(parts)
+from legemiddel.lib.icalendar import calendar, content_line
 
 
 def _utc(value: dt.datetime) -> str:
@@ -47,46 +21,61 @@ def meeting_ics(meeting: StartupMeeting, url: str) -> str:
     """The invitation. A meeting without a time is an all-day reminder on its due date."""
     agreement = meeting.agreement
     organiser = settings.DEFAULT_FROM_EMAIL
+    domain = organiser.split("@")[-1]
     lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Legemiddel//Oppstartsmote//NO",
-        "CALSCALE:GREGORIAN",
-        "METHOD:REQUEST",
-        "BEGIN:VEVENT",
-        f"UID:oppstartsmote-{meeting.pk}@{organiser.split('@')[-1]}",
-        f"SEQUENCE:{meeting.sequence}",
-        f"DTSTAMP:{_utc(timezone.now())}",
+        content_line("BEGIN", "VCALENDAR", text=False),
+        content_line("VERSION", "2.0", text=False),
+        content_line("PRODID", "-//Legemiddel//Oppstartsmote//NO", text=False),
+        content_line("CALSCALE", "GREGORIAN", text=False),
+        content_line("METHOD", "REQUEST", text=False),
+        content_line("BEGIN", "VEVENT", text=False),
+        content_line("UID", f"oppstartsmote-{meeting.pk}@{domain}", text=False),
+        content_line("SEQUENCE", str(meeting.sequence), text=False),
+        content_line("DTSTAMP", _utc(timezone.now()), text=False),
     ]
     if meeting.scheduled_at:
         end = meeting.scheduled_at + dt.timedelta(minutes=meeting.duration_minutes)
-        lines += [f"DTSTART:{_utc(meeting.scheduled_at)}", f"DTEND:{_utc(end)}"]
+        lines += [
+            content_line("DTSTART", _utc(meeting.scheduled_at), text=False),
+            content_line("DTEND", _utc(end), text=False),
+        ]
     else:
         day = meeting.due_by
+        date = [("VALUE", "DATE")]
         lines += [
-            f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{day + dt.timedelta(days=1):%Y%m%d}",
+            content_line("DTSTART", f"{day:%Y%m%d}", params=date, text=False),
+            content_line("DTEND", f"{day + dt.timedelta(days=1):%Y%m%d}", params=date, text=False),
         ]
     description = (
         f"Oppstartsmøte for {agreement.title} ({agreement.region}), avtalestart "
         f"{format_date(agreement.start)}.\n\nAgenda:\n{meeting.agenda}\n\n{url}"
     )
     lines += [
-        _fold("SUMMARY:" + _escape(f"Oppstartsmøte: {agreement.title}")),
-        _fold("DESCRIPTION:" + _escape(description)),
-        _fold("LOCATION:" + _escape(meeting.location)) if meeting.location else "",
-        _fold("URL:" + url),
-        f"ORGANIZER:mailto:{organiser}",
+        content_line("SUMMARY", f"Oppstartsmøte: {agreement.title}"),
+        content_line("DESCRIPTION", description),
+    ]
+    if meeting.location:
+        lines.append(content_line("LOCATION", meeting.location))
+    lines += [
+        content_line("URL", url, text=False),
+        content_line("ORGANIZER", f"mailto:{organiser}", text=False),
     ]
     for participant in meeting.participants.all():
         if participant.email:
             lines.append(
-                _fold(
-                    'ATTENDEE;CN="'
-                    + participant.name.replace('"', "'")
-                    + '";ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:'
-                    + participant.email
+                content_line(
+                    "ATTENDEE",
+                    f"mailto:{participant.email.strip()}",
+                    params=[
+                        ("CN", participant.name),
+                        ("ROLE", "REQ-PARTICIPANT"),
+                        ("RSVP", "TRUE"),
+                    ],
+                    text=False,
                 )
             )
-    lines += ["END:VEVENT", "END:VCALENDAR"]
-    return "\r\n".join(line for line in lines if line) + "\r\n"
+    lines += [
+        content_line("END", "VEVENT", text=False),
+        content_line("END", "VCALENDAR", text=False),
+    ]
+    return calendar(lines)

@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from legemiddel.lib.profiles import load_profile
-from legemiddel.lib.tabular import FileFormatError, RowError, read_table
+from legemiddel.lib.tabular import FileFormatError, RowError, file_errors, read_table
 
 PROFILE = Path(__file__).resolve().parent / "profiles" / "agreement.yaml"
 
@@ -102,7 +102,7 @@ def parse_lines(data: bytes) -> tuple[list[LineRecord], list[RowError]]:
     try:
         _, rows = read_table(data, load_profile(PROFILE))
     except FileFormatError as exc:
-        return [], [RowError(0, "", "", str(exc))]
+        return [], file_errors(exc)
     records: list[LineRecord] = []
     errors: list[RowError] = []
     for number, row in rows:
@@ -128,7 +128,10 @@ def parse_lines(data: bytes) -> tuple[list[LineRecord], list[RowError]]:
             fail("pasientgruppe", patient_text, "skriv alle, nye eller bytte")
         rank_text = row.get("rank", "")
         # isdecimal, not isdigit: "²" is a digit that int() refuses.
-        rank = int(rank_text) if rank_text.isdecimal() else 0
+        # Length first: int() refuses more than 4 300 digits, and no rank has five.
+        rank = (
+            (MAX_RANK + 1 if len(rank_text) > 4 else int(rank_text)) if rank_text.isdecimal() else 0
+        )
         if rank < 1:
             fail("rang", rank_text, "rang er et helt tall fra 1 (1 er førstevalg)")
         elif rank > MAX_RANK:
@@ -202,7 +205,7 @@ def parse_lines(data: bytes) -> tuple[list[LineRecord], list[RowError]]:
                 comment=row.get("comment", ""),
             )
         )
-    return records, errors
+    return records, rows.named(errors)
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ def line_chart(
     which stand alone), with ``caption`` lines above it (the title first) and ``notes`` below
     (the measure's definition, wrapped)."""
     if not months:
-        return ""
+        return _empty_chart(title=title, fixed_size=fixed_size, caption=caption)
     values = [v for s in series for _, v in s.points if v is not None]
     values += [b[3] for b in band]
     top = max([*values, target or 0, 1e-9])
@@ -162,6 +162,36 @@ def line_chart(
             f"{escape(line)}</text>"
         )
     parts.append("</svg>")
+    return "".join(parts)
+
+
+# What a chart with nothing to draw says instead (a file or PNG must stand alone, so the
+# reason is written on it rather than answered with an error).
+NO_DATA = "Ingen tall å vise ennå: det finnes ingen data for dette stedet og denne perioden."
+
+
+def _empty_chart(*, title: str, fixed_size: bool, caption: Sequence[str]) -> str:
+    """The frame of a chart with the caption and :data:`NO_DATA` in the middle."""
+    height = 120 + 22 * len(caption)
+    size = f'width="{WIDTH}" height="{height}" ' if fixed_size else 'width="100%" '
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" {size}'
+        'role="img" aria-labelledby="chart-title">',
+        f'<title id="chart-title">{escape(title)}: {escape(NO_DATA)}</title>',
+        '<rect width="100%" height="100%" fill="#ffffff"/>',
+    ]
+    for i, line in enumerate(caption):
+        weight = ' font-weight="bold" font-size="15"' if i == 0 else ' font-size="12"'
+        parts.append(
+            f'<text x="{LEFT // 4}" y="{18 + 22 * i}"{weight} fill="#222">{escape(line)}</text>'
+        )
+    middle = 22 * len(caption) + 60
+    parts.append(
+        f'<rect x="{LEFT}" y="{middle - 40}" width="{WIDTH - LEFT - RIGHT}" height="80" '
+        'fill="none" stroke="#e3e6ea"/>'
+        f'<text x="{WIDTH // 2}" y="{middle + 5}" font-size="14" text-anchor="middle" '
+        f'fill="#444">{escape(NO_DATA)}</text></svg>'
+    )
     return "".join(parts)
 
 

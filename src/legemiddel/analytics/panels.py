@@ -107,14 +107,25 @@ def _row(measure: Measure, unit: OrgUnit | None, points: list[Point], month: dt.
     return Row(measure, unit, current, by_month.get(before), trend)
 
 
+def _first_month(month: dt.date) -> dt.date:
+    """The first month a row shows: the trend's (which holds the month before too)."""
+    first = month
+    for _ in range(TREND_MONTHS - 1):
+        first = selectors.previous_month(first)
+    return first
+
+
 def _reviewed(user: Any) -> list[Measure]:
     return [m for m in measures_for_user(user) if m.definition.status == "reviewed"]
 
 
-def unit_rows(user: Any, units: list[OrgUnit], month: dt.date) -> list[Row]:
-    """Every reviewed measure at each of ``units`` (their whole subtree), worst first."""
-    measures = _reviewed(user)
-    series = selectors.unit_series(measures, units)
+def unit_rows(
+    user: Any, units: list[OrgUnit], month: dt.date, measures: list[Measure] | None = None
+) -> list[Row]:
+    """Every reviewed measure at each of ``units`` (their whole subtree), worst first;
+    ``measures``: the user's reviewed measures when the caller has them already."""
+    measures = _reviewed(user) if measures is None else measures
+    series = selectors.unit_series(measures, units, since=_first_month(month))
     rows = [
         row
         for measure in measures
@@ -124,19 +135,19 @@ def unit_rows(user: Any, units: list[OrgUnit], month: dt.date) -> list[Row]:
     return sorted(rows, key=lambda r: r.sort_key)
 
 
-def trust_rows(user: Any, month: dt.date) -> list[Row]:
-    measures = _reviewed(user)
-    nodes = selectors.trust_nodes(measures)
+def trust_rows(user: Any, month: dt.date, measures: list[Measure] | None = None) -> list[Row]:
+    measures = _reviewed(user) if measures is None else measures
+    nodes = selectors.trust_nodes(measures, since=_first_month(month))
     rows = [row for m in measures if (row := _row(m, None, nodes[m.key].points, month))]
     return sorted(rows, key=lambda r: r.sort_key)
 
 
-def attention_rows(user: Any, month: dt.date) -> list[Row]:
+def attention_rows(user: Any, month: dt.date, measures: list[Measure] | None = None) -> list[Row]:
     """Departments that miss a target (with enough cases to say so), the furthest first."""
     departments = list(OrgUnit.objects.filter(level=ATTENTION_LEVEL, active=True))
     return [
         row
-        for row in unit_rows(user, departments, month)
+        for row in unit_rows(user, departments, month, measures)
         if row.gap is not None and row.gap > 0 and not row.small
     ]
 
@@ -159,11 +170,12 @@ def start_panel(user: Any) -> dict[str, Any] | None:
     }
     if month is None:
         return context
+    measures = _reviewed(user)  # once: it reads the areas
     if units:
-        mine = unit_rows(user, units, month)
+        mine = unit_rows(user, units, month, measures)
         context["rows"] = mine[:MAX_ROWS]
         context["more"] = len(mine) - len(context["rows"])
     if core_group:
-        context["trust"] = trust_rows(user, month)[:MAX_ROWS]
-        context["attention"] = attention_rows(user, month)[:MAX_ROWS]
+        context["trust"] = trust_rows(user, month, measures)[:MAX_ROWS]
+        context["attention"] = attention_rows(user, month, measures)[:MAX_ROWS]
     return context

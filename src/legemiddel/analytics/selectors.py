@@ -372,17 +372,21 @@ def cost_drivers(user: Any, latest: dt.date, *, by_amount: bool, limit: int = 25
     ]
 
 
-def trust_nodes(measures: list[Measure], month: dt.date | None = None) -> dict[str, Node]:
+def trust_nodes(
+    measures: list[Measure], month: dt.date | None = None, *, since: dt.date | None = None
+) -> dict[str, Node]:
     """The whole trust's series of many measures in one grouped query (for the overview);
-    ``month`` is the month the headline is for."""
+    ``month`` is the month the headline is for; ``since``: only the months from then on."""
     from django.db.models import Sum
 
     found: dict[str, Node] = {m.key: Node(None, month=month) for m in measures}
     divides = {m.key: m.divides for m in measures}
     sums: dict[str, dict[dt.date, list[float]]] = defaultdict(dict)
+    values = MeasureValue.objects.filter(measure__in=list(found))
+    if since is not None:
+        values = values.filter(month__gte=since)
     rows = (
-        MeasureValue.objects.filter(measure__in=list(found))
-        .exclude(subtree=True, org_unit__isnull=False)
+        values.exclude(subtree=True, org_unit__isnull=False)
         .values("measure", "month", "subtree")
         .annotate(n=Sum("numerator"), d=Sum("denominator"))
         .order_by("subtree")
@@ -398,10 +402,11 @@ def trust_nodes(measures: list[Measure], month: dt.date | None = None) -> dict[s
 
 
 def unit_series(
-    measures: list[Measure], units: list[OrgUnit]
+    measures: list[Measure], units: list[OrgUnit], *, since: dt.date | None = None
 ) -> dict[tuple[str, int], list[Point]]:
     """Each measure's series for each of ``units`` (its whole subtree), in one grouped query:
-    what the monthly e-mail needs, without building a dashboard per measure."""
+    what the monthly e-mail needs, without building a dashboard per measure. ``since``: only
+    the months from then on (the start page's trend, not three years)."""
     from django.db.models import Sum
 
     if not units or not measures:
@@ -416,9 +421,10 @@ def unit_series(
     sums: dict[tuple[str, int], dict[dt.date, list[float]]] = defaultdict(
         lambda: defaultdict(lambda: [0.0, 0.0])
     )
+    months = {} if since is None else {"month__gte": since}
     rows = (
         MeasureValue.objects.filter(
-            measure__in=list(divides), org_unit_id__in=list(below), subtree=False
+            measure__in=list(divides), org_unit_id__in=list(below), subtree=False, **months
         )
         .values("measure", "month", "org_unit_id")
         .annotate(n=Sum("numerator"), d=Sum("denominator"))
@@ -430,7 +436,7 @@ def unit_series(
             cell[1] += row["d"] or 0.0
     # A chosen unit's own row (distinct patients) replaces the sum of the units below it.
     whole = MeasureValue.objects.filter(
-        measure__in=list(divides), org_unit_id__in=[u.id for u in units], subtree=True
+        measure__in=list(divides), org_unit_id__in=[u.id for u in units], subtree=True, **months
     ).values_list("measure", "month", "org_unit_id", "numerator", "denominator")
     for key, month, unit_id, n, d in whole:
         sums[(key, unit_id)][month] = [n, d]

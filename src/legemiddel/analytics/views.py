@@ -24,6 +24,7 @@ from legemiddel.analytics.access import (
     receives_alerts,
 )
 from legemiddel.analytics.models import AlertPreference
+from legemiddel.core.audit import audit_read
 from legemiddel.core.downloads import TABLE_FORMATS, file_response, table_response
 from legemiddel.lib.formatting import format_date, format_month, format_number, format_share
 
@@ -35,6 +36,33 @@ def _dashboard(request: HttpRequest, key: str) -> selectors.Dashboard:
     return get_dashboard_for_user(
         request.user, key, request.GET.get("enhet", ""), request.GET.get("forskriver", "")
     )
+
+
+def _log_prescriber_read(
+    request: HttpRequest,
+    dashboard: selectors.Dashboard,
+    prescribers: list[tuple[str, str, selectors.Node]],
+    shown: str,
+) -> None:
+    """Figures per named prescriber are personal data: every page and file that shows them is
+    written to the access log, with the unit and the HPR numbers of the prescribers shown."""
+    unit = dashboard.node
+    if unit is None:
+        return
+    where = f"{shown}, {dashboard.measure.key}, {unit.name}"
+    if dashboard.prescriber:
+        audit_read(
+            request=request,
+            what=f"enhet:{unit.pk} forskriver:{dashboard.prescriber}",
+            detail=f"{where}: tallene til forskriver {dashboard.prescriber}",
+        )
+    elif prescribers:
+        numbers = ", ".join(hpr for hpr, _name, _node in prescribers)
+        audit_read(
+            request=request,
+            what=f"enhet:{unit.pk}",
+            detail=f"{where}: {len(prescribers)} forskrivere (HPR {numbers})",
+        )
 
 
 @access(ANALYSTS)
@@ -102,6 +130,7 @@ def measure(request: HttpRequest, key: str) -> HttpResponse:
     refresh = selectors.latest_refresh()
     current = dashboard.current()
     prescribers = dashboard.prescribers()
+    _log_prescriber_read(request, dashboard, prescribers, "Indikatorside")
     return render(
         request,
         "analytics/measure.html",
@@ -133,6 +162,7 @@ def measure_chart(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
         raise Http404
     dashboard = _dashboard(request, key)
     svg = _chart(dashboard, fixed_size=True)
+    _log_prescriber_read(request, dashboard, [], f"Graf ({fmt})")
     return file_response(charts.png(svg) if fmt == "png" else svg, filename=key, fmt=fmt)
 
 
@@ -192,6 +222,7 @@ def measure_table(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
     prescribers = dashboard.prescribers()
     if not dashboard.prescriber:
         places += [(f"{name} ({hpr})", node) for hpr, name, node in prescribers]
+    _log_prescriber_read(request, dashboard, prescribers, f"Tabell ({fmt})")
     for place, node in places:
         for p in node.points:
             if share:
@@ -240,7 +271,9 @@ def measure_prescribers(request: HttpRequest, key: str, fmt: str) -> HttpRespons
         f"{last} siste 12 mnd",
     ]
     rows: list[list[object]] = []
-    for hpr, name, node in dashboard.prescribers():
+    prescribers = dashboard.prescribers()
+    _log_prescriber_read(request, dashboard, prescribers, f"Forskrivertabell ({fmt})")
+    for hpr, name, node in prescribers:
         row: list[object] = [name, hpr]
         for point in (node.latest, node.last_year):
             value = point.value if point else None

@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from legemiddel.lib.env import ConfigError, env_bool, env_int, env_list, env_str
@@ -32,21 +33,28 @@ IS_PRODUCTION = MODE == "production"
 
 DEBUG = env_bool("DEBUG", default=False)
 
-_secret = env_str("SECRET_KEY")
-if not _secret:
-    if IS_PRODUCTION:
-        raise ConfigError(
-            "SECRET_KEY (or SECRET_KEY_FILE) must be set in production. "
-            "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
-        )
-    # Demo and test only: a fixed key is fine because their data is synthetic.
-    _secret = "demo-only-insecure-key-" + "x" * 40
-SECRET_KEY = _secret
+# Demo and test only: fixed keys are fine because their data is synthetic. Production refuses
+# to start (one line naming every missing key, see the end of this block) without its own.
+SECRET_KEY = env_str("SECRET_KEY") or (
+    "" if IS_PRODUCTION else "demo-only-insecure-key-" + "x" * 40
+)
 
 # The key that turns fødselsnummer into pseudonyms at import (HMAC-SHA256). Never stored in the
 # database; keep it in a secret file. Changing it breaks the link to earlier pseudonyms. Imports
-# of patient-level data refuse to run without it in production.
+# of patient-level data refuse to run without it; production refuses to start without it, so
+# that a missing key is found when the service is installed, not at the first import.
 PSEUDONYM_KEY = env_str("PSEUDONYM_KEY") or ("" if IS_PRODUCTION else "demo-only-pseudonym-key")
+_missing = [
+    name
+    for name, value in [("SECRET_KEY", SECRET_KEY), ("PSEUDONYM_KEY", PSEUDONYM_KEY)]
+    if not value
+]
+if IS_PRODUCTION and _missing:
+    raise ConfigError(
+        f"{' and '.join(_missing)} must be set in production, in the environment or as "
+        f"{_missing[0]}_FILE naming a file that holds it. Generate a key with: "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
@@ -61,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
     "ninja",
     "axes",
     "django_tasks",
@@ -80,7 +89,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files are answered here, before any header below: they are the same for everyone.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Permissions-Policy, and no-store on every answer to a logged-in user.
+    "legemiddel.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "legemiddel.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -253,17 +266,35 @@ STATIC_URL = "/static/"
 # Only production collects files; elsewhere whitenoise serves straight from the app folders.
 STATIC_ROOT = VAR_DIR / "static" if IS_PRODUCTION else None
 MEDIA_ROOT = VAR_DIR / "uploads"
+# Working copies an import makes of a file (a Windows-1252 or UTF-16 file transcoded to UTF-8);
+# they may hold fødselsnummer, so the folder is private (0700) and swept (core/tempfiles.py).
+TEMP_DIR = Path(env_str("LEGEMIDDEL_TEMP_DIR") or VAR_DIR / "tmp")
+# Production serves the files `legemiddel serve` collects into STATIC_ROOT before it loads the
+# application, under names that carry a hash of their content (app.3f2a….css): an upgrade
+# that changes a file changes its address, so browsers never keep an old copy and whitenoise
+# can let them cache each file for a year. Demo and development serve straight from the app
+# folders, with no collecting.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if IS_PRODUCTION
+        else "whitenoise.storage.CompressedStaticFilesStorage"
+    },
 }
-# Serve straight from the app folders when nobody has run collectstatic (demo, development).
 WHITENOISE_USE_FINDERS = not IS_PRODUCTION
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Background jobs ------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Each worker records a heartbeat this often; one on another host that has not beaten for
+# WORKER_DEAD_AFTER_SECONDS is taken for dead and its running jobs are failed (a worker on the
+# same host is dead when its process is gone). See docs/operations.md.
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15)
+WORKER_DEAD_AFTER_SECONDS = env_int("WORKER_DEAD_AFTER_SECONDS", 120)
+if WORKER_DEAD_AFTER_SECONDS < 2 * WORKER_HEARTBEAT_SECONDS:
+    raise ConfigError("WORKER_DEAD_AFTER_SECONDS must be at least twice WORKER_HEARTBEAT_SECONDS.")
 
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
@@ -294,6 +325,45 @@ TRUSTED_PROXY = env_str("TRUSTED_PROXY") or "127.0.0.1"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy: every script, style, font and image comes from this site, no inline
+# script or style attribute, no plug-ins, no framing, forms post only here. Templates and
+# scripts must keep to it (tests/web/test_security_headers.py and the browser tests check).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+# Browser features the product never uses, switched off for every page (Permissions-Policy).
+PERMISSIONS_POLICY_FEATURES = [
+    "accelerometer",
+    "autoplay",
+    "bluetooth",
+    "camera",
+    "display-capture",
+    "encrypted-media",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "idle-detection",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "publickey-credentials-get",
+    "screen-wake-lock",
+    "serial",
+    "usb",
+    "xr-spatial-tracking",
+]
 SESSION_COOKIE_HTTPONLY = True
 if IS_PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
@@ -332,3 +402,13 @@ ANALYTICS_PROVISIONAL_MONTHS = env_int("ANALYTICS_PROVISIONAL_MONTHS", 2)
 # A share over fewer cases than this is shown muted, with the note "few cases".
 ANALYTICS_SMALL_DENOMINATOR = env_int("ANALYTICS_SMALL_DENOMINATOR", 10)
 LEGEMIDDEL_TRUST_NAME = env_str("LEGEMIDDEL_TRUST_NAME") or "Helse Bergen HF"
+
+# --- Retention and backups ------------------------------------------------------------------
+# How long the logs are kept before `legemiddel prune` deletes them (docs/operations.md says
+# why): the audit trail, with every read of personal data, ten years; login records one year.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 3653)
+LOGIN_LOG_RETENTION_DAYS = env_int("LOGIN_LOG_RETENTION_DAYS", 365)
+# Further settings holding keys the data depends on (field encryption keys): their fingerprints
+# go into every backup with those of PSEUDONYM_KEY and SECRET_KEY, and a restore under other
+# keys is refused.
+BACKUP_KEY_SETTINGS = env_list("BACKUP_KEY_SETTINGS")

@@ -3,12 +3,21 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from legemiddel.core.models import AuditEvent, Job, MailDelivery
+from legemiddel.core.models import AuditEvent, Job, MailDelivery, WorkerProcess
 
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    list_display = ["id", "kind", "status", "file_name", "created_by", "created_at", "finished_at"]
+    list_display = [
+        "id",
+        "kind",
+        "status",
+        "file_name",
+        "created_by",
+        "created_at",
+        "finished_at",
+        "worker_id",
+    ]
     list_filter = ["kind", "status"]
     readonly_fields = [f.name for f in Job._meta.fields]
 
@@ -58,4 +67,17 @@ class MailDeliveryAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(WorkerProcess)
+class WorkerProcessAdmin(admin.ModelAdmin):
+    """Read-only: the running workers and their last heartbeat (docs/operations.md)."""
+
+    list_display = ["worker_id", "host", "pid", "started_at", "last_beat"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

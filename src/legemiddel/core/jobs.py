@@ -55,6 +55,9 @@ class JobKind:
     example: tuple[tuple[str, str], ...] = ()
     # The format description in docs/formats/ for what a profile cannot say.
     format_doc: str = ""
+    # For a job whose worker died: the result, if the file had in fact been imported (the
+    # worker died after the import committed, before the job was marked done); else None.
+    imported: Callable[[Path], JobResult | None] | None = None
 
     def allows(self, user: Any) -> bool:
         """Whether ``user`` may start a job of this kind."""
@@ -70,6 +73,11 @@ def register(kind: JobKind) -> None:
 
 def get(key: str) -> JobKind:
     return _REGISTRY[key]
+
+
+def all_registered() -> dict[str, JobKind]:
+    """The registered kinds by key (a copy)."""
+    return dict(_REGISTRY)
 
 
 def label(key: str) -> str | Promise:

@@ -27,6 +27,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from legemiddel.core.models import MailDelivery
+from legemiddel.lib.text import one_line
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,8 @@ def mail_send_many(*, messages: Sequence[Outgoing]) -> list[MailDelivery]:
     unavailable: tuple[str, int] | None = None
     try:
         for message, entry in zip(messages, entries, strict=True):
+            if entry.status == MailDelivery.Status.SENT:
+                continue  # sent already: a retry never sends a second copy
             if unavailable is None:
                 unavailable = _deliver(connection, message, entry)
             else:
@@ -121,8 +124,8 @@ def mail_queue(*, message: Outgoing) -> MailDelivery:
         kind=message.kind,
         ref=message.ref[:100],
         email=message.to,
-        name=message.name[:200],
-        subject=_scrub(message.subject)[:200],
+        name=one_line(message.name)[:200],
+        subject=_scrub(one_line(message.subject))[:200],
     )
 
 
@@ -132,9 +135,12 @@ def _deliver(
     """Try to hand one message to the server, as often as a temporary failure allows.
 
     Returns (error, attempts) when it still failed temporarily after the last attempt."""
-    text, html = mail_render(outgoing.template, {"subject": outgoing.subject, **outgoing.context})
+    # The last line of defence: a line break in a subject would add header lines (and makes
+    # Django refuse the message), so the subject goes out as one line whatever the caller gave.
+    subject = one_line(outgoing.subject)
+    text, html = mail_render(outgoing.template, {"subject": subject, **outgoing.context})
     message = mail.EmailMultiAlternatives(
-        subject=outgoing.subject, body=text, to=[outgoing.to], connection=connection
+        subject=subject, body=text, to=[outgoing.to.strip()], connection=connection
     )
     message.attach_alternative(html, "text/html")
     attempts = max(1, settings.MAIL_ATTEMPTS)
@@ -144,7 +150,9 @@ def _deliver(
         try:
             # Opening is part of the attempt: the server may be down, or have hung up on us.
             connection.open()
-            connection.send_messages([message])
+            if not connection.send_messages([message]):
+                # The backend sent nothing without saying why (no usable address).
+                raise ValueError("the message was not accepted for delivery")
         except Exception as exc:
             error = _scrub(f"{type(exc).__name__}: {exc}")[:500]
             temporary = _is_temporary(exc)

@@ -44,6 +44,9 @@ class Job(models.Model):
     errors = models.JSONField(_("errors"), default=list, blank=True)
     # Choices made when the job was started (the job kind's options), passed to its importer.
     options = models.JSONField(_("options"), default=dict, blank=True)
+    # The worker process running it (``WorkerProcess.worker_id``): if that process dies, the
+    # job is failed and its upload deleted (see :mod:`legemiddel.core.workers`).
+    worker_id = models.CharField(_("worker"), max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("background job")
@@ -73,6 +76,30 @@ class Job(models.Model):
         return self.status in {self.Status.SUCCEEDED, self.Status.FAILED}
 
 
+class WorkerProcess(models.Model):
+    """A running ``legemiddel worker`` process, beating every ``WORKER_HEARTBEAT_SECONDS``.
+
+    A worker whose beat is older than ``WORKER_DEAD_AFTER_SECONDS`` (or, on the same host,
+    whose process is gone) is dead: its running jobs are failed and their uploads deleted."""
+
+    worker_id = models.CharField(_("worker"), max_length=64, unique=True)
+    host = models.CharField(_("host"), max_length=255)
+    pid = models.PositiveIntegerField(_("process id"))
+    # The process's start time as the kernel counts it (Linux), so a reused pid is not taken
+    # for the worker that had it before.
+    pid_started = models.BigIntegerField(_("process start"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    last_beat = models.DateTimeField(_("last heartbeat"), db_index=True)
+
+    class Meta:
+        verbose_name = _("background worker")
+        verbose_name_plural = _("background workers")
+        ordering = ["host", "pid"]
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.pid} ({self.worker_id})"
+
+
 class AuditEvent(models.Model):
     """Append-only trail of security-relevant events, read by the auditor.
 
@@ -93,6 +120,9 @@ class AuditEvent(models.Model):
         PRICE_ACCESS = "price_access", _("Price access granted or revoked")
         AGREEMENT = "agreement", _("Agreement changed or published")
         NOTICE = "notice", _("Notice sent")
+        PERSONAL_DATA_VIEW = "personal_data_view", _("Personal data viewed")
+        BACKUP = "backup", _("Backup or restore")
+        RETENTION = "retention", _("Old log entries deleted")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -103,6 +133,9 @@ class AuditEvent(models.Model):
     path = models.CharField(_("address"), max_length=500, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     detail = models.CharField(_("detail"), max_length=1000, blank=True)
+    # What was read or changed, as a reference the auditor can filter on ("forskriver:9100001",
+    # "enhet:12"); never a clear fødselsnummer.
+    target = models.CharField(_("object"), max_length=200, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("audit event")

@@ -6,24 +6,33 @@ import logging
 from pathlib import Path
 
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskContext, task
 
 from legemiddel.core import jobs
 from legemiddel.core.models import Job
 from legemiddel.core.progress import ProgressFile
 from legemiddel.core.progress import read as read_progress
+from legemiddel.core.workers import job_interrupt
 from legemiddel.lib.tabular import ImportRejected
 
 log = logging.getLogger(__name__)
 
 
-@task()
-def run_job(job_id: int) -> str:
-    """Run one uploaded job: read its file, call its kind's importer, store the outcome."""
+@task(takes_context=True)
+def run_job(context: TaskContext, job_id: int) -> str:
+    """Run one uploaded job: read its file, call its kind's importer, store the outcome.
+
+    The job records the worker running it, so that if the worker dies the job is failed and
+    its upload deleted (:mod:`legemiddel.core.workers`)."""
     job = Job.objects.select_related("created_by").get(pk=job_id)
+    if job.status != Job.Status.QUEUED:
+        # Already run, or failed because its worker died: its upload is gone.
+        return job.status
+    worker_ids = context.task_result.worker_ids
     job.status = Job.Status.RUNNING
     job.started_at = timezone.now()
-    job.save(update_fields=["status", "started_at"])
+    job.worker_id = (worker_ids[-1] if worker_ids else "")[:64]
+    job.save(update_fields=["status", "started_at", "worker_id"])
 
     progress = ProgressFile(job_id)
     try:
@@ -45,6 +54,11 @@ def run_job(job_id: int) -> str:
         log.exception("Job %s failed", job_id)
         job.status = Job.Status.FAILED
         job.message = f"Uventet feil: {type(exc).__name__}. Kontakt administrator."
+    except BaseException:
+        # Stopped from outside (a second Ctrl+C or SIGTERM to the worker): the import's
+        # transaction was rolled back, so the user is told to upload again.
+        job_interrupt(job=job)
+        raise
     else:
         job.status = Job.Status.SUCCEEDED
         if isinstance(summary, jobs.JobResult):

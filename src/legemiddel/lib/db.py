@@ -7,9 +7,18 @@ differences asks here instead of looking at ``connection.vendor`` itself.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import hashlib
+import os
+import re
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 
 def _sqlite() -> bool:
@@ -74,3 +83,87 @@ def refresh_statistics(table: str) -> None:
     if not _sqlite():
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {table}")
+
+
+def one_writer() -> bool:
+    """Whether the database lets one writer in at a time (SQLite): a long write then holds
+    every other user's writes, so it goes in as many short transactions (:class:`ShortWrites`).
+    PostgreSQL locks rows, not the database: a long transaction blocks nobody."""
+    return _sqlite()
+
+
+class ShortWrites:
+    """Many short write transactions in a row, with room between them for other writers.
+
+    On SQLite a waiting writer (a login, a saved form) polls the write lock on its busy timeout,
+    at most 100 ms apart. A loop that commits and begins again at once can keep it out for good,
+    so once the loop has held the lock for ``window`` seconds without a gap of ``pause`` seconds
+    (longer than one poll), it pauses that long and the waiting writers get in. A gap the caller
+    leaves anyway (preparing the next rows outside the transaction) counts. A waiting writer
+    therefore waits at most about one window, usually one transaction.
+    ``longest`` is the longest a transaction held the write lock (for the measurements).
+    """
+
+    def __init__(self, *, window: float = 1.0, pause: float = 0.12) -> None:
+        self.window = window
+        self.pause = pause
+        self.longest = 0.0
+        self._writing = 0.0  # seconds holding the lock since the last gap of ``pause``
+        self._last_end = -pause
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One short write transaction; pauses first when the window is used up."""
+        if connection.in_atomic_block:
+            # Inside a caller's transaction (the demo, the tests) the lock is held anyway: a
+            # pause would only keep it longer.
+            with transaction.atomic():
+                yield
+            return
+        gap = time.monotonic() - self._last_end
+        if gap >= self.pause:
+            self._writing = 0.0
+        elif self._writing >= self.window:
+            time.sleep(self.pause - gap)
+            self._writing = 0.0
+        began = time.monotonic()
+        with transaction.atomic():
+            yield
+        self._last_end = time.monotonic()
+        held = self._last_end - began
+        self.longest = max(self.longest, held)
+        self._writing += held
+
+
+@contextmanager
+def session_lock(name: str) -> Iterator[None]:
+    """Hold the lock ``name`` across transactions until the block ends; a second holder waits.
+
+    SQLite: an exclusive ``flock`` on a file beside the database (released by the system if the
+    process dies). PostgreSQL: a session advisory lock.
+    """
+    if not _sqlite():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", [name])
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [name])
+        return
+    with _lock_file(name).open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _lock_file(name: str) -> Path:
+    database = str(connection.settings_dict["NAME"])
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "-", name)
+    if database.startswith("file:") or database == ":memory:" or "mode=memory" in database:
+        # An in-memory database (the tests) lives in this process only.
+        digest = hashlib.sha256(f"{os.getpid()} {database}".encode()).hexdigest()[:16]
+        return Path(tempfile.gettempdir()) / f"legemiddel-{digest}-{safe}.lock"
+    return Path(f"{database}-{safe}.lock")

@@ -8,15 +8,18 @@ column so the user can fix the file.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
 import io
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from legemiddel.lib.profiles import Profile
+from legemiddel.lib.sheets import SMALL_SHEET, SheetRefused, check_workbook
 
 
 def file_sha256(path: Path) -> str:
@@ -56,9 +59,53 @@ class FileFormatError(Exception):
     """The file as a whole cannot be read (encoding, delimiter, header)."""
 
 
+class RowsRefused(FileFormatError):
+    """Cells the file cannot hold at all (control characters): ``errors`` says where."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        self.errors = errors
+        super().__init__(str(errors[0]) if errors else "")
+
+
+def file_errors(exc: FileFormatError) -> list[RowError]:
+    """A file-level refusal as row errors: one per cell when the reader named them."""
+    if isinstance(exc, RowsRefused):
+        return exc.errors
+    return [RowError(0, "", "", str(exc))]
+
+
+# C0 control characters other than tab, line feed and carriage return: NUL cannot be stored in
+# PostgreSQL text, and none of them belongs in a value a person typed.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+CONTROL_MESSAGE = (
+    "inneholder kontrolltegn (for eksempel NUL) som ikke kan lagres; fjern dem og lagre "
+    "filen på nytt"
+)
+
+
+def visible(value: str) -> str:
+    """A value as an error may show it: control characters as \ufffd."""
+    return CONTROL_CHARACTERS.sub("\ufffd", value)
+
+
 def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252, which can decode any byte sequence
-    except five unused code points; those mean the file is not text."""
+    """UTF-8 (with or without BOM), UTF-16 or UTF-32 with their BOM (Excel's "Unicode text"),
+    else Windows-1252, which can decode any byte sequence except five unused code points;
+    those mean the file is not text."""
+    for bom, encoding in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise FileFormatError(
+                    f"Filen begynner som {encoding.upper()}, men er ikke gyldig "
+                    f"{encoding.upper()}-tekst. Lagre den som CSV (UTF-8)."
+                ) from exc
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -92,6 +139,10 @@ def _xlsx_records(data: bytes) -> list[list[str]]:
     from python_calamine import CalamineWorkbook
 
     try:
+        check_workbook(data, SMALL_SHEET)  # before calamine sizes its memory from the sheet
+    except SheetRefused as exc:
+        raise FileFormatError(str(exc)) from exc
+    try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = book.get_sheet_by_index(0)
         return [[_sheet_text(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
@@ -116,14 +167,36 @@ def _csv_records(data: bytes) -> list[list[str]]:
         ) from exc
 
 
-def read_table(
-    data: bytes, profile: Profile
-) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
-    """Return the canonical column names and an iterator of ``(row_number, row)``.
+class Rows(Iterator[tuple[int, dict[str, str]]]):
+    """The rows of a small file, ``(row_number, row)``, and the file's own header of each
+    column, so a message names a column as the user's file does."""
+
+    def __init__(self, rows: Iterator[tuple[int, dict[str, str]]], headers: dict[str, str]):
+        self._rows = rows
+        # Canonical name and display name (the profile's first alias) -> the file's header.
+        self.headers = headers
+
+    def __iter__(self) -> Rows:
+        return self
+
+    def __next__(self) -> tuple[int, dict[str, str]]:
+        return next(self._rows)
+
+    def named(self, errors: Iterable[RowError]) -> list[RowError]:
+        """``errors`` with each column named by the file's header."""
+        return [
+            RowError(e.row, self.headers.get(e.column, e.column), e.value, e.message)
+            for e in errors
+        ]
+
+
+def read_table(data: bytes, profile: Profile) -> tuple[list[str], Rows]:
+    """Return the canonical column names and the rows, ``(row_number, row)``.
 
     ``data`` is CSV text or an XLSX workbook (its first sheet); its header is matched to the
     columns of ``profile``. Unknown and repeated columns are ignored (their name is ``""``);
-    missing required columns raise :class:`FileFormatError` naming them.
+    missing required columns raise :class:`FileFormatError` naming them, and cells holding
+    control characters raise :class:`RowsRefused` naming each.
     """
     records = _xlsx_records(data) if data.startswith(XLSX_MAGIC) else _csv_records(data)
     if not records:
@@ -133,6 +206,19 @@ def read_table(
     if match.missing:
         raise FileFormatError(match.problem)
     columns = [name or "" for name in match.columns]
+    headers: dict[str, str] = {}
+    for column in profile.columns:
+        if column.name in columns:
+            raw = str(header[columns.index(column.name)]).strip() or column.display
+            headers[column.name] = headers[column.display] = raw
+    refused = [
+        RowError(number, headers.get(column, column), visible(value.strip())[:50], CONTROL_MESSAGE)
+        for number, values in enumerate(records, start=2)
+        for column, value in zip(columns, values, strict=False)
+        if column and CONTROL_CHARACTERS.search(value)
+    ]
+    if refused:
+        raise RowsRefused(refused)
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
         for number, values in enumerate(records, start=2):
@@ -141,4 +227,4 @@ def read_table(
             row = {c: v.strip() for c, v in zip(columns, values, strict=False) if c}
             yield number, row
 
-    return columns, rows()
+    return columns, Rows(rows(), headers)

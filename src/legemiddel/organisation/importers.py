@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from legemiddel.lib.profiles import Profile, load_profile
-from legemiddel.lib.tabular import FileFormatError, RowError, read_table
+from legemiddel.lib.tabular import FileFormatError, RowError, file_errors, read_table
 
 PROFILES = Path(__file__).resolve().parent / "profiles"
 
@@ -111,7 +111,7 @@ def parse_organisation(data: bytes) -> tuple[list[OrgRecord], list[RowError]]:
     try:
         _, rows = read_table(data, profile("organisation"))
     except FileFormatError as exc:
-        return [], [RowError(0, "", "", str(exc))]
+        return [], file_errors(exc)
     records: list[OrgRecord] = []
     errors: list[RowError] = []
     for number, row in rows:
@@ -199,7 +199,7 @@ def parse_organisation(data: bytes) -> tuple[list[OrgRecord], list[RowError]]:
                 region=row.get("region", ""),
             )
         )
-    return records, errors
+    return records, rows.named(errors)
 
 
 def check_organisation(
@@ -304,7 +304,7 @@ def parse_personnel(data: bytes) -> tuple[list[PersonnelRecord], list[RowError]]
     try:
         _, rows = read_table(data, profile("personnel"))
     except FileFormatError as exc:
-        return [], [RowError(0, "", "", str(exc))]
+        return [], file_errors(exc)
     records: list[PersonnelRecord] = []
     errors: list[RowError] = []
     seen: dict[str, int] = {}
@@ -358,4 +358,4 @@ def parse_personnel(data: bytes) -> tuple[list[PersonnelRecord], list[RowError]]
                 email=email,
             )
         )
-    return records, errors
+    return records, rows.named(errors)

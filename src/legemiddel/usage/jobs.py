@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.urls import reverse
@@ -10,8 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from legemiddel.accounts.roles import Role
 from legemiddel.core.jobs import JobKind, JobOption, JobResult, register
+from legemiddel.lib.tabular import file_sha256
+from legemiddel.usage.models import ImportBatch
 from legemiddel.usage.reading import PROFILES
 from legemiddel.usage.services import usage_import
+from legemiddel.usage.services.loading import UsageImportResult
 
 ACCEPT_VALID = JobOption(
     "accept_valid",
@@ -95,6 +99,23 @@ def _usage(source: str) -> Callable[..., JobResult]:
     return run
 
 
+def _imported(source: str) -> Callable[[Path], JobResult | None]:
+    def imported(path: Path) -> JobResult | None:
+        """The batch of this very file, if its import committed before the worker died."""
+        batch = (
+            ImportBatch.objects.filter(source=source, sha256=file_sha256(path))
+            # A batch still loading (SQLite's staged import) was never shown: not imported.
+            .exclude(status__in=(ImportBatch.Status.REPLACED, ImportBatch.Status.LOADING))
+            .first()
+        )
+        if batch is None:
+            return None
+        result = UsageImportResult(batch)
+        return JobResult(result.as_text(), reverse("usage:batch", args=[batch.pk]))
+
+    return imported
+
+
 def register_kinds() -> None:
     for key, label, help_text in SOURCES:
         register(
@@ -110,5 +131,6 @@ def register_kinds() -> None:
                 profile=PROFILES / f"{key}.yaml",
                 example=EXAMPLES[key],
                 format_doc="docs/formats/forbruk.md",
+                imported=_imported(key),
             )
         )

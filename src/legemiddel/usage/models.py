@@ -34,6 +34,8 @@ class ImportBatch(models.Model):
         LOADED = "loaded", _("Loaded")
         PARTLY = "partly", _("Loaded, some rows rejected")
         REPLACED = "replaced", _("Replaced by a later file")
+        # SQLite: written in short transactions, not yet visible (see HiddenMonth).
+        LOADING = "loading", _("Importing")
 
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
     status = models.CharField(
@@ -67,6 +69,53 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_source_display()} {self.period_start:%Y-%m}–{self.period_end:%Y-%m}"
+
+
+class HiddenMonth(models.Model):
+    """Fact rows of one month that no reader may see: not yet, or no longer.
+
+    On SQLite (one writer at a time) an import writes its rows in many short transactions, so
+    that other users' writes wait a moment instead of the whole import, and one short final
+    transaction makes the file visible at once. Until then its months are hidden here:
+
+    - ``loading``: the rows of ``batch`` in ``month`` are still being imported;
+    - ``superseded``: ``batch`` replaced the month; the rows of every other batch in ``month``
+      are being deleted (in short transactions too).
+
+    An import removes what a stopped import left behind before it starts. Every reader of a fact
+    table filters with :func:`legemiddel.usage.selectors.visible_facts_sql`. PostgreSQL imports
+    in one transaction and never writes here; the table is empty while no import runs.
+    """
+
+    class Kind(models.TextChoices):
+        LOADING = "loading", "loading"
+        SUPERSEDED = "superseded", "superseded"
+
+    source = models.CharField(max_length=20, choices=Source.choices)
+    month = models.DateField()
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # The batch's rows have ids from here on, every earlier batch's rows ids below it: the month
+    # index (month, id) then finds either without reading the other's rows.
+    first_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["source", "month"], name="hidden_month_source_month")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "month"],
+                condition=models.Q(kind="superseded"),
+                name="hidden_month_one_superseded",
+            ),
+            models.UniqueConstraint(
+                fields=["batch", "month"],
+                condition=models.Q(kind="loading"),
+                name="hidden_month_one_loading",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.month:%Y-%m} {self.kind} {self.batch_id}"
 
 
 # Fields the fact tables share. The foreign keys are neither indexed nor constrained (see above).

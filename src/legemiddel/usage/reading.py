@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
-import os
 import shutil
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -21,7 +19,9 @@ from pathlib import Path
 
 import polars as pl
 
+from legemiddel.core.tempfiles import temp_file
 from legemiddel.lib.profiles import Profile, load_profile
+from legemiddel.lib.sheets import USAGE_SHEET, SheetRefused, check_workbook
 from legemiddel.lib.tabular import FileFormatError
 
 PROFILES = Path(__file__).resolve().parent / "profiles"
@@ -52,12 +52,21 @@ class Table:
     total: int = 0
 
     def close(self) -> None:
+        """Delete the working copies (they may hold fødselsnummer); safe to call twice."""
         for path in self.cleanup:
             path.unlink(missing_ok=True)
 
+    def __enter__(self) -> Table:
+        return self
 
-def _headers(columns: list[str], raw_header: list[str]) -> dict[str, str]:
-    return {
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _headers(columns: list[str], raw_header: list[str], prof: Profile) -> dict[str, str]:
+    """Each column as the file's header names it; a column the file lacks by the profile's
+    display name (an error may still concern it: "the row has neither ATC nor varenr")."""
+    return {c.name: c.display for c in prof.columns} | {
         name: str(raw).strip() or name
         for name, raw in zip(columns, raw_header, strict=False)
         if not name.startswith("_ignored_")
@@ -65,17 +74,20 @@ def _headers(columns: list[str], raw_header: list[str]) -> dict[str, str]:
 
 
 def open_table(
-    path: Path, source: str, chunk_rows: int = XLSX_CHUNK_ROWS, chunk_bytes: int = CHUNK_BYTES
+    path: Path, source: str, chunk_rows: int | None = None, chunk_bytes: int | None = None
 ) -> Table:
     """Open a usage file; map its header to the source's canonical column names."""
     return open_profile_table(path, profile(source), chunk_rows, chunk_bytes)
 
 
 def open_profile_table(
-    path: Path, prof: Profile, chunk_rows: int = XLSX_CHUNK_ROWS, chunk_bytes: int = CHUNK_BYTES
+    path: Path, prof: Profile, chunk_rows: int | None = None, chunk_bytes: int | None = None
 ) -> Table:
     """Open a large CSV or XLSX file through any header profile (other apps' patient-level
     files, e.g. episodes, are read the same way as usage files)."""
+    # Read when called (not bound at import), so a test can make the chunks small.
+    chunk_rows = chunk_rows or XLSX_CHUNK_ROWS
+    chunk_bytes = chunk_bytes or CHUNK_BYTES
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
         return _open_xlsx(path, prof, chunk_rows)
@@ -106,23 +118,44 @@ def _is_utf8(path: Path) -> bool:
     return True
 
 
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _encoding(path: Path) -> str:
+    """``utf-8``, ``utf-16``/``utf-32`` (by their byte order mark) or ``cp1252``."""
+    with path.open("rb") as handle:
+        start = handle.read(4)
+    for bom, encoding in _BOMS:
+        if start.startswith(bom):
+            return encoding
+    return "utf-8" if _is_utf8(path) else "cp1252"
+
+
 def _utf8_copy(path: Path) -> tuple[Path, list[Path]]:
-    """The file as UTF-8 (Windows-1252 files are transcoded to a temporary copy)."""
-    if _is_utf8(path):
+    """The file as UTF-8: a Windows-1252 or UTF-16 file is transcoded to a working copy in the
+    private temporary folder, which the caller deletes (:meth:`Table.close`)."""
+    encoding = _encoding(path)
+    if encoding == "utf-8":
         return path, []
-    handle, name = tempfile.mkstemp(suffix=".csv", prefix="legemiddel-")
-    os.close(handle)
-    tmp = Path(name)
-    with path.open("rb") as src, tmp.open("wb") as dst:
-        reader = codecs.getreader("cp1252")(src, "strict")
-        writer = codecs.getwriter("utf-8")(dst)
-        try:
+    tmp = temp_file(".csv")
+    try:
+        with path.open("rb") as src, tmp.open("wb") as dst:
+            reader = codecs.getreader(encoding)(src, "strict")
+            writer = codecs.getwriter("utf-8")(dst)
             shutil.copyfileobj(reader, writer, 1024 * 1024)
-        except UnicodeDecodeError as exc:
-            tmp.unlink(missing_ok=True)
-            raise FileFormatError(
-                "Filen er verken UTF-8 eller Windows-1252-tekst. Lagre den som CSV (UTF-8)."
-            ) from exc
+    except UnicodeDecodeError as exc:
+        tmp.unlink(missing_ok=True)
+        raise FileFormatError(
+            "Filen er verken UTF-8 eller Windows-1252-tekst. Lagre den som CSV (UTF-8)."
+        ) from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return tmp, [tmp]
 
 
@@ -131,10 +164,26 @@ def _open_csv(path: Path, prof: Profile, chunk_bytes: int) -> Table:
     if size == 0:
         raise FileFormatError("Filen er tom.")
     readable, cleanup = _utf8_copy(path)
+    try:
+        return _open_utf8(readable, cleanup, prof, chunk_bytes)
+    except BaseException:
+        # Refused at the header (or anything else before the caller holds the table): the
+        # working copy, which may hold fødselsnummer, goes now.
+        for tmp in cleanup:
+            tmp.unlink(missing_ok=True)
+        raise
+
+
+def _open_utf8(readable: Path, cleanup: list[Path], prof: Profile, chunk_bytes: int) -> Table:
     with readable.open(encoding="utf-8-sig", newline="") as handle:
         first = handle.readline()
     if not first.strip():
         raise FileFormatError("Filen har ingen overskriftsrad.")
+    if "\x00" in first:
+        raise FileFormatError(
+            "Overskriftsraden inneholder NUL-tegn: filen er trolig UTF-16 uten "
+            "byte-rekkefølgemerke. Lagre den som CSV (UTF-8)."
+        )
     separator = max((";", ",", "\t"), key=first.count)
     raw_header = next(csv.reader([first], delimiter=separator))
     columns = _map_header(raw_header, prof)
@@ -172,7 +221,7 @@ def _open_csv(path: Path, prof: Profile, chunk_bytes: int) -> Table:
         columns=columns,
         chunks=chunks(),
         cleanup=cleanup,
-        headers=_headers(columns, raw_header),
+        headers=_headers(columns, raw_header, prof),
         total=readable.stat().st_size - len(first.encode("utf-8")),
     )
     return table
@@ -214,6 +263,10 @@ def _open_xlsx(path: Path, prof: Profile, chunk_rows: int) -> Table:
     from python_calamine import CalamineWorkbook
 
     try:
+        check_workbook(path, USAGE_SHEET)  # before calamine sizes its memory from the sheet
+    except SheetRefused as exc:
+        raise FileFormatError(str(exc)) from exc
+    try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheet = workbook.get_sheet_by_index(0)
         rows = sheet.iter_rows()
@@ -244,7 +297,7 @@ def _open_xlsx(path: Path, prof: Profile, chunk_rows: int) -> Table:
         columns=columns,
         chunks=chunks(),
         cleanup=[],
-        headers=_headers(columns, [str(h) for h in first]),
+        headers=_headers(columns, [str(h) for h in first], prof),
         total=max(0, sheet.height - 1),
     )
     return table

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from legemiddel.lib.formatting import format_number
 from legemiddel.lib.pseudonym import fnr_problem, pseudonymise
+from legemiddel.lib.tabular import CONTROL_CHARACTERS, CONTROL_MESSAGE
 from legemiddel.usage.reading import ROW
 
 MASK = "•••••••••••"
@@ -53,7 +55,8 @@ def _text(name: str) -> pl.Expr:
 
 
 def number(name: str) -> pl.Expr:
-    """Numbers as people write them: ``1 234,50``, ``1234.5``, ``-3``."""
+    """Numbers as people write them: ``1 234,50``, ``1234.5``, ``-3``. Infinity and NaN
+    (``inf``, ``1e309``, ``NaN``) are not numbers here: they come out missing, as text does."""
     s = (
         _text(name)
         .str.replace_all(" ", "", literal=True)
@@ -65,7 +68,8 @@ def number(name: str) -> pl.Expr:
         .then(s.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True))
         .otherwise(s)
     )
-    return normalised.cast(pl.Float64, strict=False)
+    parsed = normalised.cast(pl.Float64, strict=False)
+    return pl.when(parsed.is_finite()).then(parsed).otherwise(None)
 
 
 def day(name: str) -> pl.Expr:
@@ -115,17 +119,40 @@ class _Checks:
         self.errors: list[pl.DataFrame] = []
         self.unknown: list[pl.DataFrame] = []
         self.bad = pl.Series("bad", [False] * frame.height)
+        # Control characters (NUL ...) in any cell: PostgreSQL cannot store NUL in text, and no
+        # typed value holds one. Shown as \ufffd: the error report is stored too.
+        text = [n for n in frame.columns if n != ROW and not n.startswith("_ignored_")]
+        for name in text:
+            self.fail(
+                pl.col(name).str.contains(CONTROL_CHARACTERS.pattern),
+                name,
+                CONTROL_MESSAGE[0].upper() + CONTROL_MESSAGE[1:] + ".",
+                masked=name == "patient",
+                shown=pl.col(name).str.replace_all(CONTROL_CHARACTERS.pattern, "\ufffd"),
+            )
+        if self.errors:  # nothing downstream (unknown codes, other errors) sees them either
+            self.frame = self.frame.with_columns(
+                pl.col(n).str.replace_all(CONTROL_CHARACTERS.pattern, "\ufffd") for n in text
+            )
 
     def fail(
-        self, condition: pl.Expr, column: str, message: str | pl.Expr, *, masked: bool = False
+        self,
+        condition: pl.Expr,
+        column: str,
+        message: str | pl.Expr,
+        *,
+        masked: bool = False,
+        shown: pl.Expr | None = None,
     ) -> None:
         """Mark the rows where ``condition`` holds as bad, with ``message`` (text, or an
-        expression giving each row its own); ``masked`` shows the value as ``MASK``."""
+        expression giving each row its own); ``masked`` shows the value as ``MASK``, ``shown``
+        gives the value to show instead of the cell."""
         found = self.frame.select(condition.fill_null(False)).to_series()
         if not found.any():
             return
         self.bad = self.bad | found
-        value = pl.lit(MASK) if masked else pl.col(column).fill_null("")
+        value = pl.lit(MASK) if masked else (shown if shown is not None else pl.col(column))
+        value = value.fill_null("")
         self.errors.append(
             self.frame.filter(found).select(
                 pl.col(ROW).cast(pl.Int64).alias("row"),
@@ -167,6 +194,24 @@ def _required(c: _Checks, column: str, label: str) -> None:
 def _parsed(c: _Checks, raw: str, parsed: str, message: str) -> None:
     """Flag rows where a value was given but could not be converted."""
     c.fail(pl.col(raw).is_not_null() & (_text(raw) != "") & pl.col(parsed).is_null(), raw, message)
+
+
+# What a number in a usage file may be (docs/formats/forbruk.md): beyond these it is a typing
+# or export error, and it would overflow the sums of the cube and the exports.
+PACKS = 10_000_000  # packs on one line, either sign (returns are negative)
+AMOUNT = 100_000_000_000  # kroner on one line, either sign (credit notes are negative)
+DDDS = 1_000_000_000  # defined daily doses on one line, either sign
+DOSE = 1_000_000_000  # one administered dose, zero or more
+
+
+def _number_in(c: _Checks, raw: str, parsed: str, label: str, *, low: float, high: float) -> None:
+    """A value that was given must be a number (finite) between ``low`` and ``high``."""
+    _parsed(c, raw, parsed, f"{label} er ikke et tall.")
+    c.fail(
+        (pl.col(parsed) < low) | (pl.col(parsed) > high),
+        raw,
+        f"{label} må være mellom {format_number(low)} og {format_number(high)}.",
+    )
 
 
 def _with_package(c: _Checks, lookups: Lookups, *, required: bool, source_label: str) -> None:
@@ -252,11 +297,11 @@ def check_sls(frame: pl.DataFrame, lookups: Lookups) -> Checked:
     _parsed(c, "period", "month", "Periode skal være en måned (2026-03) eller en dato.")
     _required(c, "customer", "Kundenummer")
     _required(c, "quantity", "Antall")
-    _parsed(c, "quantity", "quantity_n", "Antall er ikke et tall.")
+    _number_in(c, "quantity", "quantity_n", "Antall", low=-PACKS, high=PACKS)
     _required(c, "amount", "Beløp")
-    _parsed(c, "amount", "amount_n", "Beløp er ikke et tall.")
+    _number_in(c, "amount", "amount_n", "Beløp", low=-AMOUNT, high=AMOUNT)
     if "ddd" in f.columns:
-        _parsed(c, "ddd", "ddd_n", "DDD er ikke et tall.")
+        _number_in(c, "ddd", "ddd_n", "DDD", low=-DDDS, high=DDDS)
     _with_package(c, lookups, required=True, source_label="SLS")
     c.frame = c.frame.join(
         lookups.customers,
@@ -329,9 +374,9 @@ def check_hresept(frame: pl.DataFrame, lookups: Lookups) -> Checked:
     _required(c, "dispensed_on", "Utleveringsdato")
     _parsed(c, "dispensed_on", "dispensed", "Utleveringsdato er ikke en dato (2026-03-15).")
     _required(c, "quantity", "Antall")
-    _parsed(c, "quantity", "quantity_n", "Antall er ikke et tall.")
+    _number_in(c, "quantity", "quantity_n", "Antall", low=-PACKS, high=PACKS)
     _required(c, "amount", "Beløp")
-    _parsed(c, "amount", "amount_n", "Beløp er ikke et tall.")
+    _number_in(c, "amount", "amount_n", "Beløp", low=-AMOUNT, high=AMOUNT)
     if "prescribed_on" in f.columns:
         _parsed(c, "prescribed_on", "prescribed", "Forskrivningsdato er ikke en dato.")
     if "prescriber_hpr" in f.columns:
@@ -447,7 +492,7 @@ def check_dips(frame: pl.DataFrame, lookups: Lookups) -> Checked:
     _parsed(c, "administered_on", "administered", "Datoen er ikke en dato (2026-03-15).")
     _required(c, "episode", "Episode")
     if "dose" in f.columns:
-        _parsed(c, "dose", "dose_n", "Dosen er ikke et tall.")
+        _number_in(c, "dose", "dose_n", "Dosen", low=0, high=DOSE)
     _units(c, lookups, required=True)
     _package_or_atc(c, lookups, "DIPS")
     _with_patient(c, lookups)
@@ -503,7 +548,7 @@ def check_dipsresept(frame: pl.DataFrame, lookups: Lookups) -> Checked:
     _required(c, "prescriber_hpr", "Forskriverens HPR-nummer")
     _parsed(c, "prescriber_hpr", "hpr", "HPR-nummeret skal ha 7 til 9 sifre.")
     if "quantity" in f.columns:
-        _parsed(c, "quantity", "quantity_n", "Antall er ikke et tall.")
+        _number_in(c, "quantity", "quantity_n", "Antall", low=-PACKS, high=PACKS)
     _units(c, lookups, required=False)
     _package_or_atc(c, lookups, "DIPS e-resept")
     _with_patient(c, lookups)

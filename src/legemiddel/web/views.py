@@ -91,7 +91,8 @@ def job_list(request: HttpRequest) -> HttpResponse:
             )
             return redirect("web:job", job_id=job.pk)
     else:
-        form = JobUploadForm(user=user)
+        # "Upload again" on a failed job's page opens the form for the same kind.
+        form = JobUploadForm(user=user, initial={"kind": request.GET.get("kind", "")})
     jobs_page = jobs_for_user(user)[:50]
     return render(request, "web/jobs.html", {"form": form, "jobs": jobs_page, "kinds": form.kinds})
 

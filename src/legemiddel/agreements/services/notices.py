@@ -11,6 +11,7 @@ from legemiddel.agreements.models import Delivery, Notice
 from legemiddel.core.audit import audit_record
 from legemiddel.core.mail import Outgoing, mail_send_many
 from legemiddel.core.models import AuditEvent, MailDelivery
+from legemiddel.lib.text import has_control_characters
 
 MAIL_KIND = "notice"
 
@@ -49,6 +50,8 @@ def notice_send(
     if notice.status != Notice.Status.DRAFT:
         raise ValidationError(["Varselet er allerede behandlet."])
     if subject is not None:
+        if has_control_characters(subject.strip()):
+            raise ValidationError(["Emnet må stå på én linje, uten linjeskift eller kontrolltegn."])
         notice.subject = subject.strip()[:200]
     if body is not None:
         notice.body = body.strip()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -27,44 +26,40 @@ from legemiddel.agreements.forms import (
 )
 from legemiddel.agreements.ical import meeting_ics
 from legemiddel.agreements.links import meeting_url
-from legemiddel.agreements.models import Notice, Participant, StartupMeeting
+from legemiddel.agreements.models import Participant, StartupMeeting
 from legemiddel.agreements.views import APPROVERS, REGISTER
 from legemiddel.core.downloads import file_response
-from legemiddel.core.models import MailDelivery
 
 
 @access(REGISTER)
 def notices(request: HttpRequest) -> HttpResponse:
     """What went to whom: every notice with its delivery counts."""
-    found = (
-        Notice.objects.select_related("agreement", "approved_by", "version")
-        .annotate(
-            sent=Count("deliveries", filter=Q(deliveries__mail__status=MailDelivery.Status.SENT)),
-            failed=Count(
-                "deliveries", filter=Q(deliveries__mail__status=MailDelivery.Status.FAILED)
-            ),
-            no_address=Count("deliveries", filter=Q(deliveries__email="")),
-            total=Count("deliveries"),
-        )
-        .order_by("-created_at", "-id")[:200]
-    )
+    found = selectors.notices_with_counts().order_by("-created_at", "-id")[:200]
     return render(request, "agreements/notices.html", {"notices": found})
 
 
-@access(REGISTER)
-def notice(request: HttpRequest, notice_id: int) -> HttpResponse:
+def _notice_page(
+    request: HttpRequest, notice_id: int, form: NoticeForm | None = None, status: int = 200
+) -> HttpResponse:
     found = get_notice_for_user(request.user, notice_id)
-    form = NoticeForm(initial={"subject": found.subject, "body": found.body})
+    counted = selectors.notices_with_counts().get(pk=found.pk)
     return render(
         request,
         "agreements/notice.html",
         {
             "notice": found,
-            "form": form,
+            "counts": counted,
+            "form": form or NoticeForm(initial={"subject": found.subject, "body": found.body}),
             "deliveries": found.deliveries.select_related("mail"),
             "can_approve": can_approve_notices(request.user),
         },
+        status=status,
     )
+
+
+@access(REGISTER)
+def notice(request: HttpRequest, notice_id: int) -> HttpResponse:
+    return _notice_page(request, notice_id)
 
 
 @access(APPROVERS)
@@ -73,8 +68,8 @@ def notice_send(request: HttpRequest, notice_id: int) -> HttpResponse:
     found = get_notice_for_user(request.user, notice_id, write=True)
     form = NoticeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Subject and text cannot be empty."))
-        return redirect("agreements:notice", notice_id=found.pk)
+        # The page again with what was typed and what is wrong with it; nothing is sent.
+        return _notice_page(request, found.pk, form=form, status=400)
     try:
         sent, failed = services.notice_send(
             notice=found, actor=request_user(request), **form.cleaned_data
@@ -84,7 +79,7 @@ def notice_send(request: HttpRequest, notice_id: int) -> HttpResponse:
             messages.error(request, message)
     else:
         if failed:
-            messages.warning(
+            messages.error(
                 request,
                 _("%(sent)s sent, %(failed)s failed. Resend the failed ones below.")
                 % {"sent": sent, "failed": failed},

@@ -12,6 +12,7 @@ from legemiddel.analytics.definitions import Selection
 from legemiddel.analytics.engine.context import RefreshContext, area_lines_key
 from legemiddel.catalogue.models import Package
 from legemiddel.usage.models import Administration, Dispensing, MonthlyUsage
+from legemiddel.usage.selectors import visible_facts_sql
 
 
 def area_lines(area: TherapeuticArea, ctx: RefreshContext) -> list[AgreementLine]:
@@ -94,7 +95,8 @@ def cube_rows(
 
 
 def events_sql(sources: Iterable[str], packages: list[str]) -> tuple[str, list[Any]]:
-    """The patient-level events (H-prescription dispensings, administrations) of packages.
+    """The patient-level events (H-prescription dispensings, administrations) of packages, as
+    far as readers may see them (not an import's rows before it is complete).
     Empty SQL when there is nothing to select (``IN ()`` is an error on PostgreSQL). Only
     table names from the models and placeholders go into the SQL text; every value is a
     query parameter."""
@@ -104,19 +106,21 @@ def events_sql(sources: Iterable[str], packages: list[str]) -> tuple[str, list[A
     parts: list[str] = []
     params: list[Any] = []
     if "hresept" in sources:
+        visible, visible_params = visible_facts_sql("hresept")
         parts.append(
             "SELECT patient, dispensed_on AS day, month, package_id, org_unit_id, "  # noqa: S608
             f"prescriber_hpr AS prescriber FROM {Dispensing._meta.db_table} "
-            f"WHERE package_id IN ({marks})"
+            f"WHERE package_id IN ({marks}) AND {visible}"
         )
-        params += packages
+        params += [*packages, *visible_params]
     if "dips" in sources:
+        visible, visible_params = visible_facts_sql("dips")
         parts.append(
             "SELECT patient, administered_on AS day, month, package_id, org_unit_id, "  # noqa: S608
             f"'' AS prescriber FROM {Administration._meta.db_table} "
-            f"WHERE package_id IN ({marks})"
+            f"WHERE package_id IN ({marks}) AND {visible}"
         )
-        params += packages
+        params += [*packages, *visible_params]
     return " UNION ALL ".join(parts), params
 
 

@@ -28,9 +28,15 @@ from legemiddel.catalogue.fest.values import (
     parse_date,
     parse_datetime,
     parse_decimal,
+    parse_whole,
     required,
 )
 from legemiddel.lib.tabular import RowError
+
+# The largest number each field takes (docs/formats/fest.md); the database holds a little more.
+MAX_PACK_SIZE = Decimal(1_000_000_000)
+MAX_DDD = Decimal(1_000_000_000)
+MAX_PRICE = Decimal(10_000_000_000)
 
 ENTRY_TAGS = frozenset(
     {
@@ -86,6 +92,7 @@ def _package(base: dict[str, Any], k: dict[str, list[Any]]) -> ParsedPackage:
     info = children(k["Pakningsinfo"][0]) if k.get("Pakningsinfo") else {}
     byttegruppe = children(k["PakningByttegruppe"][0]) if k.get("PakningByttegruppe") else {}
     market = children(k["Markedsforingsinfo"][0]) if k.get("Markedsforingsinfo") else {}
+    what = f"Pakning {varenr}"
     package = ParsedPackage(
         **base,
         varenr=varenr,
@@ -97,12 +104,26 @@ def _package(base: dict[str, Any], k: dict[str, list[Any]]) -> ParsedPackage:
         exchange_group_id=child_text(byttegruppe, "RefByttegruppe"),
         form=child_attr(k, "LegemiddelformKort", "DN"),
         prescription_group=child_attr(k, "Reseptgruppe"),
-        pack_size=parse_decimal(child_text(info, "Pakningsstr")),
+        pack_size=parse_decimal(
+            child_text(info, "Pakningsstr"),
+            column="Pakningsstr",
+            what=what,
+            high=MAX_PACK_SIZE,
+            noun="en pakningsstørrelse",
+        ),
         pack_unit=child_attr(info, "EnhetPakning", "DN") or child_attr(info, "EnhetPakning"),
         pack_type=child_attr(info, "Pakningstype", "DN"),
-        ddd=parse_decimal(child_attr(info, "DDD")),
+        ddd=parse_decimal(
+            child_attr(info, "DDD"), column="DDD", what=what, high=MAX_DDD, noun="en DDD"
+        ),
         ddd_unit=child_attr(info, "DDD", "U"),
-        ddd_per_pack=parse_decimal(child_text(info, "Statistikkfaktor")),
+        ddd_per_pack=parse_decimal(
+            child_text(info, "Statistikkfaktor"),
+            column="Statistikkfaktor",
+            what=what,
+            high=MAX_DDD,
+            noun="en statistikkfaktor",
+        ),
         marketed_from=parse_date(child_text(market, "Markedsforingsdato")),
     )
     for refusjon in k.get("Refusjon", []):
@@ -148,13 +169,13 @@ def _price(k: dict[str, list[Any]], varenr: str) -> ParsedPrice:
     code = child_attr(k, "Type")
     label = child_attr(k, "Type", "DN")
     raw_amount = child_attr(k, "Pris")
-    amount = parse_decimal(raw_amount)
+    amount = parse_decimal(
+        raw_amount, column="PrisVare/Pris", what=f"Pakning {varenr}", high=MAX_PRICE, noun="en pris"
+    )
     if amount is None:
         raise EntryProblem(
             "PrisVare/Pris", raw_amount, f"Pakning {varenr} har en pris som ikke er et tall."
         )
-    if amount < 0:
-        raise EntryProblem("PrisVare/Pris", raw_amount, f"Pakning {varenr} har en negativ pris.")
     valid_from = parse_date(child_text(k, "GyldigFraDato"))
     if valid_from is None:
         raise EntryProblem(
@@ -181,7 +202,8 @@ def _brand(base: dict[str, Any], k: dict[str, list[Any]]) -> ParsedBrand:
         s = children(sorted_ref)
         ref = child_text(s, "RefVirkestoffMedStyrke")
         if ref:
-            refs.append((int(child_text(s, "Sortering") or 0), ref))
+            order = parse_whole(child_text(s, "Sortering"), column="Sortering", what=name)
+            refs.append((order, ref))
     return ParsedBrand(
         **base,
         trade_name=child_text(k, "Varenavn") or name,

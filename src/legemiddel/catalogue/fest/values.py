@@ -55,21 +55,45 @@ def parse_datetime(value: str | None) -> dt.datetime | None:
     return parsed
 
 
-def parse_decimal(value: str) -> Decimal | None:
-    if not value:
-        return None
-    try:
-        number = Decimal(value.replace(",", "."))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
-
-
 class EntryProblem(Exception):
     def __init__(self, column: str, value: str, message: str) -> None:
         self.column = column
         self.value = value
         self.message = message
+
+
+def parse_decimal(
+    value: str, *, column: str, what: str, high: Decimal, noun: str = "en verdi"
+) -> Decimal | None:
+    """A number FEST gives, from 0 to ``high`` (docs/formats/fest.md); ``None`` when empty.
+
+    Anything else (text, ``NaN``, ``INF``, ``1e400``, a negative number) is an
+    :class:`EntryProblem` naming the element: the entry is refused, not stored without it.
+    ``what`` names the entry and ``noun`` the value in the message ("en pris").
+    """
+    if not value:
+        return None
+    try:
+        number = Decimal(value.replace(",", "."))
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        raise EntryProblem(column, value, f"{what} har {noun} som ikke er et tall.")
+    if number < 0:
+        raise EntryProblem(column, value, f"{what} har en negativ {noun.removeprefix('en ')}.")
+    if number > high:
+        limit = f"{high:,.0f}".replace(",", "\u00a0")
+        raise EntryProblem(column, value, f"{what} har {noun} over {limit}, grensen.")
+    return number
+
+
+def parse_whole(value: str, *, column: str, what: str) -> int:
+    """A small whole number (a sort order); 0 when empty."""
+    if not value:
+        return 0
+    if not (value.isdecimal() and len(value) <= 6):
+        raise EntryProblem(column, value, f"{what}: {column} skal være et helt tall.")
+    return int(value)
 
 
 def required(kids: dict[str, list[Any]], name: str, what: str) -> str:

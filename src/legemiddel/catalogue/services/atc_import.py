@@ -11,7 +11,13 @@ from legemiddel.catalogue.models import AtcCode, atc_ancestors, atc_level
 from legemiddel.catalogue.services.catalogue_writes import BATCH
 from legemiddel.core.audit import audit_record
 from legemiddel.lib.profiles import load_profile
-from legemiddel.lib.tabular import FileFormatError, ImportRejected, RowError, read_table
+from legemiddel.lib.tabular import (
+    FileFormatError,
+    ImportRejected,
+    RowError,
+    file_errors,
+    read_table,
+)
 
 PROFILE = Path(__file__).resolve().parent.parent / "profiles" / "atc.yaml"
 
@@ -51,9 +57,9 @@ def atc_names_import_csv(*, data: bytes, actor: Any = None, file_name: str = "")
                 first_row[code] = number
                 names[code] = name[:300]
     except FileFormatError as exc:
-        raise ImportRejected([RowError(0, "", "", str(exc))]) from exc
+        raise ImportRejected(file_errors(exc)) from exc
     if errors:
-        raise ImportRejected(errors)
+        raise ImportRejected(rows.named(errors))
     if not names:
         raise ImportRejected([RowError(0, "", "", "Filen har ingen ATC-koder.")])
     with transaction.atomic():

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from itertools import chain, islice
 from typing import Any
 
@@ -32,7 +33,33 @@ def to_payload(frame: pl.DataFrame, *, copy: bool) -> bytes | pl.DataFrame:
     )
 
 
-def write_payload(model: type[Any], columns: list[str], payload: bytes | pl.DataFrame) -> None:
+@dataclass
+class SqliteRows:
+    """A chunk's rows as the Python values ``executemany`` binds, ``per`` rows to a statement.
+
+    Made before the write transaction on SQLite: turning a chunk into Python objects takes about
+    as long as inserting it, and done outside the transaction it leaves other writers a gap."""
+
+    columns: int
+    per: int
+    groups: list[tuple[Any, ...]]  # ``per`` rows each, flattened
+    rest: list[tuple[Any, ...]]  # the last rows, one each
+
+
+def sqlite_rows(payload: pl.DataFrame) -> SqliteRows:
+    per = _rows_per_insert(payload.width)
+    full = payload.height - payload.height % per
+    return SqliteRows(
+        columns=payload.width,
+        per=per,
+        groups=list(_flat_groups(payload.head(full).iter_rows(), per)),
+        rest=list(payload.tail(payload.height - full).iter_rows()),
+    )
+
+
+def write_payload(
+    model: type[Any], columns: list[str], payload: bytes | pl.DataFrame | SqliteRows
+) -> None:
     table = model._meta.db_table
     column_list = ", ".join(columns)
     if isinstance(payload, bytes):
@@ -47,17 +74,30 @@ def write_payload(model: type[Any], columns: list[str], payload: bytes | pl.Data
     # is paid once per few hundred rows instead of once per row. The rows go straight to
     # sqlite3: Django's cursor wrapper tees the iterator to peek at the first row, which keeps
     # every row of the chunk alive until the end.
-    per = max(1, min(SQLITE_ROWS_PER_INSERT, 30_000 // len(columns)))
-    full = payload.height - payload.height % per
     one = "(" + ", ".join(["?"] * len(columns)) + ")"
     sqlite = connection.connection
-    for rows, size in ((payload.head(full), per), (payload.tail(payload.height - full), 1)):
-        if rows.height:
-            sqlite.executemany(
-                f"INSERT INTO {table} ({column_list}) VALUES "  # noqa: S608
-                + ", ".join([one] * size),
-                _flat_groups(rows.iter_rows(), size),
-            )
+    if isinstance(payload, SqliteRows):
+        parts: list[tuple[Iterable[tuple[Any, ...]], int]] = [
+            (payload.groups, payload.per),
+            (payload.rest, 1),
+        ]
+    else:
+        per = _rows_per_insert(len(columns))
+        full = payload.height - payload.height % per
+        parts = [
+            (_flat_groups(payload.head(full).iter_rows(), per), per),
+            (payload.tail(payload.height - full).iter_rows(), 1),
+        ]
+    for rows, size in parts:
+        sqlite.executemany(
+            f"INSERT INTO {table} ({column_list}) VALUES "  # noqa: S608
+            + ", ".join([one] * size),
+            rows,
+        )
+
+
+def _rows_per_insert(columns: int) -> int:
+    return max(1, min(SQLITE_ROWS_PER_INSERT, 30_000 // columns))
 
 
 def _flat_groups(rows: Iterator[tuple[Any, ...]], size: int) -> Iterator[tuple[Any, ...]]:

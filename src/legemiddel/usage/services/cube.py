@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import polars as pl
 
 from legemiddel.usage.models import MonthlyUsage
-from legemiddel.usage.services.bulk import insert_frame
+from legemiddel.usage.services.bulk import SqliteRows, sqlite_rows, to_payload, write_payload
 from legemiddel.usage.services.targets import Target
 
 
@@ -46,11 +47,10 @@ class Cube:
         if len(self.patients) >= 4:
             self.patients = [pl.concat(self.patients).unique()]
 
-    def write(self, source: str, months: set[dt.date]) -> None:
-        stale = MonthlyUsage.objects.filter(source=source, month__in=months)
-        stale._raw_delete(stale.db)
+    def frame(self, source: str) -> pl.DataFrame | None:
+        """The cube's cells as ``MonthlyUsage`` columns (no database: before the write lock)."""
         if not self.sums:
-            return
+            return None
         keys = ["month", "org_unit_id", "package_id", "_cube_atc"]
         cube = pl.concat(self.sums).group_by(keys).agg(pl.all().sum())
         if self.patients:
@@ -60,18 +60,39 @@ class Cube:
             cube = cube.join(counts, on=keys, how="left", nulls_equal=True)
         else:
             cube = cube.with_columns(pl.lit(0).alias("patients"))
-        insert_frame(
-            MonthlyUsage,
-            cube.sort("month").select(
-                "month",
-                pl.lit(source).alias("source"),
-                "org_unit_id",
-                "package_id",
-                pl.col("_cube_atc").str.slice(0, 7).alias("atc"),
-                "quantity",
-                "amount",
-                "ddd",
-                pl.col("patients").fill_null(0),
-                "rows",
-            ),
+        return cube.sort("month").select(
+            "month",
+            pl.lit(source).alias("source"),
+            "org_unit_id",
+            "package_id",
+            pl.col("_cube_atc").str.slice(0, 7).alias("atc"),
+            "quantity",
+            "amount",
+            "ddd",
+            pl.col("patients").fill_null(0),
+            "rows",
         )
+
+    def cells(self, source: str, *, copy: bool) -> Cells | None:
+        """The cells in the database's bulk format, made before the write transaction."""
+        frame = self.frame(source)
+        if frame is None:
+            return None
+        payload = to_payload(frame, copy=copy)
+        return Cells(
+            frame.columns, sqlite_rows(payload) if isinstance(payload, pl.DataFrame) else payload
+        )
+
+    @staticmethod
+    def write(source: str, months: set[dt.date], cells: Cells | None) -> None:
+        """Replace the cube's cells of these months."""
+        stale = MonthlyUsage.objects.filter(source=source, month__in=months)
+        stale._raw_delete(stale.db)
+        if cells is not None:
+            write_payload(MonthlyUsage, cells.columns, cells.payload)
+
+
+@dataclass(frozen=True)
+class Cells:
+    columns: list[str]
+    payload: bytes | SqliteRows

@@ -13,8 +13,9 @@ from django.utils import timezone
 from legemiddel.lib.formatting import format_month, format_number
 from legemiddel.lib.tabular import RowError
 from legemiddel.usage.models import ImportBatch
-from legemiddel.usage.services.bulk import to_payload, write_payload
-from legemiddel.usage.services.cube import Cube
+from legemiddel.usage.services.bulk import SqliteRows, to_payload, write_payload
+from legemiddel.usage.services.cube import Cells, Cube
+from legemiddel.usage.services.staging import first_id, hide_loading, reveal
 from legemiddel.usage.services.targets import TARGETS
 from legemiddel.usage.validation import Checked
 
@@ -43,7 +44,8 @@ class Prepared:
     """A validated chunk made ready to write (in the reader thread, without the database)."""
 
     checked: Checked
-    payload: bytes | pl.DataFrame | None = None  # the fact rows, in the database's bulk format
+    # The fact rows, in the database's bulk format.
+    payload: bytes | pl.DataFrame | SqliteRows | None = None
     months: frozenset[dt.date] = frozenset()
     first_day: dt.date | None = None
     last_day: dt.date | None = None
@@ -52,13 +54,25 @@ class Prepared:
 class Loader:
     """Writes validated chunks, replacing earlier rows of the months it meets."""
 
-    def __init__(self, *, source: str, sha256: str, file_name: str, actor: Any, copy: bool) -> None:
+    def __init__(
+        self,
+        *,
+        source: str,
+        sha256: str,
+        file_name: str,
+        actor: Any,
+        copy: bool,
+        staged: bool = False,
+    ) -> None:
         self.source = source
         self.target = TARGETS[source]
         self.sha256 = sha256
         self.file_name = file_name
         self.actor = actor
         self.copy = copy  # the bulk format, decided up front: prepare() runs in another thread
+        # Staged (SQLite): rows are written hidden, in short transactions, and shown at the end
+        # (see .staging); otherwise everything happens in the caller's one transaction.
+        self.staged = staged
         self.rows_read = 0
         self.rows_accepted = 0
         self.error_count = 0
@@ -70,12 +84,15 @@ class Loader:
         self.months: set[dt.date] = set()
         self.replaced = 0
         self.batch_id = 0
+        self.first_id = 0  # staged: the lowest id this batch's rows can have
         self.first_day: dt.date | None = None
         self.last_day: dt.date | None = None
 
     def start(self) -> None:
         """Create the batch (inside the import's transaction) before the first chunk arrives."""
         today = timezone.localdate()
+        if self.staged:
+            self.first_id = first_id(self.source)
         self.batch_id = ImportBatch.objects.create(
             source=self.source,
             file_name=self.file_name[:255],
@@ -83,6 +100,7 @@ class Loader:
             period_start=today,
             period_end=today,
             created_by=self.actor,
+            status=ImportBatch.Status.LOADING if self.staged else ImportBatch.Status.LOADED,
         ).pk
 
     def prepare(self, checked: Checked) -> Prepared:
@@ -126,7 +144,15 @@ class Loader:
             return
         new_months = prepared.months - self.months
         if new_months:
-            self.replaced += self._replace(set(new_months))
+            if self.staged:
+                hide_loading(
+                    source=self.source,
+                    batch_id=self.batch_id,
+                    first=self.first_id,
+                    months=new_months,
+                )
+            else:
+                self.replaced += self._replace(set(new_months))
             self.months |= new_months
         write_payload(self.target.model, [*self.target.columns, "batch_id"], prepared.payload)
 
@@ -140,9 +166,15 @@ class Loader:
                 ImportBatch.objects.filter(pk=batch_id).update(status=ImportBatch.Status.REPLACED)
         return count
 
-    def finish(self, *, started: float) -> UsageImportResult:
+    def finish(self, *, started: float, cube: Cells | None) -> UsageImportResult:
+        """Write the cube (``self.cube.cells()``, made before the transaction) and the batch's
+        figures; a staged import's months become visible here, all at once."""
         batch = ImportBatch.objects.get(pk=self.batch_id)
-        self.cube.write(self.source, self.months)
+        self.cube.write(self.source, self.months, cube)
+        if self.staged:
+            reveal(
+                source=self.source, batch_id=self.batch_id, first=self.first_id, months=self.months
+            )
         batch.period_start = _month_start(self.first_day) or batch.period_start
         batch.period_end = self.last_day or batch.period_end
         batch.rows_read = self.rows_read

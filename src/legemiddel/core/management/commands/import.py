@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from legemiddel.core import jobs, outbox
+from legemiddel.core import jobs, outbox, tempfiles
 from legemiddel.lib.tabular import ImportRejected
 
 
@@ -34,6 +34,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, kind: str, file: Path, **options: Any) -> None:
         if not file.is_file():
             raise CommandError(f"{file}: no such file.")
+        # Working copies left by an import that died (they may hold fødselsnummer).
+        tempfiles.sweep()
         job_kind = jobs.get(kind)
         chosen = {o.key: True for o in job_kind.options if options.get(o.key)}
         for key in {o.key for k in jobs.all_kinds() for o in k.options} - {

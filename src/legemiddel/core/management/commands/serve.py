@@ -4,7 +4,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.functional import empty
 
 
 class Command(BaseCommand):
@@ -24,7 +25,13 @@ class Command(BaseCommand):
         from waitress import serve
 
         if settings.IS_PRODUCTION:
-            call_command("collectstatic", interactive=False, verbosity=0)
+            if not settings.ALLOWED_HOSTS:
+                raise CommandError(
+                    "ALLOWED_HOSTS must name the host names the service answers to "
+                    "(e.g. ALLOWED_HOSTS=legemiddel.example.no); without it every request "
+                    "is refused."
+                )
+            self._collect_static()
         self.stdout.write(f"Legemiddel on http://{host}:{port}/ (Ctrl+C stops)")
         proxy: dict[str, object] = {}
         if settings.BEHIND_TLS_PROXY:
@@ -35,5 +42,18 @@ class Command(BaseCommand):
                 "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
                 "clear_untrusted_proxy_headers": True,
             }
+        # Only now, with the files collected, is the application built: whitenoise indexes
+        # STATIC_ROOT and the storage reads the manifest of hashed names when it starts.
         application = get_wsgi_application()
         serve(application, host=host, port=port, threads=threads, ident="legemiddel", **proxy)
+
+    def _collect_static(self) -> None:
+        """Copy the static files of this version into STATIC_ROOT under hashed names and write
+        the manifest, before anything reads them: a first start and a start after an upgrade
+        then serve every file the pages name."""
+        from django.contrib.staticfiles.storage import staticfiles_storage
+
+        call_command("collectstatic", interactive=False, verbosity=0)
+        # Whatever read the storage before (a system check) read the manifest as it was; the
+        # next use reads the one just written.
+        staticfiles_storage._wrapped = empty  # type: ignore[attr-defined]
