@@ -165,6 +165,9 @@ def _urls() -> list[str]:
         "job_id": [1],
         "key": ["forstevalg-ddd--VEGF", "kostnad--VEGF", "gevinst-potensial--VEGF"],
         "batch_id": [ImportBatch.objects.first().pk if ImportBatch.objects.exists() else 1],
+        # Income control (no prices): a finding and a reporting year.
+        "finding_id": [1],
+        "year_id": [1],
     }
     urls: list[str] = []
     missing: list[str] = []

@@ -19,6 +19,8 @@ from legemiddel.usage.models import UnknownCode
 SLS = "periode;kundenr;varenr;antall;beløp eks mva\n2026-01;30130;123456;2;100\n"
 USAGE_KINDS = {"sls", "hresept", "dips", "dipsresept"}
 REGISTER_KINDS = {"fest", "atc", "org", "personnel"}
+# The episodes reported to NPR are the controllers' data too (income control, issue 14).
+DATA_OWNER_KINDS = USAGE_KINDS | {"episoder"}
 
 
 def _file(name="sls.csv", text=SLS):
@@ -48,14 +50,14 @@ def test_the_registers_stay_the_administrators(users, kind, role):
     assert jobs.get(kind).roles == (Role.ADMINISTRATOR.value,)
 
 
-def test_a_controller_finds_imports_in_the_menu_and_is_offered_usage_kinds_only(client_for):
+def test_a_controller_finds_imports_in_the_menu_and_is_offered_data_owner_kinds_only(client_for):
     client = client_for(Role.CONTROLLER)
     assert 'href="/jobber/"' in client.get("/").content.decode()
     page = client.get("/jobber/").content.decode()
     select = re.search(r'<select name="kind".*?</select>', page, re.S)
     assert select
     offered = set(re.findall(r'<option value="([a-z]+)"', select.group(0)))
-    assert offered == USAGE_KINDS
+    assert offered == DATA_OWNER_KINDS
 
 
 def test_a_controller_posting_a_register_kind_is_refused(client_for):

@@ -22,7 +22,7 @@ from legemiddel.analytics.measure_kinds import get_kind, kind_keys
 
 MEASURES_DIR = Path(__file__).resolve().parent / "measures"
 KINDS = {"share", "total", "ratio"}
-BASES = {"ddd", "packs", "nok", "patients"}
+BASES = {"ddd", "packs", "nok", "patients", "administrations"}
 SOURCES = {"sls", "hresept", "dips", "dipsresept"}
 STATUSES = {"draft", "reviewed", "retired"}
 REQUIRED = (
@@ -138,7 +138,9 @@ def parse_definition(raw: Any, file: str) -> Definition:
     if raw["kind"] not in KINDS:
         raise DefinitionError(f"{file}: kind må være share, total eller ratio")
     if raw["basis"] not in BASES:
-        raise DefinitionError(f"{file}: basis må være ddd, packs, nok eller patients")
+        raise DefinitionError(
+            f"{file}: basis må være ddd, packs, nok, patients eller administrations"
+        )
     counts = raw.get("counts", "usage")
     kind = get_kind(counts) if isinstance(counts, str) else None
     if kind is None:

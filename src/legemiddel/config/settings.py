@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "legemiddel.usage",
     "legemiddel.agreements",
     "legemiddel.analytics",
+    "legemiddel.findings",
+    "legemiddel.coding",
     "legemiddel.demo",
     "legemiddel.web",
 ]

@@ -23,6 +23,7 @@ from legemiddel.catalogue.services import fest_import
 from legemiddel.core import outbox
 from legemiddel.demo import DATA_DIR, festgen
 from legemiddel.demo.agreements_data import load_agreements
+from legemiddel.demo.coding_data import demo_episodes_load
 from legemiddel.demo.usage_data import PRESCRIBER_HPR, generate_usage_files
 from legemiddel.lib.tabular import file_sha256
 from legemiddel.organisation.models import HealthPersonnel, OrgUnit
@@ -158,6 +159,8 @@ def demo_load(progress: Callable[[str], None] = lambda step: None, *, usage: boo
     if usage:
         progress("forbruksdata (SLS, H-resept, DIPS)")
         _load_usage()
+        progress("episoder (inntektskontroll)")
+        demo_episodes_load()
     # What the imports and publications announced (the precomputed measures) is done here
     # rather than left for the worker, so the demo opens with its figures.
     progress("indikatorer")

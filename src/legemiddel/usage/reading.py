@@ -77,10 +77,17 @@ def open_table(
     path: Path, source: str, chunk_rows: int | None = None, chunk_bytes: int | None = None
 ) -> Table:
     """Open a usage file; map its header to the source's canonical column names."""
+    return open_profile_table(path, profile(source), chunk_rows, chunk_bytes)
+
+
+def open_profile_table(
+    path: Path, prof: Profile, chunk_rows: int | None = None, chunk_bytes: int | None = None
+) -> Table:
+    """Open a large CSV or XLSX file through any header profile (other apps' patient-level
+    files, e.g. episodes, are read the same way as usage files)."""
     # Read when called (not bound at import), so a test can make the chunks small.
     chunk_rows = chunk_rows or XLSX_CHUNK_ROWS
     chunk_bytes = chunk_bytes or CHUNK_BYTES
-    prof = profile(source)
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
         return _open_xlsx(path, prof, chunk_rows)

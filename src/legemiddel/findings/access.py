@@ -1,0 +1,27 @@
+"""Which findings a user may see: controllers their units' (and the units below), trust-wide
+roles all of them. ``Http404`` stands for "not there"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from legemiddel.findings.models import Finding
+from legemiddel.organisation.selectors import org_units_in_scope, user_sees_whole_trust
+
+
+def findings_for_user(user: Any) -> QuerySet[Finding]:
+    if user_sees_whole_trust(user):
+        return Finding.objects.all()
+    return Finding.objects.filter(org_unit__in=org_units_in_scope(user))
+
+
+def get_finding_for_user(user: Any, finding_id: int) -> Finding:
+    found = (
+        findings_for_user(user).select_related("org_unit", "assignee").filter(pk=finding_id).first()
+    )
+    if found is None:
+        raise Http404
+    return found

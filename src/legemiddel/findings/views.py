@@ -1,0 +1,165 @@
+"""The work list: findings in the user's units, nearest correction deadline first; one finding
+with its status, assignee and comments; the list as XLSX for a correction round.
+
+Findings are patient-level (DIPS references and pseudonyms, never a fødselsnummer): every read
+of the list or a finding is written to the audit trail.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from legemiddel.accounts.access import Roles, access, request_user
+from legemiddel.accounts.models import User
+from legemiddel.accounts.roles import Role
+from legemiddel.core.audit import audit_record
+from legemiddel.core.downloads import xlsx_response
+from legemiddel.findings.access import get_finding_for_user
+from legemiddel.findings.kinds import all_kinds, get_kind
+from legemiddel.findings.models import Finding
+from legemiddel.findings.selectors import WorkListFilter, worklist
+from legemiddel.findings.services import finding_assign, finding_comment, finding_set_status
+
+WORKERS = Roles(Role.CONTROLLER, Role.CORE_GROUP, Role.ADMINISTRATOR)
+PAGE = 50
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _filter(request: HttpRequest) -> WorkListFilter:
+    status = request.GET.get("status", Finding.Status.OPEN)
+    return WorkListFilter(
+        kind=request.GET.get("type", ""),
+        status=status if status in Finding.Status.values else "",
+        unit=_int(request.GET.get("enhet")),
+        assignee=_int(request.GET.get("ansvarlig")),
+    )
+
+
+def _without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("side", None)
+    return query.urlencode()
+
+
+@access(WORKERS)
+def worklist_page(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    chosen = _filter(request)
+    found = worklist(user, chosen)
+    page = _int(request.GET.get("side")) or 1
+    # One row more than a page says whether there is a next page: no count over the whole
+    # list on every view (the core group's list is the whole trust's).
+    rows = list(found[(page - 1) * PAGE : page * PAGE + 1])
+    more = len(rows) > PAGE
+    rows = rows[:PAGE]
+    audit_record(
+        action="read_findings", request=request, detail=f"arbeidsliste: {len(rows)} funn vist"
+    )
+    context = {
+        "findings": rows,
+        "chosen": chosen,
+        "kinds": all_kinds(),
+        "statuses": Finding.Status.choices,
+        "page": page,
+        "next_page": page + 1 if more else None,
+        "previous_page": page - 1 if page > 1 else None,
+        "query": request.GET.urlencode(),
+        "filters": _without_page(request),
+    }
+    return render(request, "findings/worklist.html", context)
+
+
+@access(WORKERS)
+def worklist_xlsx(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    found = worklist(user, _filter(request))
+    audit_record(action="export_findings", request=request, detail="arbeidsliste som XLSX")
+    missing = _("rate missing")
+    header = [
+        _("Finding"),
+        _("Unit"),
+        _("Date"),
+        _("Reference"),
+        _("Drug"),
+        _("Rule"),
+        _("Estimated income at risk (NOK)"),
+        _("Correction deadline"),
+        _("Status"),
+        _("Assignee"),
+        _("Note"),
+        _("Id"),
+    ]
+    rows = (
+        (
+            str(f.category_label),
+            f.org_unit.name if f.org_unit else "",
+            f.occurred_on,
+            f.reference,
+            f.subject,
+            f.rule,
+            f.amount if f.amount is not None else missing,
+            f.deadline,
+            f.get_status_display(),
+            f.assignee.get_username() if f.assignee else "",
+            f.note,
+            f.pk,
+        )
+        for f in found.iterator(chunk_size=2000)
+    )
+    return xlsx_response("arbeidsliste", header, rows, sheet=_("Findings"))
+
+
+def _assignees() -> QuerySet[User]:
+    """Who a finding can be given to: the people who work on findings."""
+    return User.objects.filter(
+        is_active=True, groups__name__in=[Role.CONTROLLER.value, Role.CORE_GROUP.value]
+    ).distinct()
+
+
+@access(WORKERS)
+def finding_page(request: HttpRequest, finding_id: int) -> HttpResponse:
+    user = request_user(request)
+    finding = get_finding_for_user(user, finding_id)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "status":
+                finding_set_status(
+                    finding=finding,
+                    status=request.POST.get("status", ""),
+                    reason=request.POST.get("reason", ""),
+                    actor=user,
+                    request=request,
+                )
+            elif action == "assign":
+                chosen = _int(request.POST.get("assignee"))
+                assignee = _assignees().filter(pk=chosen).first() if chosen else None
+                if chosen and assignee is None:
+                    raise ValidationError(_("Choose a controller or a member of the core group."))
+                finding_assign(finding=finding, assignee=assignee, actor=user, request=request)
+            elif action == "comment":
+                finding_comment(
+                    finding=finding, text=request.POST.get("text", ""), actor=user, request=request
+                )
+            messages.success(request, _("Saved."))
+            return redirect("findings:finding", finding_id=finding.pk)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    audit_record(action="read_findings", request=request, detail=f"funn {finding.pk}")
+    kind = get_kind(finding.kind)
+    context = {
+        "finding": finding,
+        "kind": kind,
+        "comments": finding.comments.select_related("author"),
+        "statuses": Finding.Status.choices,
+        "assignees": _assignees(),
+    }
+    return render(request, "findings/finding.html", context)
