@@ -32,7 +32,7 @@ def test_controller_sees_only_their_units_findings(client_for, findings):
     assert response.status_code == 200
     assert b"DIPS-1" in response.content
     assert b"DIPS-2" not in response.content
-    assert AuditEvent.objects.filter(action="read_findings").exists()
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.PERSONAL_DATA_VIEW).exists()
 
 
 def test_core_group_sees_all(client_for, findings):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from legemiddel.accounts.access import Roles, access, request_user
 from legemiddel.accounts.models import User
 from legemiddel.accounts.roles import Role
-from legemiddel.core.audit import audit_record
+from legemiddel.core.audit import audit_read
 from legemiddel.core.downloads import xlsx_response
 from legemiddel.findings.access import get_finding_for_user
 from legemiddel.findings.kinds import all_kinds, get_kind
@@ -60,8 +60,10 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
     rows = list(found[(page - 1) * PAGE : page * PAGE + 1])
     more = len(rows) > PAGE
     rows = rows[:PAGE]
-    audit_record(
-        action="read_findings", request=request, detail=f"arbeidsliste: {len(rows)} funn vist"
+    audit_read(
+        request=request,
+        what="arbeidsliste",
+        detail=f"{len(rows)} funn vist: " + " ".join(str(f.pk) for f in rows),
     )
     context = {
         "findings": rows,
@@ -81,7 +83,7 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
 def worklist_xlsx(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     found = worklist(user, _filter(request))
-    audit_record(action="export_findings", request=request, detail="arbeidsliste som XLSX")
+    audit_read(request=request, what="arbeidsliste", detail="arbeidsliste som XLSX")
     missing = _("rate missing")
     header = [
         _("Finding"),
@@ -153,7 +155,7 @@ def finding_page(request: HttpRequest, finding_id: int) -> HttpResponse:
             return redirect("findings:finding", finding_id=finding.pk)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-    audit_record(action="read_findings", request=request, detail=f"funn {finding.pk}")
+    audit_read(request=request, what=f"funn:{finding.pk}", detail=f"funn {finding.pk}")
     kind = get_kind(finding.kind)
     context = {
         "finding": finding,
