@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.own_database
+
 SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "load.py"
 
 

@@ -15,6 +15,8 @@ import pytest
 
 from tests.config.test_cli_and_settings import _env, _free_port, _run
 
+pytestmark = pytest.mark.own_database
+
 GENERATE = "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
 
 
