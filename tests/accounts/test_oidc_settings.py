@@ -10,6 +10,9 @@ from jwt.algorithms import RSAAlgorithm
 
 from tests.config.test_cli_and_settings import _env, _run
 
+# A start with its own settings and its own database: one pass of the suite is enough.
+pytestmark = pytest.mark.own_database
+
 HELSEID = {
     "OIDC_ISSUER": "https://helseid-sts.nhn.no",
     "OIDC_CLIENT_ID": "legemiddel",
@@ -33,7 +36,7 @@ HELSEID = {
     ],
 )
 def test_a_wrong_sso_setting_stops_the_start_with_a_message(tmp_path, env, message):
-    result = _run(["check"], _env(tmp_path, SECRET_KEY="k" * 50, **env))
+    result = _run(["check"], _env(tmp_path, SECRET_KEY="k" * 50, PSEUDONYM_KEY="p" * 50, **env))
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
@@ -47,6 +50,7 @@ def test_helseid_with_a_key_file_and_passwords_off_starts(tmp_path):
     env = _env(
         tmp_path,
         SECRET_KEY="k" * 50,
+        PSEUDONYM_KEY="p" * 50,
         OIDC_PRIVATE_KEY_FILE=str(key_file),
         LOCAL_PASSWORD_LOGIN="false",
         **HELSEID,

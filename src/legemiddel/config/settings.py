@@ -92,6 +92,8 @@ MIDDLEWARE = [
     # Static files are answered here, before any header below: they are the same for everyone.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After CSP's (so it runs first on the way out): the identity provider joins form-action.
+    "legemiddel.accounts.oidc.middleware.ProviderFormActionMiddleware",
     # Permissions-Policy, and no-store on every answer to a logged-in user.
     "legemiddel.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
