@@ -74,9 +74,9 @@ def file_errors(exc: FileFormatError) -> list[RowError]:
     return [RowError(0, "", "", str(exc))]
 
 
-# C0 control characters other than tab, line feed and carriage return: NUL cannot be stored in
+# C0 control characters other than tab, line feed and carriage return, and DEL: NUL cannot be stored in
 # PostgreSQL text, and none of them belongs in a value a person typed.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CONTROL_MESSAGE = (
     "inneholder kontrolltegn (for eksempel NUL) som ikke kan lagres; fjern dem og lagre "
     "filen på nytt"
