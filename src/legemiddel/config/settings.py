@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "legemiddel.analytics",
     "legemiddel.findings",
     "legemiddel.coding",
+    "legemiddel.methods",
     "legemiddel.demo",
     "legemiddel.web",
 ]
