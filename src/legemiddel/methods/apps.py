@@ -8,4 +8,15 @@ class MethodsConfig(AppConfig):
     verbose_name = _("Decisions in Nye metoder")
 
     def ready(self) -> None:
-        pass
+        # --- register: the core group's register in the menu ---
+        from legemiddel.core.navigation import NavItem, register_menu_item
+
+        register_menu_item(
+            NavItem(
+                "methods:register",
+                _("Method register"),
+                _("Decisions in Nye metoder: confirm the status, conditions and links."),
+                order=540,
+            )
+        )
+        # --- end register ---
