@@ -38,8 +38,8 @@ from legemiddel.agreements.models import (
 from legemiddel.agreements.pricing import line_costs
 from legemiddel.catalogue.selectors import current_public_prices
 from legemiddel.demo.services import DEMO_USERS, demo_load
-from legemiddel.methods.models import Method
 from legemiddel.lib.formatting import format_number
+from legemiddel.methods.models import Method
 from legemiddel.usage.models import ImportBatch
 
 pytestmark = pytest.mark.django_db

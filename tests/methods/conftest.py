@@ -108,7 +108,9 @@ def catalogue(db) -> dict[str, object]:
     remsima = add_brand("B_REM", "Remsima", "L04AB02", s["infliksimab"])
     opdivo = add_brand("B_OPD", "Opdivo", "L01FF01", s["nivolumab"])
     yervoy = add_brand("B_YER", "Yervoy", "L01FX04", s["ipilimumab"])
-    combo = add_brand("B_CMB", "Opdualag", "L01FY02", s["nivolumab"], add_substance("S_REL", "Relatlimab"))
+    combo = add_brand(
+        "B_CMB", "Opdualag", "L01FY02", s["nivolumab"], add_substance("S_REL", "Relatlimab")
+    )
     packages = {
         "100001": add_package("100001", humira),
         "100002": add_package("100002", hyrimoz),
@@ -136,10 +138,18 @@ def tnf_area(catalogue) -> TherapeuticArea:
         start=today + dt.timedelta(days=61), end=today + dt.timedelta(days=800),
     )  # fmt: skip
     packages = catalogue["packages"]
-    AgreementLine.objects.create(agreement=current, package=packages["100002"], indication_group="RA", rank=1)
-    AgreementLine.objects.create(agreement=current, package=packages["100001"], indication_group="RA", rank=3)
-    AgreementLine.objects.create(agreement=current, package=packages["100004"], indication_group="RA", rank=2)
-    AgreementLine.objects.create(agreement=coming, package=packages["100001"], indication_group="RA", rank=1)
+    AgreementLine.objects.create(
+        agreement=current, package=packages["100002"], indication_group="RA", rank=1
+    )
+    AgreementLine.objects.create(
+        agreement=current, package=packages["100001"], indication_group="RA", rank=3
+    )
+    AgreementLine.objects.create(
+        agreement=current, package=packages["100004"], indication_group="RA", rank=2
+    )
+    AgreementLine.objects.create(
+        agreement=coming, package=packages["100001"], indication_group="RA", rank=1
+    )
     return area
 
 

@@ -40,22 +40,35 @@ CASES = [
         "retningslinjer.",
         S.CONDITIONS,
     ),
-    ("", "Beslutningsforum besluttet å innføre metoden. Vilkår: registrering i kvalitetsregister.",
-     S.CONDITIONS),  # fmt: skip
-    ("", "Metoden innføres for pasienter over 18 år. Behandlingen skal kun startes av "
-         "spesialist i revmatologi.", S.CONDITIONS),  # fmt: skip
+    (
+        "",
+        "Beslutningsforum besluttet å innføre metoden. Vilkår: registrering i kvalitetsregister.",
+        S.CONDITIONS,
+    ),
+    (
+        "",
+        "Metoden innføres for pasienter over 18 år. Behandlingen skal kun startes av "
+        "spesialist i revmatologi.",
+        S.CONDITIONS,
+    ),
     ("Ikke innført", "", S.NOT_INTRODUCED),
     ("", "Tisagenlekleucel kan ikke innføres til behandling av lymfom.", S.NOT_INTRODUCED),
     ("", "Metoden innføres ikke. Prisen er for høy sammenlignet med nytten.", S.NOT_INTRODUCED),
-    ("", "Legemidlet innføres derfor ikke til behandling av denne pasientgruppen.",
-     S.NOT_INTRODUCED),  # fmt: skip
+    (
+        "",
+        "Legemidlet innføres derfor ikke til behandling av denne pasientgruppen.",
+        S.NOT_INTRODUCED,
+    ),
     ("", "Beslutningsforum besluttet å ikke innføre metoden.", S.NOT_INTRODUCED),
     ("", "Det er ikke grunnlag for å innføre metoden nå.", S.NOT_INTRODUCED),
     ("", "Kriteriene for å innføre metoden er ikke oppfylt.", S.NOT_INTRODUCED),
     ("", "Søknaden er avslått.", S.NOT_INTRODUCED),
     # Negation wins over a later positive sentence (the core group corrects it).
-    ("", "Metoden kan ikke innføres for barn. Den kan innføres til behandling av voksne.",
-     S.NOT_INTRODUCED),  # fmt: skip
+    (
+        "",
+        "Metoden kan ikke innføres for barn. Den kan innføres til behandling av voksne.",
+        S.NOT_INTRODUCED,
+    ),
     ("KAN IKKE INNFØRES", "", S.NOT_INTRODUCED),
     ("", "Metoden er under vurdering.", S.ASSESSMENT),
     ("", "Ikke ferdig vurdert. Metoden kan ikke innføres nå.", S.ASSESSMENT),
@@ -79,8 +92,11 @@ CASES = [
         "Metoden innføres. Den kan ikke tas i bruk før ny pris er gjeldende.",
         S.CONDITIONS,
     ),
-    ("", "Innføring av metoden godkjennes. Prisen skal være lik eller lavere enn i prisnotatet.",
-     S.CONDITIONS),  # fmt: skip
+    (
+        "",
+        "Innføring av metoden godkjennes. Prisen skal være lik eller lavere enn i prisnotatet.",
+        S.CONDITIONS,
+    ),
 ]
 
 
@@ -151,7 +167,9 @@ def test_it_reads_the_date_of_use(text, day):
 
 
 def test_the_date_of_use_comes_with_the_introduction():
-    got = understand("Innført", "X kan innføres til behandling av Y. Kan tas i bruk fra 1. mars 2024.")
+    got = understand(
+        "Innført", "X kan innføres til behandling av Y. Kan tas i bruk fra 1. mars 2024."
+    )
     assert got.status == S.INTRODUCED
     assert got.effective_from == dt.date(2024, 3, 1)
 
@@ -192,7 +210,7 @@ def test_the_short_version_repeated_in_the_full_is_read_once():
 
 @pytest.mark.parametrize(
     "text",
-    ["\x00\x1f", "=HYPERLINK(\"x\")", "ø" * 100_000, "innføres " * 5000, "nan", "1. 2. 3."],
+    ["\x00\x1f", '=HYPERLINK("x")', "ø" * 100_000, "innføres " * 5000, "nan", "1. 2. 3."],
 )
 def test_odd_text_never_raises(text):
     assert understand(text, text).status in S.values

@@ -265,7 +265,8 @@ GOOD = {
 def test_the_shipped_file_validates_and_needs_no_review_yet():
     found = load_indications()
     assert found.entries
-    assert found.author and found.reviewer
+    assert found.author
+    assert found.reviewer
     assert not found.needs_review(found.reviewed)
 
 
@@ -282,10 +283,22 @@ def test_the_file_accepts_both_id_forms_and_folds_the_indication():
         ({"reviewed": "i fjor"}, "reviewed"),
         ({"valid_until": dt.date(2020, 1, 1)}, "valid_until"),
         ({"entries": "ingen"}, "entries"),
-        ({"entries": [{"method": "2023-1", "indication": "x", "icd10": "C50"}]}, "entries[1].method"),
-        ({"entries": [{"method": "2023_001", "indication": "", "icd10": "C50"}]}, "entries[1].indication"),
-        ({"entries": [{"method": "2023_001", "indication": "x", "icd10": "C5"}]}, "entries[1].icd10"),
-        ({"entries": [{"method": "2023_001", "indication": "x", "icd10": "C50", "kode": 1}]}, "entries[1]"),
+        (
+            {"entries": [{"method": "2023-1", "indication": "x", "icd10": "C50"}]},
+            "entries[1].method",
+        ),
+        (
+            {"entries": [{"method": "2023_001", "indication": "", "icd10": "C50"}]},
+            "entries[1].indication",
+        ),
+        (
+            {"entries": [{"method": "2023_001", "indication": "x", "icd10": "C5"}]},
+            "entries[1].icd10",
+        ),
+        (
+            {"entries": [{"method": "2023_001", "indication": "x", "icd10": "C50", "kode": 1}]},
+            "entries[1]",
+        ),
         ({"entries": [GOOD["entries"][0], GOOD["entries"][0]]}, "entries[2]"),
         ({"ekstra": 1}, "ukjente felt"),
     ],
@@ -300,8 +313,8 @@ def test_a_bad_file_names_file_and_field(change, field):
 def test_an_unreadable_file_names_the_file(tmp_path):
     bad = tmp_path / "indikasjoner.yaml"
     bad.write_bytes(b"\xff\xfe: [")
-    with pytest.raises(IndicationFileError, match="indikasjoner.yaml"):
+    with pytest.raises(IndicationFileError, match=r"indikasjoner\.yaml"):
         load_indications(bad)
     bad.write_text(yaml.safe_dump([1, 2]), encoding="utf-8")
-    with pytest.raises(IndicationFileError, match="indikasjoner.yaml"):
+    with pytest.raises(IndicationFileError, match=r"indikasjoner\.yaml"):
         load_indications(bad)

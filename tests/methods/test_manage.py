@@ -128,12 +128,18 @@ def test_bad_confirmations_change_nothing(client_for, method, data):
 def test_links_edited_by_hand(client_for, method, tnf_area):
     response = client_for(Role.CORE_GROUP).post(
         _url(method),
-        {"action": "links", "atc_codes": "l04ab04, L04AB02", "area": tnf_area.pk, "icd10": "m05 - m06"},
+        {
+            "action": "links",
+            "atc_codes": "l04ab04, L04AB02",
+            "area": tnf_area.pk,
+            "icd10": "m05 - m06",
+        },
     )
     assert response.status_code == 302
     method.refresh_from_db()
     assert (method.atc_codes, method.area, method.icd10) == ("L04AB04 L04AB02", tnf_area, "M05-M06")
-    assert method.links_by_hand and method.icd10_by_hand
+    assert method.links_by_hand
+    assert method.icd10_by_hand
     assert AuditEvent.objects.filter(action="method_links").exists()
     assert _announced(method)
 
@@ -152,7 +158,8 @@ def test_bad_links_name_the_field_and_change_nothing(client_for, method, data, f
     assert response.status_code == 200
     assert field in response.context["links_form"].errors
     method.refresh_from_db()
-    assert not method.links_by_hand and not method.icd10_by_hand
+    assert not method.links_by_hand
+    assert not method.icd10_by_hand
     assert not _announced(method)
 
 
@@ -166,7 +173,8 @@ def test_picking_a_substance_makes_the_links_a_persons(client_for, catalogue):
     assert dict(method.substance_links.values_list("substance_id", "source")) == {
         "S_IFN1": MethodSubstance.Source.MANUAL
     }
-    assert method.substances_by_hand and not method.substance_pick_needed
+    assert method.substances_by_hand
+    assert not method.substance_pick_needed
     assert AuditEvent.objects.filter(action="method_substance_pick").exists()
     assert _announced(method)
 
@@ -232,8 +240,10 @@ def test_a_method_added_by_hand(client_for, catalogue):
     method = Method.objects.get(method_id="ID2024_200B")
     assert response.status_code == 302
     assert response["Location"] == _url(method)
-    assert method.manual and not method.listed
-    assert method.suggested_status == DecisionStatus.INTRODUCED and method.status == ""
+    assert method.manual
+    assert not method.listed
+    assert method.suggested_status == DecisionStatus.INTRODUCED
+    assert method.status == ""
     assert method.effective_from == dt.date(2025, 3, 1)
     assert method.substance_links.get().substance_id == "S_TOFA"
     assert method.method_type_text == "Legemidler"

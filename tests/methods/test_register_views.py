@@ -95,7 +95,10 @@ def test_it_lists_every_method_with_counts(client_for, methods):
         ({"q": "ømfintlig nivo"}, ["ID2021_110A"]),
         ({"q": "ØMFINTLIG"}, ["ID2021_110A"]),
         ({"q": "adalimumab psoriasis"}, []),
-        ({"type": "ukjent", "status": "<script>"}, ["ID2021_110A", "ID2022_050", "ID2023_001", "ID2023_002"]),
+        (
+            {"type": "ukjent", "status": "<script>"},
+            ["ID2021_110A", "ID2022_050", "ID2023_001", "ID2023_002"],
+        ),
     ],
 )
 def test_the_filters(client_for, methods, query, expected):
@@ -126,14 +129,17 @@ def test_an_empty_register_says_what_to_do(client_for):
 
 
 def test_the_drug_committee_sees_no_add_button(client_for, methods):
-    assert reverse("methods:method_new") not in client_for(Role.DRUG_COMMITTEE).get(URL).content.decode()
+    assert (
+        reverse("methods:method_new")
+        not in client_for(Role.DRUG_COMMITTEE).get(URL).content.decode()
+    )
     assert reverse("methods:method_new") in client_for(Role.CORE_GROUP).get(URL).content.decode()
 
 
 def test_the_export_is_the_filtered_list_as_xlsx(client_for, methods):
     from python_calamine import CalamineWorkbook
 
-    methods["mel"].decision_full = "=HYPERLINK(\"http://x\")"
+    methods["mel"].decision_full = '=HYPERLINK("http://x")'
     methods["mel"].save()
     response = client_for(Role.DRUG_COMMITTEE).get(URL + "xlsx/", {"maa_velges": "1"})
     assert response.status_code == 200
@@ -143,7 +149,7 @@ def test_the_export_is_the_filtered_list_as_xlsx(client_for, methods):
     rows = book.get_sheet_by_index(0).to_python()
     assert rows[0][0] == "ID"
     assert [r[0] for r in rows[1:]] == ["ID2021_110A"]
-    assert rows[1][-1] == "=HYPERLINK(\"http://x\")"  # a string cell, never a formula
+    assert rows[1][-1] == '=HYPERLINK("http://x")'  # a string cell, never a formula
 
 
 def test_the_register_is_in_the_core_groups_menu(client_for, methods):

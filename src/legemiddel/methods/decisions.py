@@ -65,9 +65,7 @@ _NEGATED = re.compile(
     ),
     re.IGNORECASE,
 )
-_INTRODUCED = re.compile(
-    rf"\b(?:{_USE}|innføring\s+av|godkjent\s+for\s+bruk)\b", re.IGNORECASE
-)
+_INTRODUCED = re.compile(rf"\b(?:{_USE}|innføring\s+av|godkjent\s+for\s+bruk)\b", re.IGNORECASE)
 _ASSESSMENT = re.compile(
     r"\b(?:under\s+(?:metode)?vurdering|ikke\s+(?:ferdig\s*)?(?:vurdert|behandlet|besluttet)"
     r"|metodevurdering(?:en)?\s+pågår|vurdering(?:en)?\s+pågår|til\s+beslutning|avventer"
@@ -191,11 +189,7 @@ def understand(short: str, full: str = "") -> Understanding:
         return Understanding(status=DecisionStatus.NOT_INTRODUCED)
     if _INTRODUCED.search(rest):
         conditions = _unique(
-            [
-                s
-                for s in every
-                if s in deferred or _CONDITION.search(s) or _PRICE_LEVEL.search(s)
-            ]
+            [s for s in every if s in deferred or _CONDITION.search(s) or _PRICE_LEVEL.search(s)]
         )
         return Understanding(
             status=DecisionStatus.CONDITIONS if conditions else DecisionStatus.INTRODUCED,

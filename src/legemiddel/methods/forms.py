@@ -61,7 +61,10 @@ class MethodForm(forms.Form):
         label=_("Substance"), max_length=500, required=False, validators=[refuse_control_characters]
     )
     trade_names = forms.CharField(
-        label=_("Trade name"), max_length=500, required=False, validators=[refuse_control_characters]
+        label=_("Trade name"),
+        max_length=500,
+        required=False,
+        validators=[refuse_control_characters],
     )
     indication = forms.CharField(
         label=_("Indication"), widget=forms.Textarea(attrs={"rows": 2, "class": "input-wide"})
@@ -70,9 +73,7 @@ class MethodForm(forms.Form):
     specialty = forms.CharField(
         label=_("Specialty"), max_length=200, required=False, validators=[refuse_control_characters]
     )
-    decision_date = forms.DateField(
-        label=_("Date of latest decision"), required=False, widget=DATE
-    )
+    decision_date = forms.DateField(label=_("Date of latest decision"), required=False, widget=DATE)
     decision_short = forms.CharField(
         label=_("Current decision, short version"),
         widget=forms.Textarea(attrs={"rows": 2, "class": "input-wide"}),

@@ -203,7 +203,9 @@ def parse_indications(data: Any, name: str = "indications.yaml") -> IndicationFi
             raise IndicationFileError(f"{where}: skriv method, indication og icd10")
         unknown = set(item) - _ENTRY
         if unknown:
-            raise IndicationFileError(f"{where}: ukjente felt {', '.join(sorted(map(str, unknown)))}")
+            raise IndicationFileError(
+                f"{where}: ukjente felt {', '.join(sorted(map(str, unknown)))}"
+            )
         method_id = method_id_or_none(str(item.get("method") or ""))
         if method_id is None:
             raise IndicationFileError(f"{where}.method: skriv en metode-ID (ID2019_073)")

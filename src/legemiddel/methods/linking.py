@@ -53,8 +53,8 @@ __all__ = [
     "icd10_prefixes",
     "link_method",
     "lis_rank",
-    "substance_names",
     "substance_matches",
+    "substance_names",
 ]
 
 # Salts, esters and hydrates FEST adds to a substance's name («Tofacitinibsitrat»).
@@ -186,11 +186,12 @@ def lis_rank(method: Method, on: dt.date | None = None) -> int | None:
     ).order_by("start")
     current = [a for a in agreements if a.start <= day <= a.effective_end]
     coming = [a for a in agreements if a.start > day]
-    for agreement in (current[-1:] or coming[:1]):
+    for agreement in current[-1:] or coming[:1]:
         ranks = [
             line.rank
-            for line in AgreementLine.objects.filter(_atc_filter(codes), agreement=agreement)
-            .select_related("agreement")
+            for line in AgreementLine.objects.filter(
+                _atc_filter(codes), agreement=agreement
+            ).select_related("agreement")
             if line.valid_on(day) or agreement.start > day
         ]
         if ranks:
@@ -204,9 +205,7 @@ def agreement_start_for(method: Method) -> dt.date | None:
     if method.area_id is None:
         return None
     day = method.decision_date or timezone.localdate()
-    published = Agreement.objects.filter(
-        area_id=method.area_id, status=Agreement.Status.PUBLISHED
-    )
+    published = Agreement.objects.filter(area_id=method.area_id, status=Agreement.Status.PUBLISHED)
     nxt = published.filter(start__gte=day).order_by("start").first()
     if nxt is not None:
         return nxt.start

@@ -114,9 +114,7 @@ def is_unconfirmed(method: Method) -> bool:
 
 
 def substance_links(method: Method) -> list[MethodSubstance]:
-    return list(
-        method.substance_links.select_related("substance").order_by("substance__name")
-    )
+    return list(method.substance_links.select_related("substance").order_by("substance__name"))
 
 
 def name_matches(method: Method) -> list[NameMatch]:

@@ -93,9 +93,7 @@ def method_confirm(
         )
         method.status_confirmed_by = actor
         method.status_confirmed_at = timezone.now()
-        method.save(
-            update_fields=[*changed, "status_confirmed_by", "status_confirmed_at"]
-        )
+        method.save(update_fields=[*changed, "status_confirmed_by", "status_confirmed_at"])
         detail = "; ".join(
             f"{name}: {_show(before[name])} -> {_show(getattr(method, name))}"
             for name in before
@@ -224,9 +222,11 @@ def method_substance_unpick(
 ) -> Method:
     """Remove a substance link (found by name or picked); linking will not add it back."""
     with transaction.atomic():
-        link = method.substance_links.select_related("substance").filter(
-            substance_id=substance_id
-        ).first()
+        link = (
+            method.substance_links.select_related("substance")
+            .filter(substance_id=substance_id)
+            .first()
+        )
         if link is None:
             raise ValidationError(_("The substance is not linked to this method."))
         _take_over_substances(method)

@@ -161,8 +161,14 @@ def _form_errors(form: Any, exc: ValidationError) -> None:
 
 
 def _confirm_initial(method: Method) -> dict[str, Any]:
+    # While unconfirmed (or changed since), offer what the text says now.
+    status = (
+        method.suggested_status or method.status
+        if selectors.is_unconfirmed(method)
+        else method.status
+    )
     return {
-        "status": method.effective_status or DecisionStatus.OTHER,
+        "status": status or DecisionStatus.OTHER,
         "conditions": method.conditions,
         "price_condition": method.price_condition,
         "effective_from": method.effective_from,
@@ -183,7 +189,9 @@ def _post(request: HttpRequest, method: Method, forms: dict[str, Any]) -> HttpRe
         form = forms["confirm"] = ConfirmForm(request.POST)
         if form.is_valid():
             try:
-                services.method_confirm(method=method, actor=user, request=request, **form.cleaned_data)
+                services.method_confirm(
+                    method=method, actor=user, request=request, **form.cleaned_data
+                )
             except ValidationError as exc:
                 _form_errors(form, exc)
                 return None
@@ -194,7 +202,9 @@ def _post(request: HttpRequest, method: Method, forms: dict[str, Any]) -> HttpRe
         form = forms["links"] = LinksForm(request.POST)
         if form.is_valid():
             try:
-                services.method_links_save(method=method, actor=user, request=request, **form.cleaned_data)
+                services.method_links_save(
+                    method=method, actor=user, request=request, **form.cleaned_data
+                )
             except ValidationError as exc:
                 _form_errors(form, exc)
                 return None
@@ -247,7 +257,12 @@ def manage(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request,
             "methods/_substance_candidates.html",
-            {"method": method, "candidates": candidates, "q": q, "can_edit": can_edit_methods(user)},
+            {
+                "method": method,
+                "candidates": candidates,
+                "q": q,
+                "can_edit": can_edit_methods(user),
+            },
         )
     links = selectors.substance_links(method)
     linked = {link.substance_id for link in links}
