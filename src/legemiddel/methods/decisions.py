@@ -14,8 +14,12 @@ How the texts are read (the short and the full version together, case and spacin
    «under forutsetning av», «vilkår», «betinget», «på betingelse av», «krav om», «forbeholdt»,
    «skal kun») -> introduced with conditions. The conditions are those sentences;
    ``price_condition`` says one of them is about the price («prisen er lik eller lavere enn»).
+   «Kan ikke tas i bruk før ...» is a deferral, not a negation: a condition of an
+   introduction, or (without one) under assessment.
 3. Otherwise «under vurdering», «ikke ferdig vurdert», «metodevurdering pågår», «til
-   beslutning», «avventer», «ikke besluttet», or no text at all -> under assessment.
+   beslutning», «avventer», «ikke besluttet», or no text at all -> under assessment. A
+   negated text that also says so («ikke ferdig vurdert, kan ikke innføres nå») is under
+   assessment too (both forbid starting new patients).
 4. Anything else (withdrawn, closed, sent back for dialogue) -> other.
 
 The date of use: «kan tas i bruk fra 1. mars 2024», «fra og med 01.03.2024», «gjelder fra

@@ -25,7 +25,7 @@ from legemiddel.methods.access import (
     get_method_for_user,
 )
 from legemiddel.methods.forms import ConfirmForm, LinksForm, MethodForm
-from legemiddel.methods.icd10 import load_indications
+from legemiddel.methods.icd10 import IndicationFile, IndicationFileError, load_indications
 from legemiddel.methods.linking import lis_rank
 from legemiddel.methods.models import DecisionStatus, Method, MethodType
 
@@ -70,7 +70,11 @@ def register(request: HttpRequest) -> HttpResponse:
     rows = selectors.register_methods(chosen)
     page = _page(request)
     shown = rows[(page - 1) * PAGE : page * PAGE]
-    indications = load_indications()
+    try:
+        indications: IndicationFile | None = load_indications()
+        indications_error = ""
+    except IndicationFileError as exc:
+        indications, indications_error = None, str(exc)
     context = {
         "methods": shown,
         "found": len(rows),
@@ -85,7 +89,10 @@ def register(request: HttpRequest) -> HttpResponse:
         "query": request.GET.urlencode(),
         "can_edit": can_edit_methods(request.user),
         "indications": indications,
-        "indications_need_review": indications.needs_review(timezone.localdate()),
+        "indications_error": indications_error,
+        "indications_need_review": bool(
+            indications and indications.needs_review(timezone.localdate())
+        ),
     }
     return render(request, "methods/register.html", context)
 
