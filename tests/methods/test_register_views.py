@@ -44,6 +44,7 @@ def methods(db):
             "2022_050",
             "Robotkirurgi",
             "",
+            short="",
             full="Metoden er under vurdering.",
             method_type=MethodType.DEVICE,
             changed_at=now - dt.timedelta(days=100),

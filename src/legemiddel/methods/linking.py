@@ -29,14 +29,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils import timezone
 
 from legemiddel.agreements.models import Agreement, AgreementLine, TherapeuticArea
-from legemiddel.catalogue.models import Brand, Package, Substance
+from legemiddel.catalogue.models import Brand, BrandSubstance, Package, Substance
 from legemiddel.lib.text import fold
 from legemiddel.methods.decisions import tied_to_agreement
 from legemiddel.methods.icd10 import (
@@ -141,14 +141,20 @@ def atc_codes_for(substance_ids: set[str]) -> list[str]:
     """The ATC codes of the active brands (and their packages) made only of these substances."""
     if not substance_ids:
         return []
-    brands = (
-        Brand.objects.filter(active=True, substance_links__substance_id__in=substance_ids)
-        .exclude(substance_links__substance_id__in=Substance.objects.exclude(pk__in=substance_ids))
-        .distinct()
+    containing = BrandSubstance.objects.filter(substance_id__in=substance_ids).values("brand_id")
+    made_of: dict[str, set[str]] = defaultdict(set)
+    for brand_id, substance_id in BrandSubstance.objects.filter(
+        brand__active=True, brand_id__in=containing
+    ).values_list("brand_id", "substance_id"):
+        made_of[brand_id].add(substance_id)
+    brands = [brand for brand, made in made_of.items() if made <= substance_ids]
+    if not brands:
+        return []
+    codes = set(
+        Brand.objects.filter(pk__in=brands).exclude(atc=None).values_list("atc_id", flat=True)
     )
-    codes = set(brands.exclude(atc=None).values_list("atc_id", flat=True))
     codes |= set(
-        Package.objects.filter(active=True, brand__in=brands)
+        Package.objects.filter(active=True, brand_id__in=brands)
         .exclude(atc=None)
         .values_list("atc_id", flat=True)
     )
