@@ -206,14 +206,14 @@ def _post(request: HttpRequest, method: Method, forms: dict[str, Any]) -> HttpRe
             return redirect("methods:manage", pk=method.pk)
         return None
     if action == "links":
-        form = forms["links"] = LinksForm(request.POST)
-        if form.is_valid():
+        links = forms["links"] = LinksForm(request.POST)
+        if links.is_valid():
             try:
                 services.method_links_save(
-                    method=method, actor=user, request=request, **form.cleaned_data
+                    method=method, actor=user, request=request, **links.cleaned_data
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                _form_errors(links, exc)
                 return None
             messages.success(request, _("The links are saved."))
             return redirect("methods:manage", pk=method.pk)
