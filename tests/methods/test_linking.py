@@ -318,3 +318,13 @@ def test_an_unreadable_file_names_the_file(tmp_path):
     bad.write_text(yaml.safe_dump([1, 2]), encoding="utf-8")
     with pytest.raises(IndicationFileError, match=r"indikasjoner\.yaml"):
         load_indications(bad)
+
+
+def test_linking_a_drug_method_costs_a_bounded_number_of_queries(
+    tnf_area, django_assert_max_num_queries
+):
+    """The import links every changed method: a handful of queries each, not one per brand."""
+    method = add_method(substance_text="Adalimumab og nivolumab")
+    with django_assert_max_num_queries(12):
+        link_method(method)
+    assert set(method.atc_codes.split()) == {"L04AB04", "L01FF01"}
