@@ -161,3 +161,14 @@ def test_the_register_is_in_the_core_groups_menu(client_for, methods):
 def test_pages_beyond_the_end_are_empty_not_errors(client_for, methods):
     for page in ("2", "0", "x", "99999999"):
         assert client_for(Role.CORE_GROUP).get(URL, {"side": page}).status_code == 200
+
+
+def test_the_start_page_tells_the_core_group_how_many_wait(client_for, methods):
+    page = client_for(Role.CORE_GROUP).get("/").content.decode()
+    assert "3 beslutninger venter på bekreftelse." in page
+    assert URL + "?ubekreftet=1" in page
+    assert "venter på bekreftelse" not in client_for(Role.DRUG_COMMITTEE).get("/").content.decode()
+
+
+def test_no_panel_when_nothing_waits(client_for, db):
+    assert "venter på bekreftelse" not in client_for(Role.CORE_GROUP).get("/").content.decode()

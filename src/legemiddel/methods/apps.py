@@ -9,7 +9,13 @@ class MethodsConfig(AppConfig):
 
     def ready(self) -> None:
         # --- register: the core group's register in the menu ---
-        from legemiddel.core.navigation import NavItem, register_menu_item
+        from legemiddel.core.navigation import (
+            NavItem,
+            StartPanel,
+            register_menu_item,
+            register_start_panel,
+        )
+        from legemiddel.methods.panels import unconfirmed_panel
 
         register_menu_item(
             NavItem(
@@ -18,5 +24,8 @@ class MethodsConfig(AppConfig):
                 _("Decisions in Nye metoder: confirm the status, conditions and links."),
                 order=540,
             )
+        )
+        register_start_panel(
+            StartPanel("methods_unconfirmed", "methods/_panel.html", unconfirmed_panel, order=160)
         )
         # --- end register ---
