@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from legemiddel.agreements.selectors import area_recommendation
 from legemiddel.lib.formatting import format_date
-from legemiddel.lib.text import fold
+from legemiddel.lib.text import fold, one_line
 from legemiddel.methods.ids import method_id_or_none
 from legemiddel.methods.models import DecisionStatus, Method, MethodType, Question
 
@@ -121,8 +121,8 @@ def method_search(q: str, *, area: str = "", limit: int = MAX_GROUPS) -> SearchR
     that is an ID finds that ID and those that start with it (``2021_110`` finds ``…110A``).
     ``area`` (a LIS area's code) keeps the methods linked to that area.
     """
-    q = q.strip()[:200]
-    area = area.strip()[:40]
+    q = one_line(q)[:200]  # no control characters (PostgreSQL refuses NUL in a query)
+    area = one_line(area)[:40]
     terms = search_terms(q)
     if not terms and not area:
         return SearchResult(q, [], 0, area)

@@ -51,7 +51,7 @@ def detail(request: HttpRequest, method_id: int) -> HttpResponse:
     """The answer in plain Norwegian, the full decision, answered questions, and a form to ask
     the core group."""
     method = get_method_for_user(request.user, method_id)
-    form = QuestionForm(request.POST or None)
+    form = QuestionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             question_ask(method=method, user=request_user(request), text=form.cleaned_data["text"])
