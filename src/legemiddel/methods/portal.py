@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from legemiddel.agreements.models import TherapeuticArea
 from legemiddel.agreements.portal_notes import PortalNote, PortalNotes
 from legemiddel.catalogue.models import Package
-from legemiddel.methods.models import Method, MethodSubstance, MethodType
+from legemiddel.methods.models import DecisionStatus, Method, MethodSubstance, MethodType
 from legemiddel.methods.selectors import current_methods, status_badge
 
 # Beyond this many methods for one product or area the notes count per status instead, and
@@ -32,11 +32,11 @@ def _atc_codes(method: Method) -> list[str]:
 
 
 def _notes(methods: list[Method], query: dict[str, str]) -> list[PortalNote]:
-    methods = sorted(methods, key=lambda m: (m.method_id, m.indication_key))
+    methods = sorted(methods, key=lambda m: (m.method_id, " ".join(m.indication.split())))
+    badges = [(method, status_badge(method)) for method in methods]
     if len(methods) <= MAX_SINGLE_NOTES:
         notes = []
-        for method in methods:
-            badge = status_badge(method)
+        for method, badge in badges:
             label = _("Nye metoder: %(status)s") % {"status": badge.label}
             if not badge.confirmed:
                 label += " (" + _("suggested") + ")"
@@ -49,21 +49,18 @@ def _notes(methods: list[Method], query: dict[str, str]) -> list[PortalNote]:
                 )
             )
         return notes
-    counts: dict[str, tuple[int, str]] = {}
-    for method in methods:
-        badge = status_badge(method)
-        n, _tone = counts.get(badge.label, (0, badge.tone))
-        counts[badge.label] = (n + 1, badge.tone)
     url = reverse("methods:lookup") + "?" + urlencode(query)
-    return [
-        PortalNote(
-            label=_("Nye metoder: %(status)s (%(count)s)") % {"status": label, "count": n},
-            title=_("%(count)s indications: see them all in the look-up") % {"count": n},
-            url=url,
-            tone=tone,
-        )
-        for label, (n, tone) in counts.items()
-    ]
+    notes = []
+    for status in DecisionStatus.values:  # introduced first, as the look-up reads
+        same = [b for _m, b in badges if b.status == status]
+        if same:
+            label = _("Nye metoder: %(status)s (%(count)s)") % {
+                "status": same[0].label,
+                "count": len(same),
+            }
+            title = _("%(count)s indications: see them all in the look-up") % {"count": len(same)}
+            notes.append(PortalNote(label=label, title=title, url=url, tone=same[0].tone))
+    return notes
 
 
 def portal_notes_for(areas: list[TherapeuticArea], packages: list[Package]) -> PortalNotes:
