@@ -124,7 +124,7 @@ def test_an_open_question_is_not_shown_on_the_method_page(client_for, people, me
     [
         ("", "Skriv svaret"),
         ("x" * (MAX_ANSWER + 1), f"høyst {MAX_ANSWER} tegn"),
-        ("Nei\x0b", "kontrolltegn (U+000B)"),
+        ("Nei\x0b takk", "kontrolltegn (U+000B)"),
     ],
 )
 def test_a_bad_answer_is_refused_and_the_question_stays_open(

@@ -3,13 +3,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from legemiddel.methods.questions import MAX_ANSWER, MAX_QUESTION
 
 
-class QuestionForm(forms.Form):
+class _ServiceChecked(forms.Form):
+    """The services check the texts (and say where a control character is); the form's own
+    check for NUL would answer first with less."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.validators = []
+
+
+class QuestionForm(_ServiceChecked):
     text = forms.CharField(
         label=_("Your question"),
         required=False,
@@ -22,7 +35,7 @@ class QuestionForm(forms.Form):
     )
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(_ServiceChecked):
     question = forms.IntegerField(widget=forms.HiddenInput)
     answer = forms.CharField(
         label=_("Answer"),
