@@ -106,8 +106,8 @@ def question_ask(*, method: Method, user: User, text: str) -> Question:
 def question_answer(*, question: Question, actor: User, answer: str) -> Question:
     """Answer an open question; the person who asked is e-mailed and the answer is shown on
     the method's page from now on."""
-    locked = Question.objects.select_for_update().select_related("method", "asked_by")
-    question = locked.get(pk=question.pk)
+    # Locked alone: PostgreSQL locks no row on the nullable side of a join (asked_by).
+    question = Question.objects.select_for_update().get(pk=question.pk)
     if question.answered_at is not None:
         raise ValidationError(["Spørsmålet er allerede besvart."])
     question.answer = _clean_text(
