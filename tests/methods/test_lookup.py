@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from legemiddel.methods.models import DecisionStatus, MethodType
-from legemiddel.methods.selectors import MAX_GROUPS, method_search
+from legemiddel.methods.selectors import MAX_GROUPS, _ascii_parts, method_search
 from tests.methods.lookup_builders import make_method
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +48,7 @@ def test_it_finds_a_substance_in_any_case(methods):
 def test_it_groups_the_indications_of_one_id(methods):
     group = method_search("adalimumab").groups[0]
     assert group.method_id == "ID2019_073"
-    assert sorted(m.indication for m, _badge in group.rows) == [
+    assert sorted(hit.method.indication for hit in group.rows) == [
         "Plakkpsoriasis hos voksne",
         "Revmatoid artritt",
     ]
@@ -97,7 +97,7 @@ def test_rows_removed_from_the_list_are_not_found_but_hand_made_ones_are(methods
     methods["ra"].listed = False
     methods["ra"].save()
     found = method_search("adalimumab").groups[0]
-    assert [m.indication for m, _b in found.rows] == ["Plakkpsoriasis hos voksne"]
+    assert [hit.method.indication for hit in found.rows] == ["Plakkpsoriasis hos voksne"]
     make_method("ID2024_900", "Hånd lagt til", substance="Etanercept", listed=False, manual=True)
     assert ids(method_search("etanercept")) == ["ID2024_900"]
 
@@ -107,6 +107,14 @@ def test_an_empty_query_finds_nothing(methods, q):
     result = method_search(q)
     assert result.groups == []
     assert not result.searched
+
+
+def test_norwegian_letters_narrow_on_their_ascii_runs(methods):
+    assert _ascii_parts("sjøgrens") == ["sj", "grens"]
+    assert _ascii_parts("øyesykdommer") == ["yesykdommer"]
+    assert _ascii_parts("åø") == []
+    assert ids(method_search("primært SJØGRENS")) == ["ID2020_011"]
+    assert ids(method_search("æøå")) == []
 
 
 def test_odd_queries_find_nothing_and_do_not_fail(methods):
@@ -126,10 +134,12 @@ def test_a_long_result_is_cut_and_says_so(db):
 def test_the_status_badge_uses_the_confirmed_status_else_the_suggestion(methods):
     make_method("ID2024_001", "Migrene", substance="Erenumab", status="",
                 suggested=DecisionStatus.NOT_INTRODUCED)  # fmt: skip
-    ((_method, badge),) = method_search("erenumab").groups[0].rows
+    (hit,) = method_search("erenumab").groups[0].rows
+    badge = hit.badge
+    assert hit.url == f"/metoder/{hit.method.pk}/"
     assert badge.status == DecisionStatus.NOT_INTRODUCED
     assert badge.tone == "bad"
     assert not badge.confirmed
-    (_method, badge), *_ = method_search("2019_073").groups[0].rows
+    badge = method_search("2019_073").groups[0].rows[0].badge
     assert badge.confirmed
     assert badge.tone == "ok"

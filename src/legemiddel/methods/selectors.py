@@ -10,10 +10,12 @@ reads a price: the LIS first choice comes from the published, price-free lines.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from legemiddel.agreements.selectors import area_recommendation
@@ -63,14 +65,32 @@ class StatusBadge:
     confirmed: bool
 
 
-def status_badge(method: Method) -> StatusBadge:
+def status_badge(method: Method, labels: dict[str, str] | None = None) -> StatusBadge:
+    """``labels`` (status -> label in the active language) saves a translation per row."""
     status = method.effective_status or DecisionStatus.OTHER
+    label = labels[status] if labels else str(DecisionStatus(status).label)
     return StatusBadge(
         status=status,
-        label=str(DecisionStatus(status).label),
+        label=label,
         tone=STATUS_TONES.get(DecisionStatus(status), ""),
         confirmed=bool(method.status),
     )
+
+
+def _short(text: str, limit: int = 220) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One indication found, as the result list shows it."""
+
+    method: Method
+    badge: StatusBadge
+    url: str
+    indication: str  # on one line, cut at 220 characters
+    decided: str  # "besluttet 20.11.2023", or empty
 
 
 @dataclass
@@ -82,7 +102,7 @@ class MethodGroup:
     trade_names: str
     method_type: str
     method_type_label: str
-    rows: list[tuple[Method, StatusBadge]] = field(default_factory=list)
+    rows: list[Hit] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -113,6 +133,13 @@ def _haystack(method: Method) -> str:
     )
 
 
+def _ascii_parts(term: str) -> list[str]:
+    """The runs of ASCII in a folded term (``sjøgren`` -> ``sj``, ``gren``): text whose folded
+    form holds the term holds each run in some case, which both databases compare without
+    help. The database narrows on them; the folded comparison decides."""
+    return [part for part in re.split(r"[^\x00-\x7f]+", term) if len(part) >= 2]
+
+
 def method_search(q: str, *, area: str = "", limit: int = MAX_GROUPS) -> SearchResult:
     """Methods whose ID, substance, trade name or indication holds every word of ``q``,
     grouped per method ID: drugs first, then devices and procedures.
@@ -136,12 +163,12 @@ def method_search(q: str, *, area: str = "", limit: int = MAX_GROUPS) -> SearchR
         found = list(methods.filter(method_id__startswith=as_id))
     else:
         for term in terms:
-            if term.isascii():
+            for part in _ascii_parts(term):
                 methods = methods.filter(
-                    Q(method_id__icontains=term)
-                    | Q(substance_text__icontains=term)
-                    | Q(trade_names__icontains=term)
-                    | Q(indication__icontains=term)
+                    Q(method_id__icontains=part)
+                    | Q(substance_text__icontains=part)
+                    | Q(trade_names__icontains=part)
+                    | Q(indication__icontains=part)
                 )
         found = [m for m in methods if all(t in _haystack(m) for t in terms)]
     first = terms[0] if terms else ""
@@ -160,6 +187,12 @@ def method_search(q: str, *, area: str = "", limit: int = MAX_GROUPS) -> SearchR
         )
 
     groups: dict[str, MethodGroup] = {}
+    # Addresses, labels and phrases made once per search, not per row: with a broad query
+    # (a year, "barn") they were most of the time.
+    detail = reverse("methods:detail", args=[0])[: -len("0/")]
+    labels = {str(status): str(status.label) for status in DecisionStatus}
+    types = {str(kind): str(kind.label) for kind in MethodType}
+    decided = _("decided %(day)s")
     for method in sorted(found, key=order):
         group = groups.get(method.method_id)
         if group is None:
@@ -168,9 +201,18 @@ def method_search(q: str, *, area: str = "", limit: int = MAX_GROUPS) -> SearchR
                 method.substance_text,
                 method.trade_names,
                 method.method_type,
-                str(MethodType(method.method_type).label),
+                types.get(method.method_type, method.method_type),
             )
-        group.rows.append((method, status_badge(method)))
+        when = format_date(method.decision_date)
+        group.rows.append(
+            Hit(
+                method,
+                status_badge(method, labels),
+                f"{detail}{method.pk}/",
+                _short(method.indication),
+                decided % {"day": when} if when else "",
+            )
+        )
     ordered = list(groups.values())
     return SearchResult(q, ordered[:limit], len(ordered), area)
 
