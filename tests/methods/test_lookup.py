@@ -143,3 +143,17 @@ def test_the_status_badge_uses_the_confirmed_status_else_the_suggestion(methods)
     badge = method_search("2019_073").groups[0].rows[0].badge
     assert badge.confirmed
     assert badge.tone == "ok"
+
+
+def test_the_methods_of_a_lis_area_are_listed_with_or_without_words(methods):
+    from legemiddel.agreements.models import TherapeuticArea
+
+    area = TherapeuticArea.objects.create(code="TNF-BIO", name="TNF BIO")
+    for method in (methods["ra"], methods["pso"]):
+        method.area = area
+        method.save()
+    assert ids(method_search("", area="TNF-BIO")) == ["ID2019_073"]
+    assert method_search("", area="TNF-BIO").searched
+    assert ids(method_search("plakk", area="TNF-BIO")) == ["ID2019_073"]
+    assert ids(method_search("keytruda", area="TNF-BIO")) == []
+    assert ids(method_search("", area="FINNES-IKKE")) == []

@@ -330,7 +330,7 @@ def siblings(method: Method) -> list[tuple[Method, StatusBadge]]:
         .filter(method_id=method.method_id)
         .exclude(pk=method.pk)
         .only(*_SEARCH_FIELDS)
-        .order_by("indication_key")
+        .order_by("indication", "pk")
     )
     return [(m, status_badge(m)) for m in others]
 
