@@ -108,3 +108,13 @@ def test_no_methods_no_notes(db):
     notes = portal_notes([area], [package])
     assert notes.by_area == {}
     assert notes.by_package == {}
+
+
+def test_a_note_the_products_carry_is_not_repeated_for_the_area(client_for, portal):
+    portal["ada"].area = portal["area"]
+    portal["ada"].save()
+    client = client_for(Role.PRESCRIBER)
+    page = client.get(reverse("agreements:portal_area", args=["TNF-BIO"])).content.decode()
+    detail = reverse("methods:detail", args=[portal["ada"].pk])
+    assert page.count(f'href="{detail}"') == 1
+    assert reverse("methods:detail", args=[portal["area_method"].pk]) in page

@@ -72,7 +72,16 @@ def attach_portal_notes(recommendations: list[AreaRecommendation]) -> None:
         for line in group.lines
     ] + [line for r in recommendations for line in r.upcoming_lines]
     notes = portal_notes([r.area for r in recommendations], (line.package for line in lines))
-    for r in recommendations:
-        r.notes = notes.by_area.get(r.area.pk, [])  # type: ignore[attr-defined]
     for line in lines:
         line.notes = notes.by_package.get(line.package_id, [])  # type: ignore[attr-defined]
+    for r in recommendations:
+        # A note the area's products already carry is not repeated for the area.
+        shown = {
+            note.url
+            for groups in (r.groups, r.next_groups)
+            for group in groups
+            for line in group.lines
+            for note in notes.by_package.get(line.package_id, [])
+        }
+        area_notes = notes.by_area.get(r.area.pk, [])
+        r.notes = [n for n in area_notes if n.url not in shown]  # type: ignore[attr-defined]
