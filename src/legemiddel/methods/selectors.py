@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from legemiddel.agreements.selectors import area_recommendation
@@ -88,7 +87,6 @@ class Hit:
 
     method: Method
     badge: StatusBadge
-    url: str
     indication: str  # on one line, cut at 220 characters
     decided: str  # "besluttet 20.11.2023", or empty
 
@@ -187,9 +185,8 @@ def method_search(q: str, *, area: str = "", limit: int = MAX_GROUPS) -> SearchR
         )
 
     groups: dict[str, MethodGroup] = {}
-    # Addresses, labels and phrases made once per search, not per row: with a broad query
-    # (a year, "barn") they were most of the time.
-    detail = reverse("methods:detail", args=[0])[: -len("0/")]
+    # Labels and phrases made once per search, not per row: with a broad query (a year,
+    # "barn") they were most of the time. (The page builds each address from one prefix.)
     labels = {str(status): str(status.label) for status in DecisionStatus}
     types = {str(kind): str(kind.label) for kind in MethodType}
     decided = _("decided %(day)s")
@@ -208,7 +205,6 @@ def method_search(q: str, *, area: str = "", limit: int = MAX_GROUPS) -> SearchR
             Hit(
                 method,
                 status_badge(method, labels),
-                f"{detail}{method.pk}/",
                 _short(method.indication),
                 decided % {"day": when} if when else "",
             )
