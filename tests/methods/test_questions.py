@@ -4,10 +4,14 @@ looks the method up reads it. Bad texts are refused with a clear message and not
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from legemiddel.accounts.roles import Role
 from legemiddel.core.models import AuditEvent
@@ -179,3 +183,23 @@ def test_an_unknown_question_is_not_found(client_for, people, method):
 def test_the_asker_is_not_emailed_about_their_own_question_as_core_group(people, method):
     question_ask(method=method, user=people[Role.CORE_GROUP], text="Notat til oss selv?")
     assert mail.outbox == []
+
+
+@given(text=st.text(max_size=300))
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_text_is_either_stored_clean_or_refused_with_a_message(people, method, text):
+    before = Question.objects.count()
+    try:
+        question = question_ask(method=method, user=people[Role.PRESCRIBER], text=text)
+    except ValidationError as exc:
+        refused = exc.message_dict
+    else:
+        refused = {}
+    if refused:
+        assert refused["text"]
+        assert Question.objects.count() == before
+        return
+    assert question.text == question.text.strip()
+    assert question.text
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]", question.text)
+    assert Question.objects.get(pk=question.pk).text == question.text
