@@ -18,7 +18,11 @@ from django.utils.translation import gettext as _
 
 from legemiddel.accounts.access import LOGGED_IN, access, request_user
 from legemiddel.methods import selectors
-from legemiddel.methods.access import can_answer_questions, get_method_for_user
+from legemiddel.methods.access import (
+    can_answer_questions,
+    can_edit_methods,
+    get_method_for_user,
+)
 from legemiddel.methods.question_forms import QuestionForm
 from legemiddel.methods.questions import question_ask
 
@@ -79,5 +83,6 @@ def detail(request: HttpRequest, method_id: int) -> HttpResponse:
         "public_url": selectors.public_url(method),
         "form": form,
         "can_answer": can_answer_questions(request.user),
+        "can_edit": can_edit_methods(request.user),
     }
     return render(request, "methods/detail.html", context, status=400 if form.errors else 200)
