@@ -226,7 +226,9 @@ def methods_import(
         if plan.empty and latest is not None:
             result = MethodImportResult(latest, unchanged=True, manual_kept=plan.manual_kept)
             audit_record(
-                user=user, action="import", detail=f"{file_name} ({sha256[:12]}): {result.as_text()}"
+                user=user,
+                action="import",
+                detail=f"{file_name} ({sha256[:12]}): {result.as_text()}",
             )
             return result
         batch = MethodImport.objects.create(
@@ -276,9 +278,7 @@ def methods_import(
         changed = sorted(m.pk for m in plan.new + touched + plan.unlisted)
         if changed:
             outbox.announce(topic=METHODS_CHANGED, payload={"methods": changed})
-        result = MethodImportResult(
-            batch, updated=len(plan.updated), manual_kept=plan.manual_kept
-        )
+        result = MethodImportResult(batch, updated=len(plan.updated), manual_kept=plan.manual_kept)
         audit_record(
             user=user, action="import", detail=f"{file_name} ({sha256[:12]}): {result.as_text()}"
         )

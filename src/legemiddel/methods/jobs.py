@@ -30,8 +30,7 @@ def _imported(path: Path) -> JobResult | None:
     if batch is None:
         return None
     return JobResult(
-        "Beslutningslisten ble importert som versjonen fra "
-        f"{format_datetime(batch.created_at)}.",
+        f"Beslutningslisten ble importert som versjonen fra {format_datetime(batch.created_at)}.",
         reverse("methods:diff", args=[batch.pk]),
     )
 

@@ -114,7 +114,9 @@ def methods_mail_changes(*, batch_id: int) -> list[MailDelivery]:
         .exclude(email="")
         .values_list("pk", flat=True)
     )
-    names = {n for c in diff.new + diff.changed for n in specialty_names(c.row.get("specialty", ""))}
+    names = {
+        n for c in diff.new + diff.changed for n in specialty_names(c.row.get("specialty", ""))
+    }
     leaders = _leaders_by_specialty(names)
     concerns: dict[int, set[tuple[str, str]]] = defaultdict(set)
     for change in diff.new + diff.changed:

@@ -170,7 +170,11 @@ def parse_row(number: int, raw: dict[str, str]) -> tuple[ListRow | None, list[Ro
         fail("decision_short", "", MESSAGES["short"])
     for column, limit in LIMITS.items():
         if len(data[column]) > limit:
-            fail(column, data[column], f"Teksten er for lang (høyst {limit:,} tegn).".replace(",", " "))
+            fail(
+                column,
+                data[column],
+                f"Teksten er for lang (høyst {limit:,} tegn).".replace(",", " "),
+            )
     if errors or method_id is None or kind is None:
         return None, errors
     data["decision_date"] = day.isoformat() if day else None
