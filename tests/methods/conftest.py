@@ -67,7 +67,11 @@ def write_csv(
 ) -> Path:  # fmt: skip
     def field(value: object) -> str:
         text = str(value)
-        return '"' + text.replace('"', '""') + '"' if any(c in text for c in (sep, '"', "\n")) else text
+        return (
+            '"' + text.replace('"', '""') + '"'
+            if any(c in text for c in (sep, '"', "\n"))
+            else text
+        )
 
     lines = [sep.join(field(h) for h in (header or HEADER))]
     lines += [sep.join(field(v) for v in values) for values in rows]

@@ -35,7 +35,7 @@ def test_every_form_of_an_id_is_stored_one_way(text, stored):
     ["", "2019", "2019073", "ID2019", "19_073", "2019_073 AB", "=cmd|' /C calc'!A0", "NaN", "ID_"],
 )
 def test_anything_else_is_not_an_id(text):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r".*"):
         normalise_method_id(text)
     assert method_id_or_none(text) is None
 

@@ -37,10 +37,24 @@ PUBLIC_LIST = [
         full="",
     ),
     row("2021_110 A", "Faricimab", "Vabysmo", "Våt AMD", specialty="Øyesykdommer", day=0),
-    row("2019_140", "", "", "Kontinuerlig glukosemåling", "Medisinsk utstyr, diagnostikk og tester",
-        "Endokrinologi", day=""),  # fmt: skip
-    row("2018_033", "", "", "Mekanisk trombektomi", "Prosedyrer og organisatoriske tiltak",
-        "Nevrologi, Radiologi", day=serial(dt.date(2018, 9, 24))),  # fmt: skip
+    row(
+        "2019_140",
+        "",
+        "",
+        "Kontinuerlig glukosemåling",
+        "Medisinsk utstyr, diagnostikk og tester",
+        "Endokrinologi",
+        day="",
+    ),
+    row(
+        "2018_033",
+        "",
+        "",
+        "Mekanisk trombektomi",
+        "Prosedyrer og organisatoriske tiltak",
+        "Nevrologi, Radiologi",
+        day=serial(dt.date(2018, 9, 24)),
+    ),
 ]
 
 
@@ -61,7 +75,8 @@ def test_a_list_in_the_public_layout_becomes_one_version_with_its_methods(import
     assert atopic.method_type_text == "Legemidler"
     assert atopic.specialty == "Hudsykdommer"
     assert atopic.indication_key == indication_key("Atopisk dermatitt")
-    assert atopic.listed and not atopic.manual
+    assert atopic.listed
+    assert not atopic.manual
     assert atopic.first_import == batch
     assert atopic.last_import == batch
     assert atopic.status == ""
@@ -136,7 +151,9 @@ def test_a_csv_of_the_same_columns(import_list, sep, encoding):
     assert Method.objects.get(method_id="ID2018_033").decision_date == dt.date(2018, 9, 24)
 
 
-@pytest.mark.parametrize("day", ["14.05.2024", "2024-05-14", dt.date(2024, 5, 14), "45426", 45426.0])
+@pytest.mark.parametrize(
+    "day", ["14.05.2024", "2024-05-14", dt.date(2024, 5, 14), "45426", 45426.0]
+)
 def test_a_date_cell_or_a_date_as_text_is_read_too(import_list, day):
     import_list([row(day=day)])
     assert Method.objects.get().decision_date == dt.date(2024, 5, 14)

@@ -41,7 +41,9 @@ def test_missing_headers_are_named(tmp_path):
     path = write_xlsx(tmp_path / "l.xlsx", [row()[:2] + row()[3:6] + row()[7:]], header=header)
     (error,) = _rejected(path, "l.xlsx")
     assert error.row == 0
-    assert error.message.startswith("l.xlsx: Mangler kolonne(r): Handelsenavn, Dato siste beslutning.")
+    assert error.message.startswith(
+        "l.xlsx: Mangler kolonne(r): Handelsenavn, Dato siste beslutning."
+    )
 
 
 @pytest.mark.parametrize("name", ["liste.xlsx", "liste.csv"])
@@ -110,7 +112,11 @@ def test_the_same_id_and_indication_with_another_decision(tmp_path):
 def test_every_error_is_reported_at_once(tmp_path):
     path = write_xlsx(
         tmp_path / "l.xlsx",
-        [row(method_id="x"), row(method_id="2019_074", day="?"), row(method_id="2019_075", short="")],
+        [
+            row(method_id="x"),
+            row(method_id="2019_074", day="?"),
+            row(method_id="2019_075", short=""),
+        ],
     )
     errors = _rejected(path, "l.xlsx")
     assert [e.row for e in errors] == [2, 3, 4]
@@ -130,7 +136,7 @@ def test_a_text_that_is_too_long(tmp_path):
 
 
 def test_a_formula_is_kept_as_text_never_run(import_list):
-    import_list([row(substance="=HYPERLINK(\"http://x\")")])
+    import_list([row(substance='=HYPERLINK("http://x")')])
     assert Method.objects.get().substance_text == '=HYPERLINK("http://x")'
 
 

@@ -22,7 +22,9 @@ FIRST = [
     row("2019_075", indication="Astma", specialty="Lungesykdommer", short="Kan innføres."),
 ]
 SECOND = [
-    row("2019_073", indication="Revmatoid artritt", specialty="Revmatologi", short="Innføres ikke."),
+    row(
+        "2019_073", indication="Revmatoid artritt", specialty="Revmatologi", short="Innføres ikke."
+    ),
     row("2019_074", indication="MS", specialty="Nevrologi", short="Kan innføres."),
     row("2019_075", indication="Astma", specialty="Lungesykdommer", short="Kan innføres."),
     row("2019_076", indication="Psoriasisartritt", specialty="Revmatologi; Hud", short="Ja."),
@@ -77,7 +79,9 @@ def test_one_message_per_person_listing_what_concerns_them(
     assert f"/metoder/versjoner/{batch.pk}/" in leader.body
     html = leader.alternatives[0][0]
     assert "Se hele endringen" in html
-    assert MailDelivery.objects.filter(kind="methods", ref=f"methods_import:{batch.pk}").count() == 2
+    assert (
+        MailDelivery.objects.filter(kind="methods", ref=f"methods_import:{batch.pk}").count() == 2
+    )
 
 
 def test_it_is_sent_once_per_version(import_list, people, org, django_capture_on_commit_callbacks):

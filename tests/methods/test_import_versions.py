@@ -44,7 +44,11 @@ def test_a_changed_decision_clears_the_confirmed_status_and_is_read_again(
         "understand",
         lambda short, full="": Understanding(status=DecisionStatus.INTRODUCED, conditions="Ny"),
     )
-    second = [FIRST[0], row("2019_073", indication="Alvorlig astma", short="Kan innføres nå."), FIRST[2]]
+    second = [
+        FIRST[0],
+        row("2019_073", indication="Alvorlig astma", short="Kan innføres nå."),
+        FIRST[2],
+    ]
     result = import_list(second)
     asthma.refresh_from_db()
     assert asthma.decision_short == "Kan innføres nå."
@@ -153,7 +157,9 @@ def test_a_new_version_announces_only_what_changed(import_list):
     OutboxEvent.objects.all().delete()
     import_list([FIRST[0], row("2019_073", indication="Alvorlig astma", short="Kan innføres.")])
     event = OutboxEvent.objects.get(topic=METHODS_CHANGED)
-    changed = set(Method.objects.filter(pk__in=event.payload["methods"]).values_list("indication", flat=True))
+    changed = set(
+        Method.objects.filter(pk__in=event.payload["methods"]).values_list("indication", flat=True)
+    )
     assert changed == {"Alvorlig astma", "Våt AMD"}  # changed, and no longer listed
 
 

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from legemiddel.core import outbox
 from legemiddel.core.audit import audit_record
+from legemiddel.core.locks import hold
 from legemiddel.lib.formatting import format_datetime, format_number
 from legemiddel.lib.tabular import file_sha256
 from legemiddel.methods.decisions import understand
@@ -220,6 +221,8 @@ def methods_import(
     _progress(progress, 0, total)
     user = actor if getattr(actor, "pk", None) else None
     with transaction.atomic():
+        # Two lists imported at once would both create the same new methods: one at a time.
+        hold("methods.import")
         now = timezone.now()
         plan = _plan(rows, now)
         latest = MethodImport.objects.order_by("-id").first()

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from legemiddel.accounts.access import Roles, access, request_user
 from legemiddel.core import jobs
 from legemiddel.methods.models import Specialty
+from legemiddel.methods.specialty_views import MAPPERS
 from legemiddel.methods.versions import (
     READERS,
     get_method_import_for_user,
@@ -26,7 +27,7 @@ def imports(request: HttpRequest) -> HttpResponse:
         "can_import": jobs.get("metoder").allows(user),
         "unmapped": Specialty.objects.filter(units__isnull=True).count(),
         "specialties": Specialty.objects.count(),
-        "can_map": user.is_staff and user.has_perm("methods.change_specialty"),
+        "can_map": MAPPERS.allows(user),
     }
     return render(request, "methods/versions.html", context)
 
