@@ -57,7 +57,7 @@ def test_the_core_group_uploads_two_lists_and_the_second_is_mailed(client_for, u
 @worker_db
 def test_a_bad_list_fails_the_job_with_its_errors(client_for, tmp_path):
     client = client_for(Role.ADMINISTRATOR)
-    _upload(client, write_xlsx(tmp_path / "v1.xlsx", [row(method_id="2019-0733")]))
+    _upload(client, write_xlsx(tmp_path / "v1.xlsx", [row(method_id="2019/073")]))
     call_command("worker", "--batch", verbosity=0)
     job = Job.objects.get()
     assert job.status == Job.Status.FAILED
@@ -90,7 +90,9 @@ def test_the_cli_prints_the_errors_of_a_bad_list(db, tmp_path):
     path = write_xlsx(tmp_path / "liste.xlsx", [row(short="")])
     with pytest.raises(CommandError):
         call_command("import", "metoder", str(path), stdout=out, stderr=err)
-    assert "Gjeldende beslutning (kortversjon) mangler." in " ".join(err.getvalue().split())
+    printed = " ".join(err.getvalue().split())
+    assert "1 feil i liste.xlsx" in printed
+    assert "(kortversjon) mangler." in printed
     assert Method.objects.count() == 0
 
 

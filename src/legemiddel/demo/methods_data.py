@@ -156,7 +156,8 @@ def _texts(spec: Spec) -> tuple[str, str]:
     if not substance:  # devices and procedures
         first = f"{indication} {'innføres ikke' if outcome == 'ikke' else 'kan innføres'}."
         return first, f"1. {first}"
-    what, use = f"{substance} ({brand})", indication[0].lower() + indication[1:]
+    what = f"{substance} ({brand.split(',')[0]})"
+    use = indication[0].lower() + indication[1:]
     if outcome == "ikke":
         first = f"{what} innføres ikke til behandling av {use}."
         return first, f"1. {first}\n{extra}".strip()

@@ -15,8 +15,13 @@ from legemiddel.methods.models import Specialty
 from legemiddel.organisation.models import OrgUnit
 
 
+class UnitsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.code})"
+
+
 class SpecialtyUnitsForm(forms.Form):
-    units = forms.ModelMultipleChoiceField(
+    units = UnitsField(
         queryset=OrgUnit.objects.order_by("path"),
         required=False,
         label=_("Units"),
@@ -26,12 +31,6 @@ class SpecialtyUnitsForm(forms.Form):
         ),
         widget=forms.SelectMultiple(attrs={"size": 16}),
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["units"]
-        assert isinstance(field, forms.ModelMultipleChoiceField)
-        field.label_from_instance = lambda unit: f"{unit.name} ({unit.code})"
 
 
 @transaction.atomic
