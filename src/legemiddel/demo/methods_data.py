@@ -175,7 +175,7 @@ def _rows(version: int) -> list[Row]:
         changes = {(c[0], c[3]): c for c in CHANGES}
         specs = [changes.pop((s[0], s[3]), s) for s in specs if s[0] not in REMOVED]
         specs += list(changes.values())
-    return [(*spec[:7], *_texts(spec)) for spec in specs]  # type: ignore[misc]
+    return [(*spec[:7], *_texts(spec)) for spec in specs]
 
 
 def write_decision_list(path: Path, version: int) -> Path:
