@@ -56,6 +56,7 @@ SPECIALTY_UNITS = {
     "Kreft": ("KREFT-ONK",),
     "Revmatologi": ("MED-REV", "BUK-REV"),
     "Hjerte- og karsykdommer": ("HJERTE-AVD",),
+    "Endokrinologi": ("MED-END",),
 }
 
 Row = tuple[str, str, str, str, str, str, dt.date | None, str, str]
