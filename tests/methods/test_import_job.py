@@ -100,3 +100,19 @@ def test_the_format_page_and_template_name_the_nine_headers(client_for):
     page = client_for(Role.CORE_GROUP).get("/hjelp/format/metoder/").content.decode()
     for header in ("ID-nr", "Handelsenavn", "Bruksområde (indikasjon)", "Dato siste beslutning"):
         assert header in page
+
+
+def test_a_job_whose_worker_died_after_the_import_committed_is_found(db, tmp_path):
+    path = write_xlsx(tmp_path / "liste.xlsx", [row()])
+    kind = jobs.get("metoder")
+    assert kind.imported is not None
+    assert kind.imported(path) is None
+    call_command("import", "metoder", str(path), stdout=io.StringIO())
+    found = kind.imported(path)
+    assert found is not None
+    assert found.url == f"/metoder/versjoner/{MethodImport.objects.get().pk}/"
+
+
+def test_the_versions_page_is_in_the_menu_of_those_who_may_read_it(client_for):
+    assert 'href="/metoder/versjoner/"' in client_for(Role.DRUG_COMMITTEE).get("/").content.decode()
+    assert 'href="/metoder/versjoner/"' not in client_for(Role.PRESCRIBER).get("/").content.decode()
