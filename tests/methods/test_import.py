@@ -199,7 +199,9 @@ def test_the_decision_is_understood_and_left_for_a_person_to_confirm(import_list
 
 def test_only_drug_methods_are_linked(import_list, monkeypatch):
     linked = []
-    monkeypatch.setattr(importing, "link_method", lambda method: linked.append(method.method_id))
+    monkeypatch.setattr(
+        importing, "link_methods", lambda methods: linked.extend(m.method_id for m in methods)
+    )
     import_list(PUBLIC_LIST)
     assert sorted(linked) == ["ID2019_073", "ID2019_073", "ID2021_110A"]
 

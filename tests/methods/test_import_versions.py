@@ -164,11 +164,10 @@ def test_a_new_version_announces_only_what_changed(import_list):
 
 
 def test_a_thousand_rows_import_with_a_bounded_number_of_queries(
-    import_list, django_assert_max_num_queries, monkeypatch
+    import_list, django_assert_max_num_queries
 ):
-    # The import's own writes are in bulk; linking (``linking.link_method``) is per method and
-    # is left out here: its queries are the linking's own (see its tests).
-    monkeypatch.setattr(importing, "link_method", lambda method: None)
+    # The import's own writes are in bulk, and so is the linking of the drug methods
+    # (``linking.link_methods``: a few queries for the whole list, not a few per method).
     rows = [row(f"2020_{i:03d}", indication=f"Indikasjon {i}", day=45000 + i) for i in range(1000)]
     with django_assert_max_num_queries(120):
         import_list(rows)

@@ -30,7 +30,7 @@ from legemiddel.lib.formatting import format_datetime, format_number
 from legemiddel.lib.tabular import file_sha256
 from legemiddel.methods.decisions import understand
 from legemiddel.methods.events import METHODS_CHANGED
-from legemiddel.methods.linking import link_method
+from legemiddel.methods.linking import link_methods
 from legemiddel.methods.models import Method, MethodImport, MethodRow, MethodType, Specialty
 from legemiddel.methods.notify import methods_mail_changes
 from legemiddel.methods.reading import (
@@ -275,9 +275,7 @@ def methods_import(
             Method.objects.filter(pk__in=[m.pk for m in plan.unlisted]).update(listed=False)
         _specialties_ensure(rows)
         _progress(progress, 2 * total // 3, total)
-        for method in plan.new + touched:
-            if method.method_type == MethodType.DRUG:
-                link_method(method)
+        link_methods(m for m in plan.new + touched if m.method_type == MethodType.DRUG)
         changed = sorted(m.pk for m in plan.new + touched + plan.unlisted)
         if changed:
             outbox.announce(topic=METHODS_CHANGED, payload={"methods": changed})
