@@ -134,3 +134,17 @@ def test_the_page_is_in_norwegian(versions, client_for):
     for english in ("Changed decisions", "New methods", "Removed rows", "Before", "Compared with"):
         assert english not in html
     assert "Endrede beslutninger" in html
+
+
+def test_a_changed_decision_opens_where_the_core_group_confirms_it(versions, client_for):
+    from legemiddel.methods.models import Method
+
+    _, second = versions
+    faricimab = Method.objects.get(method_id="ID2020_001")
+    core = client_for(Role.CORE_GROUP).get(f"/metoder/versjoner/{second.pk}/").content.decode()
+    assert f'href="/metoder/{faricimab.pk}/behandle/"' in core
+    assert f'href="/metoder/{faricimab.pk}/"' in core
+    committee = client_for(Role.DRUG_COMMITTEE).get(f"/metoder/versjoner/{second.pk}/")
+    html = committee.content.decode()
+    assert f'href="/metoder/{faricimab.pk}/"' in html
+    assert "/behandle/" not in html

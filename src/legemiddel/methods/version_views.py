@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from legemiddel.accounts.access import Roles, access, request_user
 from legemiddel.core import jobs
+from legemiddel.methods.access import can_edit_methods
 from legemiddel.methods.models import Specialty
 from legemiddel.methods.specialty_views import MAPPERS
 from legemiddel.methods.versions import (
@@ -34,5 +35,7 @@ def imports(request: HttpRequest) -> HttpResponse:
 
 @access(VERSION_READERS)
 def diff(request: HttpRequest, import_id: int) -> HttpResponse:
-    batch = get_method_import_for_user(request_user(request), import_id)
-    return render(request, "methods/diff.html", {"diff": import_diff(batch), "batch": batch})
+    user = request_user(request)
+    batch = get_method_import_for_user(user, import_id)
+    context = {"diff": import_diff(batch), "batch": batch, "can_edit": can_edit_methods(user)}
+    return render(request, "methods/diff.html", context)

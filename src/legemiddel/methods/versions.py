@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from legemiddel.accounts.roles import Role
-from legemiddel.methods.models import MethodImport, MethodRow
+from legemiddel.methods.models import Method, MethodImport, MethodRow
 from legemiddel.methods.reading import COLUMNS, DECISION_COLUMNS
 
 # Who reads the versions and their differences. Unit leaders too: the e-mail about changed
@@ -41,6 +41,9 @@ class Change:
     old: dict[str, Any] | None
     new: dict[str, Any] | None
     columns: tuple[str, ...] = ()
+    key: Key = ("", "")
+    # The method as it stands now (to open it from the diff); None if it is gone.
+    pk: int | None = None
 
     @property
     def row(self) -> dict[str, Any]:
@@ -112,20 +115,31 @@ def import_diff(batch: MethodImport) -> VersionDiff:
     previous = previous_import(batch)
     before, after = _rows(previous), _rows(batch)
     diff = VersionDiff(batch=batch, previous=previous)
+    keys = set(before) | set(after)
+    pks = {
+        (method_id, key): pk
+        for method_id, key, pk in Method.objects.filter(
+            method_id__in={method_id for method_id, _key in keys}
+        ).values_list("method_id", "indication_key", "pk")
+    }
     for key, new in after.items():
         old = before.get(key)
         if old is None:
-            diff.new.append(Change(None, new))
+            diff.new.append(Change(None, new, key=key, pk=pks.get(key)))
             continue
         columns = tuple(c for c in COLUMNS if old.get(c) != new.get(c))
         if not columns:
             continue
-        change = Change(old, new, columns)
+        change = Change(old, new, columns, key=key, pk=pks.get(key))
         if any(c in DECISION_COLUMNS for c in columns):
             diff.changed.append(change)
         else:
             diff.updated.append(change)
-    diff.removed = [Change(old, None) for key, old in before.items() if key not in after]
+    diff.removed = [
+        Change(old, None, key=key, pk=pks.get(key))
+        for key, old in before.items()
+        if key not in after
+    ]
     for changes in (diff.new, diff.changed, diff.updated, diff.removed):
         changes.sort(key=_sort_key)
     return diff
