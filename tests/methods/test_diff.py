@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from legemiddel.accounts.roles import Role
-from legemiddel.methods.models import MethodImport, Specialty
+from legemiddel.methods.models import Method, MethodImport, Specialty
 from legemiddel.methods.versions import import_diff
 from tests.methods.conftest import row, serial
 
@@ -137,8 +137,6 @@ def test_the_page_is_in_norwegian(versions, client_for):
 
 
 def test_a_changed_decision_opens_where_the_core_group_confirms_it(versions, client_for):
-    from legemiddel.methods.models import Method
-
     _, second = versions
     faricimab = Method.objects.get(method_id="ID2020_001")
     core = client_for(Role.CORE_GROUP).get(f"/metoder/versjoner/{second.pk}/").content.decode()
