@@ -168,6 +168,8 @@ def _urls() -> list[str]:
         # Income control (no prices): a finding and a reporting year.
         "finding_id": [1],
         "year_id": [1],
+        # Nye metoder: a method (the budget pages show no price without a grant).
+        "pk": [1],
     }
     urls: list[str] = []
     missing: list[str] = []

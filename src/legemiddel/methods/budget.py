@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from legemiddel.core.audit import audit_record
@@ -109,7 +110,7 @@ def method_budget(
 ) -> MethodBudget:
     """The method's use since it may be used: per month, per unit and per year against the
     expectations (in the whole trust, or in ``unit`` alone)."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     start = budget_start(method)
     atc = sorted(method_atc_codes([method]).get(method.pk, set()))
     result = MethodBudget(method=method, start=start, atc_codes=atc, unit=unit)

@@ -7,8 +7,6 @@ Amounts (actual and expected cost) reach only users with price access
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -207,6 +205,6 @@ def budget_table(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         ("Fra", budget.start or ""),
         ("ATC-koder", " ".join(budget.atc_codes)),
         ("Sted", place),
-        ("Laget", dt.datetime.now().replace(microsecond=0)),
+        ("Laget", timezone.localdate()),
     ]
     return table_response(fmt, f"budsjett-{method.method_id}", header, rows, about=about)
