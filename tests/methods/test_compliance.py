@@ -13,7 +13,6 @@ from tests.methods.compliance_data import (
     HPR,
     INTRODUCED,
     NOT_INTRODUCED,
-    data,  # noqa: F401  (the fixture)
 )
 
 ATC = "L01FF09"

@@ -14,7 +14,7 @@ from legemiddel.findings.services import finding_resolve
 from legemiddel.methods.compliance import KIND
 from legemiddel.methods.events import METHODS_CHANGED
 from legemiddel.usage.events import USAGE_IMPORTED
-from tests.methods.compliance_data import DECIDED, INTRODUCED, data  # noqa: F401  (the fixture)
+from tests.methods.compliance_data import DECIDED, INTRODUCED
 
 ATC = "L01FF09"
 AFTER = DECIDED + dt.timedelta(days=30)

@@ -17,7 +17,7 @@ from legemiddel.findings.events import FINDINGS_CHANGED
 from legemiddel.findings.models import Finding
 from legemiddel.findings.services import finding_resolve, finding_set_status
 from legemiddel.methods.compliance import KIND, compliance_refresh
-from tests.methods.compliance_data import DECIDED, data  # noqa: F401  (the fixture)
+from tests.methods.compliance_data import DECIDED
 
 ATC = "L01FF09"
 AFTER = DECIDED + dt.timedelta(days=30)
@@ -46,10 +46,14 @@ def test_an_approved_exception_needs_its_reference(findings, users):
     )
     finding.refresh_from_db()
     assert finding.status == Finding.Status.RESOLVED
-    assert (finding.resolution, finding.resolution_reference) == ("approved_exception", "SAK-2024-17")
+    assert (finding.resolution, finding.resolution_reference) == (
+        "approved_exception",
+        "SAK-2024-17",
+    )
     assert finding.resolved_at is not None
     event = AuditEvent.objects.get(action="finding_resolution")
-    assert "SAK-2024-17" in event.detail and event.user == actor
+    assert "SAK-2024-17" in event.detail
+    assert event.user == actor
     assert OutboxEvent.objects.filter(topic=FINDINGS_CHANGED, payload={"kind": KIND}).exists()
 
 
@@ -109,9 +113,10 @@ def test_the_unit_leader_sees_their_units_findings_with_the_prescriber(findings,
     assert "Silje Bakke (6360060)" in content
     assert "sats mangler" not in content  # no amounts for this kind
     other = findings["ms-patient"]
-    assert client_for(Role.UNIT_LEADER).get(
-        reverse("findings:finding", args=[other.pk])
-    ).status_code == 404
+    assert (
+        client_for(Role.UNIT_LEADER).get(reverse("findings:finding", args=[other.pk])).status_code
+        == 404
+    )
 
 
 def test_the_unit_leader_resolves_a_finding_on_its_page(findings, client_for):
@@ -119,7 +124,8 @@ def test_the_unit_leader_resolves_a_finding_on_its_page(findings, client_for):
     client = client_for(Role.UNIT_LEADER)
     url = reverse("findings:finding", args=[finding.pk])
     page = client.get(url).content.decode()
-    assert "Godkjent unntak" in page and "Bekreftet brudd" in page
+    assert "Godkjent unntak" in page
+    assert "Bekreftet brudd" in page
     assert "Silje Bakke" in page
     response = client.post(
         url, {"action": "resolve", "resolution": "approved_exception", "reference": ""}
@@ -137,21 +143,23 @@ def test_the_unit_leader_resolves_a_finding_on_its_page(findings, client_for):
 
 def test_the_unit_leader_sees_no_income_control_findings(findings, client_for, org):
     from legemiddel.findings.services import findings_refresh
+    from legemiddel.lib.db import date_param
 
     findings_refresh(
         kind="coding",
         select_sql=(
-            "SELECT 'k1', 'oye', 'no_episode', %s, '2024-03-01', 'DIPS-KODING', 'S01LA05', 'p9', "
-            "NULL, NULL, ''"
+            "SELECT 'k1', 'oye', 'no_episode', %s, %s, 'DIPS-KODING', 'S01LA05', 'p9', "
+            "CAST(NULL AS REAL), CAST(NULL AS DATE), ''"
         ),
-        params=[org["MED-REV-POL"].pk],
+        params=[org["MED-REV-POL"].pk, date_param(dt.date(2024, 3, 1))],
     )
     assert Finding.objects.filter(kind="coding").count() == 1
     page = client_for(Role.UNIT_LEADER).get(reverse("findings:worklist")).content.decode()
     assert "DIPS-KODING" not in page
     assert "rev-patien" in page
     controller = client_for(Role.CONTROLLER).get(reverse("findings:worklist")).content.decode()
-    assert "DIPS-KODING" in controller and "rev-patien" in controller
+    assert "DIPS-KODING" in controller
+    assert "rev-patien" in controller
 
 
 @pytest.mark.parametrize("role", [Role.PRESCRIBER, Role.PHARMACY, Role.AUDITOR])
