@@ -182,3 +182,12 @@ def test_the_export_holds_patient_prescriber_and_resolution(findings, client_for
     assert row[header.index("Forskriver (HPR)")] == "6360060"
     assert row[header.index("Løsning")] == "Godkjent unntak"
     assert row[header.index("Referanse for løsningen")] == "SAK-1"
+
+
+def test_the_work_list_is_listed_per_unit(findings, client_for, org):
+    client = client_for(Role.CORE_GROUP)
+    url = reverse("findings:worklist") + f"?type={KIND}&enhet={org['NEVRO-MS'].pk}"
+    content = client.get(url).content.decode()
+    assert "ms-patient" in content
+    assert "rev-patien" not in content
+    assert f'<option value="{org["NEVRO-MS"].pk}" selected>' in content

@@ -32,6 +32,7 @@ from legemiddel.findings.services import (
     finding_resolve,
     finding_set_status,
 )
+from legemiddel.organisation.selectors import org_units_in_scope
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
         "findings": rows,
         "chosen": chosen,
         "kinds": kinds_for_user(user),
+        "units": org_units_in_scope(user).order_by("path").only("id", "name", "path"),
         "statuses": Finding.Status.choices,
         "amountless": {k.key for k in kinds_for_user(user) if not k.has_amount},
         "page": page,
