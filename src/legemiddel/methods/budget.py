@@ -143,19 +143,19 @@ def method_budget(
     result.units = sorted(by_unit.values(), key=lambda c: (-c.ddd, -c.patients, c.name))
     years = sorted({m.year for m in by_month} | set(expectations))
     for year in years:
-        cell = YearFigures(year=year, expectation=expectations.get(year))
+        total = YearFigures(year=year, expectation=expectations.get(year))
         first = max(start, dt.date(year, 1, 1))
         for m in result.months:
             if m.month.year == year:
-                cell.packs += m.packs
-                cell.ddd += m.ddd
-                cell.amount += m.amount
+                total.packs += m.packs
+                total.ddd += m.ddd
+                total.amount += m.amount
         if first <= dt.date(year, 12, 31):
             counted = patient_counts(
                 atc, since=first, until=dt.date(year, 12, 31), org_unit_id=unit_id
             )
-            cell.patients = counted.get((), 0)
-        result.years.append(cell)
+            total.patients = counted.get((), 0)
+        result.years.append(total)
     return result
 
 
@@ -188,12 +188,12 @@ def budget_overview(year: int) -> list[BudgetRow]:
     for method in methods:
         figures = Figures()
         for atc in atcs.get(method.pk, set()):
-            cell = sums.get(atc)
-            if cell:
-                figures.patients += cell.patients
-                figures.packs += cell.packs
-                figures.ddd += cell.ddd
-                figures.amount += cell.amount
+            found = sums.get(atc)
+            if found:
+                figures.patients += found.patients
+                figures.packs += found.packs
+                figures.ddd += found.ddd
+                figures.amount += found.amount
         expectation = next((e for e in method.budgets.all() if e.year == year), None)
         rows.append(BudgetRow(method, budget_start(method), expectation, figures))
     return rows

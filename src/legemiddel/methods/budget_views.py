@@ -7,6 +7,8 @@ Amounts (actual and expected cost) reach only users with price access
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -179,13 +181,13 @@ def budget_table(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     header += ["Forventede pasienter"] + (["Forventet kostnad (kr)"] if prices else [])
     rows: list[list[object]] = []
 
-    def row(table: str, period: object, where: str, f: object, expected: list[object]) -> None:
+    def row(table: str, period: object, where: str, f: object, expected: Sequence[object]) -> None:
         values: list[object] = [
             table, period, where, f.patients, round(f.packs, 2), round(f.ddd, 2),  # type: ignore[attr-defined]
         ]  # fmt: skip
         if prices:
             values.append(round(f.amount, 2))  # type: ignore[attr-defined]
-        rows.append(values + expected)
+        rows.append(values + list(expected))
 
     for m in budget.months:
         row("Måned", m.month, place, m, [None] + ([None] if prices else []))

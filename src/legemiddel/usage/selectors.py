@@ -61,11 +61,12 @@ def monthly_usage_by_atc(
     )
     if org_unit_id is not None:
         cube = cube.filter(org_unit_id=org_unit_id)
-    return list(
+    rows = (
         cube.values("month", "org_unit_id", "atc")
         .annotate(quantity=Sum("quantity"), ddd=Sum("ddd"), amount=Sum("amount"))
         .order_by("month", "org_unit_id", "atc")
     )
+    return [dict(row) for row in rows]
 
 
 def patient_counts(
