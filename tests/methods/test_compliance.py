@@ -113,6 +113,7 @@ def test_h_prescription_refund_code_in_and_out_of_the_set(data):
     assert finding.prescriber == HPR
     assert finding.reference == "H-resept 111111"
     assert "Refusjonskode C509" in finding.note
+    assert "Metoden er ikke innført (beslutning 15.01.2024)" in finding.note
 
 
 def test_a_dispensing_continues_a_treatment_given_in_hospital(data):
@@ -214,6 +215,7 @@ def test_a_method_under_assessment_without_a_date_counts_from_its_first_import(d
     data.adm(dt.date(2024, 6, 1), "after", "MED-REV-POL", ATC)
     compliance_refresh()
     assert [f.patient for f in found()] == ["after"]
+    assert "under vurdering (på listen fra 01.05.2024)" in found()[0].note
 
 
 def test_an_unreadable_code_set_leaves_the_indication_unknown(data):

@@ -41,6 +41,7 @@ from legemiddel.methods.models import (
     NOT_ALLOWED,
     ComplianceCode,
     ComplianceRule,
+    DecisionStatus,
     Method,
     MethodSubstance,
     MethodType,
@@ -123,6 +124,19 @@ def _decided_on(method: Method) -> dt.date | None:
     return None
 
 
+# The statuses as the notes on findings say them (the notes are stored text, in Norwegian).
+_STATUS_TEXT = {
+    DecisionStatus.NOT_INTRODUCED: "ikke innført",
+    DecisionStatus.ASSESSMENT: "under vurdering",
+}
+
+
+def _decision_text(method: Method, decided: dt.date) -> str:
+    status = _STATUS_TEXT.get(method.effective_status, method.effective_status)
+    since = "beslutning" if method.decision_date else "på listen fra"
+    return f"{status} ({since} {decided:%d.%m.%Y})"
+
+
 def rules_rebuild() -> int:
     """Write the rules and code prefixes the comparison reads; returns how many rules."""
     methods = _in_force(
@@ -157,6 +171,7 @@ def rules_rebuild() -> int:
                     decided_on=decided,
                     all_not_allowed=all(m.effective_status in NOT_ALLOWED for m in by_atc[atc]),
                     has_codes=bool(prefixes),
+                    decision_text=_decision_text(method, decided),
                 )
             )
     ComplianceRule.objects.all().delete()
@@ -217,7 +232,7 @@ starts AS (
     AND ((src = 'h' AND day >= %s) OR (src = 'd' AND day >= %s))
 ),
 checked AS (
-  SELECT s.*, r.method_id AS method_pk, m.method_id AS method_code, r.decided_on,
+  SELECT s.*, r.method_id AS method_pk, m.method_id AS method_code, r.decision_text,
     CASE
       WHEN TRIM(s.codes) <> '' AND r.has_codes THEN
         CASE WHEN EXISTS (
@@ -237,7 +252,7 @@ SELECT 'm:' || {text_sql("method_pk")} || ':' || src || ':' || {text_sql("day")}
   substr(CASE WHEN TRIM(codes) = '' THEN 'Ingen diagnose på raden'
               WHEN src = 'h' THEN 'Refusjonskode ' || codes
               ELSE 'Diagnosekoder ' || codes END
-         || '. Beslutning ' || {text_sql("decided_on")}, 1, 300),
+         || '. Metoden er ' || decision_text, 1, 300),
   prescriber
 FROM checked WHERE category IS NOT NULL
 """  # noqa: S608

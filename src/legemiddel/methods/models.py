@@ -259,6 +259,8 @@ class ComplianceRule(models.Model):
     all_not_allowed = models.BooleanField(default=False)
     # The method's indication has ICD-10 codes (``ComplianceCode``) to compare a diagnosis with.
     has_codes = models.BooleanField(default=False)
+    # The decision as the finding's note says it ("ikke innført 15.01.2024").
+    decision_text = models.CharField(max_length=100, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["atc"], name="compliance_rule_atc")]
