@@ -125,7 +125,7 @@ def _decided_on(method: Method) -> dt.date | None:
 
 
 # The statuses as the notes on findings say them (the notes are stored text, in Norwegian).
-_STATUS_TEXT = {
+_STATUS_TEXT: dict[str, str] = {
     DecisionStatus.NOT_INTRODUCED: "ikke innført",
     DecisionStatus.ASSESSMENT: "under vurdering",
 }
