@@ -86,7 +86,8 @@ def _year_choices(year: int) -> list[int]:
 
 def _chart(budget: MethodBudget, *, prices: bool) -> str:
     months = [m.month for m in budget.months]
-    latest = budget.years[-1].expectation if budget.years else None
+    # The latest year with an expectation (the years run on to today, often without one).
+    latest = next((y.expectation for y in reversed(budget.years) if y.expectation), None)
     place = budget.unit.name if budget.unit else _("Whole trust")
     if prices:
         target = (
