@@ -90,3 +90,16 @@ def test_the_measure_is_a_reviewed_definition():
         "methods_open_findings",
     )
     assert definition.lower_is_better
+
+
+def test_the_monthly_email_names_units_with_open_findings_of_the_month(data, users):
+    from legemiddel.analytics.alerts import alert_for
+
+    method = data.method("ID2023_001", "Brystkreft", atc=ATC)
+    data.adm(AFTER, "p1", "MED-REV-POL", ATC)
+    data.adm(AFTER, "p2", "NEVRO-MS", ATC)  # not the unit leader's
+    outbox.announce(topic=METHODS_CHANGED, payload={"methods": [method.pk]})
+    outbox.process()
+    alert = alert_for(users[Role.UNIT_LEADER], month=AFTER.replace(day=1))
+    [line] = [f for f in alert.below_target if f.measure.key == MEASURE]
+    assert (line.unit_name, line.text) == ("Revmatologisk avdeling", "1 (mål 0)")
