@@ -224,3 +224,22 @@ def test_an_unreadable_code_set_leaves_the_indication_unknown(data):
     data.adm(AFTER, "p1", "MED-REV-POL", ATC, codes="C501")
     compliance_refresh()
     assert [f.category for f in found()] == [UNKNOWN]
+
+
+def test_events_on_the_start_day_make_one_finding_and_a_breach_wins(data):
+    data.package("111111", ATC)
+    data.method("ID2023_001", "Brystkreft", atc=ATC, icd10="C50")
+    data.method("ID2023_002", "Lungekreft", atc=ATC, status=INTRODUCED, icd10="C34")
+    # The same day: an administration for another indication, one without a diagnosis, and a
+    # dispensing with a refund code in the set.
+    data.adm(AFTER, "p1", "MED-REV-POL", ATC, codes="C341")
+    data.adm(AFTER, "p1", "MED-REV-POL", ATC, codes="")
+    data.disp(AFTER, "p1", "111111", "NEVRO-MS", refund="C509")
+    data.adm(AFTER, "p2", "MED-REV-POL", ATC, codes="")
+    data.adm(AFTER, "p2", "MED-REV-POL", ATC, codes="C341")
+    compliance_refresh()
+    result = {f.patient: (f.category, f.reference) for f in found()}
+    assert result == {
+        "p1": (BREACH, "H-resept 111111"),
+        "p2": (UNKNOWN, f"DIPS EP-p2-{AFTER:%Y%m%d}"),
+    }

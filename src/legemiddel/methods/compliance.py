@@ -15,8 +15,10 @@ the decision date is checked:
   finding. Without a code (or without a code set for the method): a breach where every method
   of the ATC code is not allowed (no diagnosis needed), else "indication unknown".
 
-One finding per start and method; the findings app keeps what people did with them across
-refreshes. A method under assessment without a decision date counts from the day it came on the
+One finding per start (patient, ATC code, day) and method: where several events of the start
+day disagree, a breach wins over "indication unknown", and the finding shows that event (the
+same on both databases, so a refresh never flips it). The findings app keeps what people did
+with them across refreshes. A method under assessment without a decision date counts from the day it came on the
 list (its first import).
 """
 
@@ -222,14 +224,21 @@ WITH ev AS (
   FROM {administration} a
   WHERE a.atc IN (SELECT atc FROM {rule}) AND {a_visible}
 ),
-ordered AS (
-  SELECT ev.*, LAG(day) OVER (PARTITION BY patient, atc ORDER BY day, src, reference) AS previous
-  FROM ev
+days AS (
+  SELECT patient, atc, day FROM ev GROUP BY patient, atc, day
 ),
 starts AS (
-  SELECT * FROM ordered
-  WHERE (previous IS NULL OR {days_between_sql("day", "previous")} > %s)
-    AND ((src = 'h' AND day >= %s) OR (src = 'd' AND day >= %s))
+  SELECT patient, atc, day FROM (
+    SELECT patient, atc, day,
+           LAG(day) OVER (PARTITION BY patient, atc ORDER BY day) AS previous
+    FROM days
+  ) x
+  WHERE previous IS NULL OR {days_between_sql("day", "previous")} > %s
+),
+start_rows AS (
+  SELECT ev.* FROM ev JOIN starts s
+    ON s.patient = ev.patient AND s.atc = ev.atc AND s.day = ev.day
+  WHERE (ev.src = 'h' AND ev.day >= %s) OR (ev.src = 'd' AND ev.day >= %s)
 ),
 checked AS (
   SELECT s.*, r.method_id AS method_pk, m.method_id AS method_code, r.decision_text,
@@ -242,10 +251,18 @@ checked AS (
       WHEN r.all_not_allowed THEN '{BREACH}'
       ELSE '{UNKNOWN}'
     END AS category
-  FROM starts s JOIN {rule} r ON r.atc = s.atc AND s.day >= r.decided_on
+  FROM start_rows s JOIN {rule} r ON r.atc = s.atc AND s.day >= r.decided_on
   JOIN {method} m ON m.id = r.method_id
+),
+ranked AS (
+  SELECT checked.*, ROW_NUMBER() OVER (
+    PARTITION BY method_pk, patient, atc, day
+    ORDER BY CASE category WHEN '{BREACH}' THEN 0 WHEN '{UNKNOWN}' THEN 1 ELSE 2 END,
+             src, reference, codes, prescriber, org_unit_id
+  ) AS rn
+  FROM checked
 )
-SELECT 'm:' || {text_sql("method_pk")} || ':' || src || ':' || {text_sql("day")} || ':' || atc
+SELECT 'm:' || {text_sql("method_pk")} || ':' || {text_sql("day")} || ':' || atc
          || ':' || substr(patient, 1, 16),
   method_code, category, org_unit_id, day, reference, atc, patient, CAST(NULL AS REAL),
   CAST(NULL AS DATE),
@@ -254,7 +271,7 @@ SELECT 'm:' || {text_sql("method_pk")} || ':' || src || ':' || {text_sql("day")}
               ELSE 'Diagnosekoder ' || codes END
          || '. Metoden er ' || decision_text, 1, 300),
   prescriber
-FROM checked WHERE category IS NOT NULL
+FROM ranked WHERE rn = 1 AND category IS NOT NULL
 """  # noqa: S608
     params = [
         *h_params,
