@@ -38,7 +38,7 @@ from legemiddel.catalogue.models import AtcCode, BrandSubstance
 from legemiddel.core.locks import hold
 from legemiddel.findings.services import findings_refresh
 from legemiddel.lib.db import date_param, days_between_sql, refresh_statistics, text_sql
-from legemiddel.methods.codesets import CodeSetError, code_set_prefixes
+from legemiddel.methods.icd10 import Icd10Error, icd10_prefixes
 from legemiddel.methods.models import (
     NOT_ALLOWED,
     ComplianceCode,
@@ -160,8 +160,8 @@ def rules_rebuild() -> int:
         if method.effective_status not in NOT_ALLOWED or decided is None:
             continue
         try:
-            prefixes = code_set_prefixes(method.icd10)
-        except CodeSetError:
+            prefixes = icd10_prefixes(method.icd10)
+        except Icd10Error:
             log.warning("Metode %s: ICD-10-kodene kan ikke leses: %s", method.pk, method.icd10)
             prefixes = []
         codes += [ComplianceCode(method=method, prefix=p) for p in prefixes]

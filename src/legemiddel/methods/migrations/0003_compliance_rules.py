@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('methods', '0001_initial'),
+        ('methods', '0002_register_links'),
     ]
 
     operations = [
