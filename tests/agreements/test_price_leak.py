@@ -171,6 +171,8 @@ def _urls() -> list[str]:
         "year_id": [1],
         # Nye metoder: a method (the demo's first, or a missing one).
         "pk": [Method.objects.order_by("pk").values_list("pk", flat=True).first() or 1],
+        # Nye metoder (no prices): a method's page.
+        "method_id": [1],
     }
     urls: list[str] = []
     missing: list[str] = []

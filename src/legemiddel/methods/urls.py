@@ -1,17 +1,29 @@
 from django.urls import path
 
 from legemiddel.methods import budget_views, views_register
+from legemiddel.methods.views import lookup, questions
 
 app_name = "methods"
 
-urlpatterns: list = [
-    # --- register (the core group's register and manage page) ---
+urlpatterns: list = []
+
+# --- lookup: the clinicians' look-up, the method page and questions to the core group -------
+urlpatterns += [
+    path("", lookup.lookup, name="lookup"),
+    path("sok/", lookup.search, name="search"),
+    path("<int:method_id>/", lookup.detail, name="detail"),
+    path("sporsmal/", questions.questions, name="questions"),
+]
+# --- end lookup ----------------------------------------------------------------------------
+
+# --- register (the core group's register and manage page) ---------------------------------
+urlpatterns += [
     path("register/", views_register.register, name="register"),
     path("register/xlsx/", views_register.register_xlsx, name="register_xlsx"),
     path("register/ny/", views_register.method_new, name="method_new"),
     path("<int:pk>/behandle/", views_register.manage, name="manage"),
-    # --- end register ---
 ]
+# --- end register ---------------------------------------------------------------------------
 
 # --- compliance: the budget impact of introduced methods ------------------------------------
 urlpatterns += [
@@ -19,3 +31,4 @@ urlpatterns += [
     path("<int:pk>/budsjett/", budget_views.budget_method, name="budget_method"),
     path("<int:pk>/budsjett.<str:fmt>", budget_views.budget_table, name="budget_table"),
 ]
+# --- end compliance -------------------------------------------------------------------------
