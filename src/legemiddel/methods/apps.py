@@ -29,6 +29,19 @@ class MethodsConfig(AppConfig):
             StartPanel("methods_unconfirmed", "methods/_panel.html", unconfirmed_panel, order=160)
         )
         # --- end register ---
+        # --- import: the job kind «metoder» and the versions page in the menu ---
+        from legemiddel.methods.jobs import register_kinds
+
+        register_kinds()
+        register_menu_item(
+            NavItem(
+                "methods:imports",
+                _("Decision list versions"),
+                _("Each import of the Nye metoder list and what it changed."),
+                order=545,
+            )
+        )
+        # --- end import ---
         self._ready_lookup()
         self._ready_compliance()
 

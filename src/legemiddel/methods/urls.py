@@ -1,6 +1,6 @@
 from django.urls import path
 
-from legemiddel.methods import budget_views, views_register
+from legemiddel.methods import budget_views, specialty_views, version_views, views_register
 from legemiddel.methods.views import lookup, questions
 
 app_name = "methods"
@@ -22,6 +22,12 @@ urlpatterns += [
     path("register/xlsx/", views_register.register_xlsx, name="register_xlsx"),
     path("register/ny/", views_register.method_new, name="method_new"),
     path("<int:pk>/behandle/", views_register.manage, name="manage"),
+    # --- import: the decision list's versions and what each changed ---
+    path("versjoner/", version_views.imports, name="imports"),
+    path("versjoner/<int:import_id>/", version_views.diff, name="diff"),
+    path("fagomrader/", specialty_views.specialties, name="specialties"),
+    path("fagomrader/<int:specialty_id>/", specialty_views.specialty, name="specialty"),
+    # --- end import ---
 ]
 # --- end register ---------------------------------------------------------------------------
 
