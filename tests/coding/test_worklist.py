@@ -46,9 +46,18 @@ def test_controller_cannot_open_another_units_finding(client_for, findings):
     assert client_for(Role.CONTROLLER).get(url).status_code == 404
 
 
-@pytest.mark.parametrize("role", [Role.PRESCRIBER, Role.UNIT_LEADER, Role.PHARMACY])
+@pytest.mark.parametrize("role", [Role.PRESCRIBER, Role.PHARMACY])
 def test_other_roles_have_no_work_list(client_for, findings, role):
     assert client_for(role).get(reverse("findings:worklist")).status_code == 403
+
+
+def test_unit_leaders_see_no_income_control_findings(client_for, findings):
+    """Unit leaders work on findings of Nye metoder (their own units'), not income control."""
+    response = client_for(Role.UNIT_LEADER).get(reverse("findings:worklist"))
+    assert b"DIPS-1" not in response.content
+    assert b"DIPS-2" not in response.content
+    url = reverse("findings:finding", args=[findings["DIPS-1"].pk])
+    assert client_for(Role.UNIT_LEADER).get(url).status_code == 404
 
 
 def test_not_applicable_needs_a_reason_and_is_audited(client_for, findings):

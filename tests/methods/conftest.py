@@ -19,6 +19,7 @@ from legemiddel.methods.decisions import understand
 from legemiddel.methods.ids import indication_key, normalise_method_id
 from legemiddel.methods.importing import methods_import
 from legemiddel.methods.models import Method, MethodType
+from tests.methods.compliance_data import data  # noqa: F401  (compliance and budget fixture)
 
 
 def add_substance(fest_id: str, name: str, name_en: str = "", active: bool = True) -> Substance:

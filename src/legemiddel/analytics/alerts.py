@@ -31,7 +31,7 @@ from legemiddel.core.mail import (
     mail_send_many,
 )
 from legemiddel.core.models import MailDelivery
-from legemiddel.lib.formatting import format_nok, format_share
+from legemiddel.lib.formatting import format_nok, format_number, format_share
 from legemiddel.organisation.selectors import member_units
 
 MAIL_KIND = "alert"
@@ -74,6 +74,10 @@ class Alert:
         return mail_render(TEMPLATE, self.context())[0]
 
 
+def _count(value: float | None) -> str:
+    return format_number(value, 0)
+
+
 def alert_for(
     user: User, month: dt.date | None = None, *, reader: User | None = None
 ) -> Alert | None:
@@ -99,7 +103,8 @@ def alert_for(
     chosen = [
         m
         for m in chosen
-        if (m.definition.kind == "share" and m.definition.target is not None)
+        # Shares with a target, and counts with a target (open findings of Nye metoder).
+        if (m.definition.kind in {"share", "total"} and m.definition.target is not None)
         or (prices and m.definition.counts == "savings_potential")
     ]
     series = unit_series(chosen, units)
@@ -124,12 +129,13 @@ def alert_for(
                         value > target if definition.lower_is_better else value < target
                     )
                     if below:
+                        shown = format_share if definition.kind == "share" else _count
                         alert.below_target.append(
                             Finding(
                                 measure,
                                 unit.name,
                                 unit.id,
-                                f"{format_share(value)} (mål {format_share(target)})",
+                                f"{shown(value)} (mål {shown(target)})",
                             )
                         )
     alert.savings = sorted(alert.savings, key=lambda f: -f.amount)[:3]

@@ -22,7 +22,7 @@ from legemiddel.analytics.measure_kinds import get_kind, kind_keys
 
 MEASURES_DIR = Path(__file__).resolve().parent / "measures"
 KINDS = {"share", "total", "ratio"}
-BASES = {"ddd", "packs", "nok", "patients", "administrations"}
+BASES = {"ddd", "packs", "nok", "patients", "administrations", "findings"}
 SOURCES = {"sls", "hresept", "dips", "dipsresept"}
 STATUSES = {"draft", "reviewed", "retired"}
 REQUIRED = (
@@ -139,7 +139,7 @@ def parse_definition(raw: Any, file: str) -> Definition:
         raise DefinitionError(f"{file}: kind må være share, total eller ratio")
     if raw["basis"] not in BASES:
         raise DefinitionError(
-            f"{file}: basis må være ddd, packs, nok, patients eller administrations"
+            f"{file}: basis må være ddd, packs, nok, patients, administrations eller findings"
         )
     counts = raw.get("counts", "usage")
     kind = get_kind(counts) if isinstance(counts, str) else None

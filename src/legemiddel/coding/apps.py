@@ -36,7 +36,10 @@ class CodingConfig(AppConfig):
             NavItem(
                 "findings:worklist",
                 _("Work list"),
-                _("Findings to correct in DIPS: drugs given without a coded episode."),
+                _(
+                    "Findings to follow up: drugs given without a coded episode, treatment "
+                    "started against a decision in Nye metoder."
+                ),
                 order=520,
             )
         )

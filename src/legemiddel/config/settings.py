@@ -408,6 +408,9 @@ ANALYTICS_PROVISIONAL_MONTHS = env_int("ANALYTICS_PROVISIONAL_MONTHS", 2)
 # A share over fewer cases than this is shown muted, with the note "few cases".
 ANALYTICS_SMALL_DENOMINATOR = env_int("ANALYTICS_SMALL_DENOMINATOR", 10)
 LEGEMIDDEL_TRUST_NAME = env_str("LEGEMIDDEL_TRUST_NAME") or "Helse Bergen HF"
+# Nye metoder: a patient's use of a substance is a new treatment start (checked against the
+# decisions) when the patient had none of it in this many days before.
+METHODS_START_LOOK_BACK_DAYS = env_int("METHODS_START_LOOK_BACK_DAYS", 365)
 
 # --- Retention and backups ------------------------------------------------------------------
 # How long the logs are kept before `legemiddel prune` deletes them (docs/operations.md says

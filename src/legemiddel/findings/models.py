@@ -25,6 +25,9 @@ class Finding(models.Model):
         CORRECTED = "corrected", _("Corrected")
         NOT_APPLICABLE = "not_applicable", _("Not applicable")
         DISPUTED = "disputed", _("Disputed")
+        # Closed with one of the resolutions its kind declares (``FindingKind.resolutions``);
+        # a refresh leaves it as people decided, like "not applicable".
+        RESOLVED = "resolved", _("Resolved")
 
     kind = models.CharField(_("kind"), max_length=40)
     source_key = models.CharField(_("source record"), max_length=200)
@@ -43,6 +46,9 @@ class Finding(models.Model):
     reference = models.CharField(_("reference"), max_length=120, blank=True)
     subject = models.CharField(_("drug"), max_length=40, blank=True)
     patient = models.CharField(_("patient (pseudonym)"), max_length=64, blank=True)
+    prescriber = models.CharField(
+        _("prescriber (HPR)"), max_length=9, blank=True, default="", db_default=""
+    )
     amount = models.FloatField(_("estimated income at risk (NOK)"), null=True)
     deadline = models.DateField(_("correction deadline"), null=True)
     # The deadline for sorting: the same date, or the end of time when there is none (one
@@ -53,6 +59,14 @@ class Finding(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
     )
     reason = models.TextField(_("reason"), blank=True)
+    # For kinds that declare their own resolutions: which one closed the finding, and what it
+    # refers to (e.g. the approved exception's case number).
+    resolution = models.CharField(
+        _("resolution"), max_length=40, blank=True, default="", db_default=""
+    )
+    resolution_reference = models.CharField(
+        _("resolution reference"), max_length=120, blank=True, default="", db_default=""
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -88,6 +102,13 @@ class Finding(models.Model):
         kind = get_kind(self.kind)
         return kind.category_label(self.category) if kind else self.category
 
+    @property
+    def resolution_label(self) -> Any:
+        from legemiddel.findings.kinds import get_kind
+
+        kind = get_kind(self.kind)
+        return kind.resolution_label(self.resolution) if kind else self.resolution
+
 
 class FindingComment(models.Model):
     finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="comments")
@@ -117,6 +138,7 @@ class Candidate(models.Model):
     reference = models.CharField(max_length=120, blank=True)
     subject = models.CharField(max_length=40, blank=True)
     patient = models.CharField(max_length=64, blank=True)
+    prescriber = models.CharField(max_length=9, blank=True, default="", db_default="")
     amount = models.FloatField(null=True)
     deadline = models.DateField(null=True)
     note = models.CharField(max_length=300, blank=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +10,7 @@ from django.db.models import Count, QuerySet, Sum
 
 from legemiddel.findings.access import findings_for_user
 from legemiddel.findings.models import Finding
+from legemiddel.organisation.models import HealthPersonnel
 
 
 @dataclass(frozen=True)
@@ -36,3 +38,13 @@ def worklist(user: Any, chosen: WorkListFilter) -> QuerySet[Finding]:
 def totals(found: QuerySet[Finding]) -> dict[str, Any]:
     """How many findings and their estimated amount, in one query."""
     return found.order_by().aggregate(count=Count("id"), amount=Sum("amount"))
+
+
+def prescriber_names(hpr_numbers: Iterable[str]) -> dict[str, str]:
+    """HPR number -> name, for the prescribers the register knows (one query)."""
+    wanted = sorted({h for h in hpr_numbers if h})
+    if not wanted:
+        return {}
+    return dict(
+        HealthPersonnel.objects.filter(hpr_number__in=wanted).values_list("hpr_number", "name")
+    )

@@ -7,6 +7,9 @@ of the list or a finding is written to the audit trail.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -14,18 +17,35 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from legemiddel.accounts.access import Roles, access, request_user
+from legemiddel.accounts.access import Rule, access, request_user
 from legemiddel.accounts.models import User
 from legemiddel.accounts.roles import Role
 from legemiddel.core.audit import audit_read
 from legemiddel.core.downloads import xlsx_response
 from legemiddel.findings.access import get_finding_for_user
-from legemiddel.findings.kinds import all_kinds, get_kind
+from legemiddel.findings.kinds import get_kind, kinds_for_user
 from legemiddel.findings.models import Finding
-from legemiddel.findings.selectors import WorkListFilter, worklist
-from legemiddel.findings.services import finding_assign, finding_comment, finding_set_status
+from legemiddel.findings.selectors import WorkListFilter, prescriber_names, worklist
+from legemiddel.findings.services import (
+    finding_assign,
+    finding_comment,
+    finding_resolve,
+    finding_set_status,
+)
+from legemiddel.organisation.selectors import org_units_in_scope
 
-WORKERS = Roles(Role.CONTROLLER, Role.CORE_GROUP, Role.ADMINISTRATOR)
+
+@dataclass(frozen=True)
+class _Workers(Rule):
+    """Logged in and holding a role that works on findings of some kind (each kind names its
+    roles: the controllers and the core group income control, unit leaders too the findings of
+    Nye metoder). Asked at each request: the kinds register after this module loads."""
+
+    def allows(self, user: Any) -> bool:
+        return bool(super().allows(user) and kinds_for_user(user))
+
+
+WORKERS = _Workers("roles that work on findings: each finding kind's roles")
 PAGE = 50
 
 
@@ -60,6 +80,9 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
     rows = list(found[(page - 1) * PAGE : page * PAGE + 1])
     more = len(rows) > PAGE
     rows = rows[:PAGE]
+    names = prescriber_names({f.prescriber for f in rows})
+    for f in rows:
+        f.prescriber_name = names.get(f.prescriber, "")  # type: ignore[attr-defined]
     audit_read(
         request=request,
         what="arbeidsliste",
@@ -68,8 +91,10 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
     context = {
         "findings": rows,
         "chosen": chosen,
-        "kinds": all_kinds(),
+        "kinds": kinds_for_user(user),
+        "units": org_units_in_scope(user).order_by("path").only("id", "name", "path"),
         "statuses": Finding.Status.choices,
+        "amountless": {k.key for k in kinds_for_user(user) if not k.has_amount},
         "page": page,
         "next_page": page + 1 if more else None,
         "previous_page": page - 1 if page > 1 else None,
@@ -85,6 +110,7 @@ def worklist_xlsx(request: HttpRequest) -> HttpResponse:
     found = worklist(user, _filter(request))
     audit_read(request=request, what="arbeidsliste", detail="arbeidsliste som XLSX")
     missing = _("rate missing")
+    kinds = {kind.key: kind for kind in kinds_for_user(user)}
     header = [
         _("Finding"),
         _("Unit"),
@@ -98,6 +124,10 @@ def worklist_xlsx(request: HttpRequest) -> HttpResponse:
         _("Assignee"),
         _("Note"),
         _("Id"),
+        _("Patient (pseudonym)"),
+        _("Prescriber (HPR)"),
+        _("Resolution"),
+        _("Resolution reference"),
     ]
     rows = (
         (
@@ -107,16 +137,25 @@ def worklist_xlsx(request: HttpRequest) -> HttpResponse:
             f.reference,
             f.subject,
             f.rule,
-            f.amount if f.amount is not None else missing,
+            f.amount if f.amount is not None else (missing if _has_amount(kinds, f) else ""),
             f.deadline,
             f.get_status_display(),
             f.assignee.get_username() if f.assignee else "",
             f.note,
             f.pk,
+            f.patient,
+            f.prescriber,
+            str(f.resolution_label) if f.resolution else "",
+            f.resolution_reference,
         )
         for f in found.iterator(chunk_size=2000)
     )
     return xlsx_response("arbeidsliste", header, rows, sheet=_("Findings"))
+
+
+def _has_amount(kinds: dict[str, Any], finding: Finding) -> bool:
+    kind = kinds.get(finding.kind)
+    return kind.has_amount if kind else True
 
 
 def _assignees() -> QuerySet[User]:
@@ -141,6 +180,15 @@ def finding_page(request: HttpRequest, finding_id: int) -> HttpResponse:
                     actor=user,
                     request=request,
                 )
+            elif action == "resolve":
+                finding_resolve(
+                    finding=finding,
+                    resolution=request.POST.get("resolution", ""),
+                    reference=request.POST.get("reference", ""),
+                    reason=request.POST.get("reason", ""),
+                    actor=user,
+                    request=request,
+                )
             elif action == "assign":
                 chosen = _int(request.POST.get("assignee"))
                 assignee = _assignees().filter(pk=chosen).first() if chosen else None
@@ -161,7 +209,11 @@ def finding_page(request: HttpRequest, finding_id: int) -> HttpResponse:
         "finding": finding,
         "kind": kind,
         "comments": finding.comments.select_related("author"),
-        "statuses": Finding.Status.choices,
+        "statuses": [
+            (value, label) for value, label in Finding.Status.choices if value != "resolved"
+        ],
+        "resolutions": list(kind.resolutions.items()) if kind else [],
+        "prescriber_name": prescriber_names({finding.prescriber}).get(finding.prescriber, ""),
         "assignees": _assignees(),
     }
     return render(request, "findings/finding.html", context)

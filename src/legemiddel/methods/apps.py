@@ -43,6 +43,7 @@ class MethodsConfig(AppConfig):
         )
         # --- end import ---
         self._ready_lookup()
+        self._ready_compliance()
 
     def _ready_lookup(self) -> None:
         """lookup: the clinicians' look-up, questions, and the status in the drug portal."""
@@ -65,5 +66,46 @@ class MethodsConfig(AppConfig):
                 _("Questions about Nye metoder"),
                 _("Clinicians' questions about decisions, to answer."),
                 order=560,
+            )
+        )
+
+    # --- compliance: use against a decision (findings, measure) and the budget impact -------
+    def _ready_compliance(self) -> None:
+        from legemiddel.accounts.roles import Role
+        from legemiddel.analytics.measure_kinds import register_kind as register_measure_kind
+        from legemiddel.core import outbox
+        from legemiddel.core.navigation import NavItem, register_menu_item
+        from legemiddel.findings.kinds import DEFAULT_ROLES, FindingKind, Resolution, register_kind
+        from legemiddel.methods.compliance import BREACH, KIND, UNKNOWN
+        from legemiddel.methods.listeners import TOPICS, refresh_after
+        from legemiddel.methods.measure import KIND as OPEN_FINDINGS
+
+        register_kind(
+            FindingKind(
+                KIND,
+                _("Nye metoder: use against a decision"),
+                _("Source (DIPS episode / H-prescription item number)"),
+                categories={
+                    BREACH: _("Started against the decision"),
+                    UNKNOWN: _("Indication unknown"),
+                },
+                resolutions={
+                    "approved_exception": Resolution(_("Approved exception"), needs_reference=True),
+                    "before_decision": Resolution(_("Started before the decision")),
+                    "coding_error": Resolution(_("Coding error")),
+                    "confirmed_breach": Resolution(_("Confirmed breach")),
+                },
+                roles=(*DEFAULT_ROLES, Role.UNIT_LEADER),
+                has_amount=False,
+            )
+        )
+        register_measure_kind(OPEN_FINDINGS)
+        outbox.listen("methods.compliance", TOPICS, refresh_after)
+        register_menu_item(
+            NavItem(
+                "methods:budget",
+                _("Budget impact of new methods"),
+                _("Expected and actual use of each method introduced in Nye metoder."),
+                order=545,
             )
         )

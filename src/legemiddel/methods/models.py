@@ -247,3 +247,42 @@ class BudgetExpectation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method_id} {self.year}"
+
+
+# --- Compliance: use that contradicts a decision -------------------------------------------
+# What the contradiction finder compares the usage data with, rewritten from the methods by
+# each refresh (``methods.compliance``) so that the comparison itself is one SQL statement.
+
+
+class ComplianceRule(models.Model):
+    """A drug method whose decision does not allow new patients, for one ATC code."""
+
+    method = models.ForeignKey(Method, on_delete=models.CASCADE, related_name="+")
+    atc = models.CharField(max_length=7)
+    decided_on = models.DateField()
+    # Every method of this ATC code is not introduced or under assessment: a start is against a
+    # decision whatever the indication, so no diagnosis is needed.
+    all_not_allowed = models.BooleanField(default=False)
+    # The method's indication has ICD-10 codes (``ComplianceCode``) to compare a diagnosis with.
+    has_codes = models.BooleanField(default=False)
+    # The decision as the finding's note says it ("ikke innført 15.01.2024").
+    decision_text = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["atc"], name="compliance_rule_atc")]
+
+    def __str__(self) -> str:
+        return f"{self.method_id} {self.atc}"
+
+
+class ComplianceCode(models.Model):
+    """A prefix of the ICD-10 code set of a method's indication (see ``methods.icd10``)."""
+
+    method = models.ForeignKey(Method, on_delete=models.CASCADE, related_name="+")
+    prefix = models.CharField(max_length=8)
+
+    class Meta:
+        indexes = [models.Index(fields=["method", "prefix"], name="compliance_code_method")]
+
+    def __str__(self) -> str:
+        return f"{self.method_id} {self.prefix}"

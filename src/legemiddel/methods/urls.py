@@ -1,6 +1,6 @@
 from django.urls import path
 
-from legemiddel.methods import specialty_views, version_views, views_register
+from legemiddel.methods import budget_views, specialty_views, version_views, views_register
 from legemiddel.methods.views import lookup, questions
 
 app_name = "methods"
@@ -30,3 +30,11 @@ urlpatterns += [
     # --- end import ---
 ]
 # --- end register ---------------------------------------------------------------------------
+
+# --- compliance: the budget impact of introduced methods ------------------------------------
+urlpatterns += [
+    path("budsjett/", budget_views.budget_list, name="budget"),
+    path("<int:pk>/budsjett/", budget_views.budget_method, name="budget_method"),
+    path("<int:pk>/budsjett.<str:fmt>", budget_views.budget_table, name="budget_table"),
+]
+# --- end compliance -------------------------------------------------------------------------
