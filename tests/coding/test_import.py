@@ -14,7 +14,7 @@ from legemiddel.coding.models import Episode, EpisodeCode, EpisodeImport, Match,
 from legemiddel.findings.models import Finding
 from legemiddel.lib.tabular import ImportRejected
 from legemiddel.usage.models import CodeMapping
-from tests.usage.files import P1, P2, pseudonym, write_csv, write_xlsx, wrong_check_digit
+from tests.usage.files import P1, P2, number, pseudonym, write_csv, write_xlsx, wrong_check_digit
 
 HEADER = ["episode", "fødselsnummer", "enhet", "kontakttype", "start", "slutt", "ansvarlig hpr",
           "kodeverk", "kode", "hoved"]  # fmt: skip
@@ -289,3 +289,68 @@ class TestAnEpisodeIsIdentifiedByItsId:
         coding_refresh(rules=rules)
         finding.refresh_from_db()
         assert finding.status == Finding.Status.CORRECTED
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """The file read a few rows at a time, so an episode's rows fall in different chunks."""
+    monkeypatch.setattr("legemiddel.usage.reading.CHUNK_BYTES", 160)
+
+
+@pytest.mark.django_db
+class TestReadInChunks:
+    """The file is checked chunk by chunk and kept as compact frames; the checks of a whole
+    episode still see every row of it, wherever in the file they are."""
+
+    def test_an_episode_split_across_chunks_is_one_episode(self, org, tmp_path, small_chunks):
+        codes = [("ICD-10", "H35.3"), ("NCSP", "CKD05"), ("ATC", "S01LA05"), ("S", "1LA05")]
+        rows = [row(system=s, code=c) for s, c in codes]
+        rows += [row(episode="E2", system=s, code=c) for s, c in codes]
+        result = imported(tmp_path, rows)
+        assert sorted(Episode.objects.values_list("episode_ref", flat=True)) == ["E1", "E2"]
+        assert EpisodeCode.objects.filter(episode_ref="E1").count() == 4
+        assert (result.batch.rows_read, result.batch.rows_accepted, result.batch.episodes) == (
+            8, 8, 2,
+        )  # fmt: skip
+
+    def test_rows_far_apart_that_disagree_are_found(self, org, tmp_path, small_chunks):
+        rows = [row(), *[row(episode=f"E{i}") for i in range(2, 12)], row(contact="døgn")]
+        errors = rejected(tmp_path, rows)
+        assert {(e.row, e.column, e.value) for e in errors} == {
+            (2, "episoder.csv: kontakttype", "poliklinikk"),
+            (13, "episoder.csv: kontakttype", "døgn"),
+        }
+
+    def test_a_second_patient_far_apart_is_found(self, org, tmp_path, small_chunks):
+        rows = [row(), *[row(episode=f"E{i}") for i in range(2, 12)], row(patient=P2)]
+        errors = rejected(tmp_path, rows)
+        assert {(e.row, e.value) for e in errors} == {(2, ""), (13, "")}
+        assert all("ulike pasienter" in e.message for e in errors)
+
+    def test_a_number_with_a_leading_zero_keeps_it_in_the_pseudonym(self, org, tmp_path):
+        early = number(dt.date(1990, 1, 5), 123)
+        assert early.startswith("0")
+        imported(tmp_path, [row(patient=early)])
+        assert Episode.objects.get().patient == pseudonym(early)
+
+    def test_only_the_first_errors_are_listed_and_every_bad_episode_is_left_out(
+        self, org, tmp_path, small_chunks, monkeypatch
+    ):
+        monkeypatch.setattr("legemiddel.coding.importing.MAX_ERRORS", 3)
+        rows = [row(episode=f"BAD{i}", unit="UKJENT") for i in range(8)]
+        rows += [row(episode="GOOD"), row(episode="LATE", contact="døgn"), row(episode="LATE")]
+        result = imported(tmp_path, rows, accept_valid=True)
+        assert list(Episode.objects.values_list("episode_ref", flat=True)) == ["GOOD"]
+        assert [e["row"] for e in result.batch.rejects] == [2, 3, 4]
+        assert (result.batch.rows_read, result.batch.rows_rejected) == (11, 10)
+
+    def test_without_accept_valid_the_first_errors_name_rows_in_order(
+        self, org, tmp_path, small_chunks, monkeypatch
+    ):
+        monkeypatch.setattr("legemiddel.coding.importing.MAX_ERRORS", 2)
+        rows = [row(episode="LATE"), *[row(episode=f"E{i}") for i in range(9)]]
+        rows += [row(episode="E3", code="BAD!"), row(episode="LATE", hpr="7654321")]
+        errors = rejected(tmp_path, rows)
+        assert [(e.row, e.column) for e in errors] == [
+            (2, "episoder.csv: ansvarlig hpr"), (12, "episoder.csv: kode"),
+        ]  # fmt: skip
