@@ -298,7 +298,9 @@ def check_chunk(chunk: pl.DataFrame, found: Lookups) -> Checked:
         pl.col("atc_v").cast(pl.Categorical),
     )
     episodes = compact.group_by(list(EPISODE_COLUMNS)).agg(
-        pl.col(ROW).min().alias("first_row"), pl.len().cast(pl.UInt32).alias("rows")
+        pl.col(ROW).min().alias("first_row"),
+        pl.len().cast(pl.UInt32).alias("rows"),
+        pl.col("month").first(),  # the start's month
     )
     codes = compact.filter(pl.col("code_v") != "").select(
         "episode", "month", "system_v", "code_v", "main_v", "atc_v"
