@@ -74,7 +74,7 @@ def write_file(path: Path, rows: int) -> int:
         np.datetime64("2024-01-01T00:00")
         + day.astype("timedelta64[D]")
         + minute.astype("timedelta64[m]")
-    )
+    ).astype("datetime64[ms]")
     drug = rng.random(n_ep) < 0.5
     episodes = pl.DataFrame(
         {
@@ -82,7 +82,7 @@ def write_file(path: Path, rows: int) -> int:
             "fnr": fnrs.gather(rng.integers(0, fnrs.len(), n_ep)),
             "unit": units.gather(rng.integers(0, units.len(), n_ep)),
             "start": start,
-            "end": start + np.timedelta64(40, "m"),
+            "end": start + np.timedelta64(40 * 60 * 1000, "ms"),
             "hpr": rng.integers(1_000_000, 1_002_000, n_ep),
             "drug": drug,
         }
