@@ -311,8 +311,10 @@ def check_chunk(chunk: pl.DataFrame, found: Lookups) -> Checked:
 def disagreeing(episodes: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """The whole file's episodes (each chunk's distinct sets of fields together): per column,
     the episode ids whose rows disagree on it (a second patient, or any other field)."""
+    # Each chunk's sets are distinct already: only an episode with more than one set (rows in
+    # several chunks, or rows that disagree) needs looking at.
     by_episode = (
-        episodes.filter(pl.col("episode") != "")
+        episodes.filter(pl.col("episode").is_duplicated() & (pl.col("episode") != ""))
         .group_by("episode")
         .agg(*[pl.col(c).n_unique().alias(c) for c in EPISODE_FIELDS])
     )

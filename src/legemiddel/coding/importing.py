@@ -41,6 +41,7 @@ from legemiddel.usage.services.bulk import insert_frame
 
 PROFILE = Path(__file__).resolve().parent / "profiles" / "episoder.yaml"
 MAX_ERRORS = 1000
+CHUNK_BYTES = 4 * 1024 * 1024
 EPISODES_PER_INSERT = 200_000
 CODES_PER_INSERT = 500_000
 DISPLAYED = ("episode", "patient", "unit", "contact_type", "start", "end", "hpr", "code_system",
@@ -83,7 +84,11 @@ class Read:
 
 
 def _open(path: Path) -> Table:
-    return open_profile_table(path, load_profile(PROFILE, frozenset({"patient"})))
+    # Blocks of a third of usage's (about 40 000 rows): a block is checked with many derived
+    # columns at once, and what it costs while it is checked is most of the import's memory.
+    return open_profile_table(
+        path, load_profile(PROFILE, frozenset({"patient"})), chunk_bytes=CHUNK_BYTES
+    )
 
 
 def _read(path: Path, found: Lookups) -> Read:
@@ -227,9 +232,15 @@ def episodes_import(
         raise ImportRejected(row_errors)
     accepted = int(episodes.get_column("rows").sum())
     # One row per episode now (its rows agree, though chunks may each have some), in file order.
-    episodes = episodes.sort("first_row").unique("episode", keep="first", maintain_order=True)
+    spans = pl.col("episode").is_duplicated()
+    episodes = pl.concat(
+        [
+            episodes.filter(~spans),
+            episodes.filter(spans).sort("first_row").unique("episode", keep="first"),
+        ]
+    ).sort("first_row")
     episodes = episodes.join(_pseudonyms(episodes), on="patient_n", maintain_order="left")
-    months = sorted(set(episodes.get_column("month").to_list()))
+    months = episodes.get_column("month").unique().sort().to_list()
     with transaction.atomic():
         earlier = Episode.objects.filter(month__in=months)
         replaced = earlier.count()
