@@ -39,6 +39,7 @@ from legemiddel.agreements.pricing import line_costs
 from legemiddel.catalogue.selectors import current_public_prices
 from legemiddel.demo.services import DEMO_USERS, demo_load
 from legemiddel.lib.formatting import format_number
+from legemiddel.methods.models import Method
 from legemiddel.usage.models import ImportBatch
 
 pytestmark = pytest.mark.django_db
@@ -168,6 +169,8 @@ def _urls() -> list[str]:
         # Income control (no prices): a finding and a reporting year.
         "finding_id": [1],
         "year_id": [1],
+        # Nye metoder: a method (the demo's first, or a missing one).
+        "pk": [Method.objects.order_by("pk").values_list("pk", flat=True).first() or 1],
     }
     urls: list[str] = []
     missing: list[str] = []

@@ -14,6 +14,7 @@ from legemiddel.agreements.models import Agreement, AgreementLine, TherapeuticAr
 from legemiddel.analytics.engine import measures_refresh, refresh
 from legemiddel.analytics.models import MeasureRefresh, MeasureValue
 from legemiddel.catalogue.models import Package
+from legemiddel.lib.db import one_writer
 from legemiddel.usage.models import MonthlyUsage
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -99,3 +100,44 @@ def test_two_refreshes_at_once_run_one_after_the_other(area, monkeypatch):
     assert first[1] <= second[0], "the two refreshes overlapped"
     assert _stored() == expected
     assert MeasureRefresh.objects.count() == 3
+
+
+def test_on_sqlite_others_write_while_the_measures_are_computed(area, monkeypatch):
+    """The values are computed outside the write transaction; only the swap holds the lock."""
+    if not one_writer():
+        pytest.skip("PostgreSQL locks rows: the refresh's transaction holds nobody's writes")
+    computing = threading.Event()
+    release = threading.Event()
+    inner = refresh.compute
+
+    def slow_compute(*args, **kwargs):
+        computing.set()
+        assert release.wait(10)
+        return inner(*args, **kwargs)
+
+    monkeypatch.setattr(refresh, "compute", slow_compute)
+    errors: list[BaseException] = []
+
+    def run():
+        try:
+            measures_refresh()
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        assert computing.wait(10)
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout = 1000")
+        began = time.monotonic()
+        TherapeuticArea.objects.create(code="Y", name="Område Y")
+        took = time.monotonic() - began
+    finally:
+        release.set()
+        thread.join(timeout=60)
+    assert not errors
+    assert took < 0.5, f"the write waited {took:.2f} s for the computation"
+    assert MeasureValue.objects.filter(measure="forstevalg-ddd--X").exists()

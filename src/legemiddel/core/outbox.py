@@ -12,12 +12,13 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks import task
 
 from legemiddel.core.locks import hold
 from legemiddel.core.models import OutboxEvent
+from legemiddel.lib.db import one_writer, session_lock
 
 log = logging.getLogger(__name__)
 
@@ -52,31 +53,59 @@ def process() -> int:
     own), and the events are marked processed when every listener of their topic has run. A
     listener that fails leaves its events pending (tried again next time, at most
     ``MAX_ATTEMPTS`` times) without stopping the others. One processor runs at a time: a
-    second waits for the first and then finds nothing left. Returns how many were processed."""
+    second waits for the first and then finds nothing left. Returns how many were processed.
+
+    On SQLite (one writer at a time) the listeners do not run inside one transaction, which
+    would hold every other user's writes for as long as all the refreshes take: a lock file
+    keeps processors apart instead, and each listener writes in its own short transactions
+    (a listener must be all-or-nothing on its own). Events are marked in a short transaction
+    afterwards, so a processor that dies between the two runs the listener again next time
+    (refreshes recompute, so twice is harmless)."""
+    if one_writer() and not connection.in_atomic_block:
+        with session_lock("outbox"):
+            events = _pending_events()
+            failed = _run_listeners(events, savepoint=False)
+            with transaction.atomic():
+                return _mark(events, failed)
     with transaction.atomic():
         hold("outbox")
-        events = list(
-            OutboxEvent.objects.filter(processed_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
-        )
-        failed: dict[int, str] = {}
-        for name, (topics, handler) in _LISTENERS.items():
-            mine = [e for e in events if e.topic in topics]
-            if not mine:
-                continue
-            try:
+        events = _pending_events()
+        failed = _run_listeners(events, savepoint=True)
+        return _mark(events, failed)
+
+
+def _pending_events() -> list[OutboxEvent]:
+    return list(OutboxEvent.objects.filter(processed_at__isnull=True, attempts__lt=MAX_ATTEMPTS))
+
+
+def _run_listeners(events: list[OutboxEvent], *, savepoint: bool) -> dict[int, str]:
+    """Each listener with its topics' events; returns the events whose listener failed."""
+    failed: dict[int, str] = {}
+    for name, (topics, handler) in _LISTENERS.items():
+        mine = [e for e in events if e.topic in topics]
+        if not mine:
+            continue
+        try:
+            if savepoint:
                 with transaction.atomic():
                     handler(mine)
-            except Exception as exc:
-                log.exception("Outbox listener %s failed", name)
-                failed.update({e.pk: f"{name}: {type(exc).__name__}"[:500] for e in mine})
-        now = timezone.now()
-        for event in events:
-            if event.pk in failed:
-                event.attempts += 1
-                event.error = failed[event.pk]
-                event.save(update_fields=["attempts", "error"])
-        ok = [e.pk for e in events if e.pk not in failed]
-        OutboxEvent.objects.filter(pk__in=ok).update(processed_at=now, error="")
+            else:
+                handler(mine)
+        except Exception as exc:
+            log.exception("Outbox listener %s failed", name)
+            failed.update({e.pk: f"{name}: {type(exc).__name__}"[:500] for e in mine})
+    return failed
+
+
+def _mark(events: list[OutboxEvent], failed: dict[int, str]) -> int:
+    now = timezone.now()
+    for event in events:
+        if event.pk in failed:
+            event.attempts += 1
+            event.error = failed[event.pk]
+            event.save(update_fields=["attempts", "error"])
+    ok = [e.pk for e in events if e.pk not in failed]
+    OutboxEvent.objects.filter(pk__in=ok).update(processed_at=now, error="")
     return len(ok)
 
 

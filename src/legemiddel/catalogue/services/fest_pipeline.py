@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ from legemiddel.catalogue.services.catalogue_writes import (
     search_keys_refresh,
 )
 from legemiddel.core.audit import audit_record
+from legemiddel.lib.db import one_writer
 from legemiddel.lib.formatting import format_date
 from legemiddel.lib.tabular import ImportRejected, RowError, file_sha256
 from legemiddel.lib.text import fold
@@ -96,11 +98,19 @@ def fest_import(
     file_name = file_name or path.name
     sha256 = file_sha256(path)
     try:
-        with fest.open_fest(path) as stream, transaction.atomic():
-            loader = _Loader(force=force, incremental=incremental)
-            for item in fest.read_fest(stream, progress=progress):
-                loader.take(item)
-            result = loader.finish(file_name=file_name, sha256=sha256, actor=actor, started=started)
+        with fest.open_fest(path) as stream:
+            items: Iterable[Any] = fest.read_fest(stream, progress=progress)
+            if one_writer():
+                # SQLite lets one writer in at a time: parse the whole file first (most of the
+                # time), so the write transaction holds other users' writes for the writing only.
+                items = list(items)
+            with transaction.atomic():
+                loader = _Loader(force=force, incremental=incremental)
+                for item in items:
+                    loader.take(item)
+                result = loader.finish(
+                    file_name=file_name, sha256=sha256, actor=actor, started=started
+                )
     except fest.FestFileError as exc:
         raise ImportRejected([RowError(0, "", "", str(exc))]) from exc
     audit_record(
