@@ -297,7 +297,7 @@ def check_chunk(chunk: pl.DataFrame, found: Lookups) -> Checked:
         "main_v",
         pl.col("atc_v").cast(pl.Categorical),
     )
-    episodes = compact.group_by(list(EPISODE_COLUMNS)).agg(
+    episodes = compact.group_by(list(EPISODE_COLUMNS), maintain_order=True).agg(
         pl.col(ROW).min().alias("first_row"),
         pl.len().cast(pl.UInt32).alias("rows"),
         pl.col("month").first(),  # the start's month

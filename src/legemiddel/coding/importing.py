@@ -224,22 +224,20 @@ def episodes_import(
         RowError(r, f"{file_name}: {display.get(c, c)}", v or "", m)
         for r, c, v, m in read.errors.head(MAX_ERRORS).iter_rows()
     ]
-    episodes, codes = read.episodes, read.codes
-    if read.bad.height:
-        episodes = episodes.join(read.bad, on="episode", how="anti")
-        codes = codes.join(read.bad, on="episode", how="anti")
+    # The read's frames are let go as they are replaced: a full year's file is millions of rows.
+    rows_read, episodes, codes, bad = read.rows, read.episodes, read.codes, read.bad
+    del read
+    if bad.height:
+        episodes = episodes.join(bad, on="episode", how="anti", maintain_order="left")
+        codes = codes.join(bad, on="episode", how="anti")
     if row_errors and (not accept_valid or not episodes.height):
         raise ImportRejected(row_errors)
     accepted = int(episodes.get_column("rows").sum())
-    # One row per episode now (its rows agree, though chunks may each have some), in file order.
-    spans = pl.col("episode").is_duplicated()
-    episodes = pl.concat(
-        [
-            episodes.filter(~spans),
-            episodes.filter(spans).sort("first_row").unique("episode", keep="first"),
-        ]
-    ).sort("first_row")
-    episodes = episodes.join(_pseudonyms(episodes), on="patient_n", maintain_order="left")
+    # One row per episode now (its rows agree, though chunks may each have some), in file order
+    # (chunks in order, each chunk's episodes in order of their rows).
+    episodes = episodes.unique("episode", keep="first", maintain_order=True)
+    # Pseudonyms per patient, joined on as each slice is written (64 characters a row).
+    pseudonyms = _pseudonyms(episodes)
     months = episodes.get_column("month").unique().sort().to_list()
     with transaction.atomic():
         earlier = Episode.objects.filter(month__in=months)
@@ -252,9 +250,9 @@ def episodes_import(
             sha256=sha256,
             period_start=months[0],
             period_end=episodes.get_column("start_v").max().date(),  # type: ignore[union-attr]
-            rows_read=read.rows,
+            rows_read=rows_read,
             rows_accepted=accepted,
-            rows_rejected=read.rows - accepted,
+            rows_rejected=rows_read - accepted,
             episodes=episodes.height,
             rejects=[
                 {"row": e.row, "column": e.column, "value": e.value, "message": e.message}
@@ -264,7 +262,8 @@ def episodes_import(
         )
         before = Episode.objects.aggregate(top=Max("id"))["top"] or 0
         for part in episodes.iter_slices(EPISODES_PER_INSERT):
-            insert_frame(Episode, _episode_rows(part, batch.pk))
+            named = part.join(pseudonyms, on="patient_n", how="left", maintain_order="left")
+            insert_frame(Episode, _episode_rows(named, batch.pk))
         superseded = _replace_by_id(batch.pk, before)
         for part in codes.iter_slices(CODES_PER_INSERT):
             insert_frame(
