@@ -39,7 +39,7 @@ from legemiddel.agreements.pricing import line_costs
 from legemiddel.catalogue.selectors import current_public_prices
 from legemiddel.demo.services import DEMO_USERS, demo_load
 from legemiddel.lib.formatting import format_number
-from legemiddel.methods.models import Method
+from legemiddel.methods.models import Method, MethodImport, Specialty
 from legemiddel.usage.models import ImportBatch
 
 pytestmark = pytest.mark.django_db
@@ -171,6 +171,11 @@ def _urls() -> list[str]:
         "year_id": [1],
         # Nye metoder: a method (the demo's first, or a missing one).
         "pk": [Method.objects.order_by("pk").values_list("pk", flat=True).first() or 1],
+        # Nye metoder (no prices): a method's page.
+        "method_id": [1],
+        # Nye metoder: a version of the decision list (the demo loads two).
+        "import_id": list(MethodImport.objects.values_list("pk", flat=True)) or [1],
+        "specialty_id": [Specialty.objects.values_list("pk", flat=True).first() or 1],
     }
     urls: list[str] = []
     missing: list[str] = []

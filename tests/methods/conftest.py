@@ -1,12 +1,15 @@
-"""Fixtures of the register tests: a small FEST catalogue (substances, brands, packages with
-ATC codes), a LIS area with a published agreement ranking them, and methods as an import
-would leave them."""
+"""Fixtures of the methods tests: a small FEST catalogue (substances, brands, packages with
+ATC codes), a LIS area with a published agreement ranking them, methods as an import would
+leave them (register), and decision lists in the public layout, written as the import tests
+need them."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
+import xlsxwriter
 from django.utils import timezone
 
 from legemiddel.agreements.models import Agreement, AgreementLine, TherapeuticArea
@@ -14,6 +17,7 @@ from legemiddel.catalogue.models import AtcCode, Brand, BrandSubstance, Package,
 from legemiddel.lib.text import fold
 from legemiddel.methods.decisions import understand
 from legemiddel.methods.ids import indication_key, normalise_method_id
+from legemiddel.methods.importing import methods_import
 from legemiddel.methods.models import Method, MethodType
 
 
@@ -164,3 +168,90 @@ def jak_area(catalogue) -> TherapeuticArea:
         agreement=agreement, package=catalogue["packages"]["100003"], indication_group="RA", rank=1
     )
     return area
+
+
+# --- Decision lists in the public layout (the import's tests) ---
+
+HEADER = [
+    "ID-nr",
+    "Virkestoff",
+    "Handelsenavn",
+    "Bruksområde (indikasjon)",
+    "Metodetype",
+    "Fagområde",
+    "Dato siste beslutning",
+    "Gjeldende beslutning Kortversjon",
+    "Gjeldende beslutning (Hele)",
+]
+EPOCH = dt.date(1899, 12, 30)
+
+
+def serial(day: dt.date) -> int:
+    """A date as Excel's serial number."""
+    return (day - EPOCH).days
+
+
+def row(
+    method_id: str = "2019_073",
+    substance: str = "Dupilumab",
+    trade: str = "Dupixent",
+    indication: str = "Atopisk dermatitt",
+    kind: str = "Legemidler",
+    specialty: str = "Hudsykdommer",
+    day: object = 43787,
+    short: str = "Dupilumab (Dupixent) kan innføres til behandling av atopisk dermatitt.",
+    full: str = "1. Dupilumab (Dupixent) kan innføres til behandling av atopisk dermatitt.",
+) -> list[object]:
+    return [method_id, substance, trade, indication, kind, specialty, day, short, full]
+
+
+def write_xlsx(path: Path, rows: list[list[object]], header: list[str] | None = None) -> Path:
+    """An XLSX as the list is published: numbers as number cells (the dates are serials)."""
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, header or HEADER)
+    for r, values in enumerate(rows, start=1):
+        for c, value in enumerate(values):
+            if isinstance(value, int | float):
+                sheet.write_number(r, c, value)
+            elif isinstance(value, dt.date):
+                sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()),
+                                     book.add_format({"num_format": "dd.mm.yyyy"}))  # fmt: skip
+            else:
+                sheet.write_string(r, c, str(value))
+    book.close()
+    return path
+
+
+def write_csv(
+    path: Path, rows: list[list[object]], header: list[str] | None = None, sep: str = ";",
+    encoding: str = "utf-8",
+) -> Path:  # fmt: skip
+    def field(value: object) -> str:
+        text = str(value)
+        return (
+            '"' + text.replace('"', '""') + '"'
+            if any(c in text for c in (sep, '"', "\n"))
+            else text
+        )
+
+    lines = [sep.join(field(h) for h in (header or HEADER))]
+    lines += [sep.join(field(v) for v in values) for values in rows]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+    return path
+
+
+@pytest.fixture
+def import_list(tmp_path, db):
+    """``import_list(rows, name="liste.xlsx", actor=None)`` writes and imports a list."""
+    counter = iter(range(1000))
+
+    def run(rows: list[list[object]], name: str = "liste.xlsx", actor=None, **kwargs):
+        path = tmp_path / f"{next(counter)}-{name}"
+        if name.endswith(".csv"):
+            write_csv(path, rows, **kwargs)
+        else:
+            write_xlsx(path, rows, **kwargs)
+        return methods_import(path=path, actor=actor, file_name=name)
+
+    return run

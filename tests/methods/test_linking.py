@@ -17,7 +17,7 @@ from legemiddel.methods.icd10 import (
     load_indications,
     parse_indications,
 )
-from legemiddel.methods.linking import link_method, lis_rank, substance_names
+from legemiddel.methods.linking import link_method, link_methods, lis_rank, substance_names
 from legemiddel.methods.models import MethodSubstance, MethodType
 from tests.methods.conftest import add_method
 
@@ -328,3 +328,31 @@ def test_linking_a_drug_method_costs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(12):
         link_method(method)
     assert set(method.atc_codes.split()) == {"L04AB04", "L01FF01"}
+
+
+def test_linking_many_methods_at_once_gives_what_one_at_a_time_gives(
+    tnf_area, django_assert_max_num_queries
+):
+    """An import links the whole list in one go: the same links as method by method, and a
+    number of queries that does not grow with the list."""
+    texts = ["Adalimumab", "infliximab", "Adalimumab og nivolumab", "ukjentmab", "ADALIMUMAB"] * 6
+    one_by_one = [add_method(substance_text=t, indication=f"A {i}") for i, t in enumerate(texts)]
+    for method in one_by_one:
+        link_method(method)
+    together = [add_method(substance_text=t, indication=f"B {i}") for i, t in enumerate(texts)]
+    with django_assert_max_num_queries(14):
+        link_methods(together)
+
+    def links(method):
+        method.refresh_from_db()
+        return (
+            _linked(method),
+            method.atc_codes,
+            method.area_id,
+            method.substance_pick_needed,
+            method.icd10,
+        )
+
+    assert [links(m) for m in together] == [links(m) for m in one_by_one]
+    assert together[3].substance_pick_needed is True
+    assert together[2].area_id == tnf_area.pk

@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -52,6 +53,7 @@ __all__ = [
     "icd10_matches",
     "icd10_prefixes",
     "link_method",
+    "link_methods",
     "lis_rank",
     "substance_matches",
     "substance_names",
@@ -103,62 +105,134 @@ class NameMatch:
         return self.candidates[0] if len(self.candidates) == 1 else None
 
 
+class _SubstanceIndex:
+    """Active FEST substances by the keys a name is compared on: the name (Norwegian or
+    English) without spaces and hyphens, and that name with any salt or ester at its end cut
+    off (so «tofacitinib» finds «Tofacitinibsitrat»)."""
+
+    def __init__(self, substances: Iterable[Substance]) -> None:
+        self.exact: dict[str, list[Substance]] = defaultdict(list)
+        self.salted: dict[str, list[Substance]] = defaultdict(list)
+        for substance in substances:
+            keys = {_key(substance.name)}
+            if substance.name_en:
+                keys.add(_key(substance.name_en))
+            for key in keys:
+                self.exact[key].append(substance)
+                for cut in range(3, len(key)):
+                    if _SALT.fullmatch(key[cut:]):
+                        self.salted[key[:cut]].append(substance)
+
+    def match(self, name: str) -> tuple[Substance, ...]:
+        wanted = _key(name)
+        if len(wanted) < 3:
+            return ()
+        found = self.exact.get(wanted) or self.salted.get(wanted) or []
+        unique = {s.pk: s for s in found}
+        return tuple(sorted(unique.values(), key=lambda s: (s.name, s.pk)))
+
+
+def _first_word(name: str) -> str:
+    words = fold(name).split()
+    return words[0][:40] if words else ""
+
+
+def _substance_index(names: Iterable[str]) -> _SubstanceIndex:
+    """The index over the substances these names could mean: for a few names only those whose
+    search key holds a name's first word, for many (an import) every active substance."""
+    words = sorted({w for w in (_first_word(n) for n in names) if w})
+    if not words:
+        return _SubstanceIndex([])
+    pool = Substance.objects.filter(active=True)
+    if len(words) <= 10:
+        condition = Q()
+        for word in words:
+            condition |= Q(search_key__contains=word)
+        pool = pool.filter(condition)
+    return _SubstanceIndex(pool.only("pk", "name", "name_en"))
+
+
 def substance_matches(name: str) -> tuple[Substance, ...]:
     """The active FEST substances a name means: same name (Norwegian or English) in any case,
     else the name with a salt or ester after it."""
-    wanted = _key(name)
-    if len(wanted) < 3:
-        return ()
-    first = fold(name).split()[0]
-    pool = Substance.objects.filter(active=True, search_key__contains=first[:40])
-    exact: list[Substance] = []
-    salted: list[Substance] = []
-    for substance in pool:
-        keys = [_key(substance.name)] + ([_key(substance.name_en)] if substance.name_en else [])
-        if wanted in keys:
-            exact.append(substance)
-        elif any(k.startswith(wanted) and _SALT.fullmatch(k[len(wanted) :]) for k in keys):
-            salted.append(substance)
-    return tuple(exact or salted)
+    return _substance_index([name]).match(name)
 
 
-def _link_substances(method: Method) -> bool:
-    """Link what the names say; returns whether a person must pick."""
-    matches = [NameMatch(n, substance_matches(n)) for n in substance_names(method.substance_text)]
-    wanted = {m.unambiguous.pk for m in matches if m.unambiguous is not None}
-    pick_needed = not matches or any(m.unambiguous is None for m in matches)
-    by_name = method.substance_links.filter(source=MethodSubstance.Source.NAME)
-    by_name.exclude(substance_id__in=wanted).delete()
-    have = set(method.substance_links.values_list("substance_id", flat=True))
-    MethodSubstance.objects.bulk_create(
-        MethodSubstance(method=method, substance_id=pk, source=MethodSubstance.Source.NAME)
-        for pk in sorted(wanted - have)
-    )
-    return pick_needed
+class _AtcIndex:
+    """What the ATC codes of many methods are read from, in four queries: the active brands
+    containing the substances, what each is made of, their ATC codes and their packages'."""
+
+    def __init__(self, substance_ids: set[str]) -> None:
+        self.made_of: dict[str, set[str]] = defaultdict(set)
+        self.brands_of: dict[str, set[str]] = defaultdict(set)
+        self.codes_of: dict[str, set[str]] = defaultdict(set)
+        if not substance_ids:
+            return
+        containing = BrandSubstance.objects.filter(substance_id__in=substance_ids).values(
+            "brand_id"
+        )
+        for brand_id, substance_id in BrandSubstance.objects.filter(
+            brand__active=True, brand_id__in=containing
+        ).values_list("brand_id", "substance_id"):
+            self.made_of[brand_id].add(substance_id)
+            self.brands_of[substance_id].add(brand_id)
+        brands = set(self.made_of)
+        if not brands:
+            return
+        for brand_id, atc in (
+            Brand.objects.filter(pk__in=brands).exclude(atc=None).values_list("pk", "atc_id")
+        ):
+            self.codes_of[brand_id].add(atc)
+        for brand_id, atc in (
+            Package.objects.filter(active=True, brand_id__in=brands)
+            .exclude(atc=None)
+            .values_list("brand_id", "atc_id")
+        ):
+            self.codes_of[brand_id].add(atc)
+
+    def atc_codes(self, substance_ids: set[str]) -> list[str]:
+        """The codes of the brands made only of these substances."""
+        brands = {b for s in substance_ids for b in self.brands_of.get(s, ())}
+        codes: set[str] = set()
+        for brand in brands:
+            if self.made_of[brand] <= substance_ids:
+                codes |= self.codes_of[brand]
+        return sorted(codes)
 
 
 def atc_codes_for(substance_ids: set[str]) -> list[str]:
     """The ATC codes of the active brands (and their packages) made only of these substances."""
-    if not substance_ids:
-        return []
-    containing = BrandSubstance.objects.filter(substance_id__in=substance_ids).values("brand_id")
-    made_of: dict[str, set[str]] = defaultdict(set)
-    for brand_id, substance_id in BrandSubstance.objects.filter(
-        brand__active=True, brand_id__in=containing
-    ).values_list("brand_id", "substance_id"):
-        made_of[brand_id].add(substance_id)
-    brands = [brand for brand, made in made_of.items() if made <= substance_ids]
-    if not brands:
-        return []
-    codes = set(
-        Brand.objects.filter(pk__in=brands).exclude(atc=None).values_list("atc_id", flat=True)
-    )
-    codes |= set(
-        Package.objects.filter(active=True, brand_id__in=brands)
-        .exclude(atc=None)
-        .values_list("atc_id", flat=True)
-    )
-    return sorted(codes)
+    return _AtcIndex(substance_ids).atc_codes(substance_ids)
+
+
+class _AreaIndex:
+    """Which therapeutic areas' agreements rank packages with each ATC code (two queries)."""
+
+    def __init__(self, codes: set[str]) -> None:
+        self.counts: dict[str, Counter[int]] = defaultdict(Counter)
+        self.areas: dict[int, TherapeuticArea] = {}
+        if not codes:
+            return
+        for atc, area_id in (
+            AgreementLine.objects.filter(package__atc_id__in=codes)
+            .exclude(agreement__status=Agreement.Status.WITHDRAWN)
+            .values_list("package__atc_id", "agreement__area_id")
+        ):
+            self.counts[atc][area_id] += 1
+        found = {a for c in self.counts.values() for a in c}
+        if found:
+            self.areas = {a.pk: a for a in TherapeuticArea.objects.filter(pk__in=found)}
+
+    def area(self, codes: list[str]) -> TherapeuticArea | None:
+        """The area ranking most packages with these codes (then by name)."""
+        counts: Counter[int] = Counter()
+        for code in codes:
+            counts.update(self.counts.get(code, Counter()))
+        return min(
+            (self.areas[a] for a in counts if a in self.areas),
+            key=lambda a: (-counts[a.pk], a.name),
+            default=None,
+        )
 
 
 def _atc_filter(codes: list[str]) -> Q:
@@ -167,17 +241,7 @@ def _atc_filter(codes: list[str]) -> Q:
 
 def area_for(codes: list[str]) -> TherapeuticArea | None:
     """The area whose agreements rank most packages with these ATC codes (then by name)."""
-    if not codes:
-        return None
-    counts = Counter(
-        AgreementLine.objects.filter(_atc_filter(codes))
-        .exclude(agreement__status=Agreement.Status.WITHDRAWN)
-        .values_list("agreement__area_id", flat=True)
-    )
-    if not counts:
-        return None
-    areas = {a.pk: a for a in TherapeuticArea.objects.filter(pk__in=counts)}
-    return min(areas.values(), key=lambda a: (-counts[a.pk], a.name))
+    return _AreaIndex(set(codes)).area(codes)
 
 
 def lis_rank(method: Method, on: dt.date | None = None) -> int | None:
@@ -221,33 +285,86 @@ def agreement_start_for(method: Method) -> dt.date | None:
     return None
 
 
+LINK_FIELDS = ("substance_pick_needed", "atc_codes", "area", "icd10", "effective_from")
+
+
 def link_method(method: Method) -> None:
-    """Link a drug method whose links were not set by hand (see the module docstring). Saves
-    the method's changed link fields; touches nothing a person set."""
-    changed: list[str] = []
+    """Link one method (see :func:`link_methods`)."""
+    link_methods([method])
 
-    def put(field: str, value: object) -> None:
-        if getattr(method, field) != value:
-            setattr(method, field, value)
-            changed.append(field)
 
-    if method.method_type == MethodType.DRUG and not method.substances_by_hand:
-        put("substance_pick_needed", _link_substances(method))
-    elif method.method_type != MethodType.DRUG:
-        put("substance_pick_needed", False)
-    if method.method_type == MethodType.DRUG and not method.links_by_hand:
-        ids = set(method.substance_links.values_list("substance_id", flat=True))
-        codes = atc_codes_for(ids)
-        put("atc_codes", " ".join(codes)[:300])
-        area = area_for(codes)
-        put("area_id", area.pk if area else None)
-    if not method.icd10_by_hand:
-        put("icd10", load_indications().codes_for(method.method_id, method.indication) or "")
-    if (
-        method.status_confirmed_at is None
-        and method.effective_from is None
-        and tied_to_agreement(method.effective_note)
-    ):
-        put("effective_from", agreement_start_for(method))
+def link_methods(methods: Iterable[Method]) -> None:
+    """Link methods whose links were not set by hand (see the module docstring), in a bounded
+    number of queries however many there are (an import links a whole list). Saves the
+    methods' changed link fields; touches nothing a person set."""
+    methods = [m for m in methods if m.pk is not None]
+    if not methods:
+        return
+    drugs = [m for m in methods if m.method_type == MethodType.DRUG]
+    existing: dict[int, dict[str, tuple[int, str]]] = defaultdict(dict)
+    for pk, method_id, substance_id, source in MethodSubstance.objects.filter(
+        method__in=[m.pk for m in drugs]
+    ).values_list("pk", "method_id", "substance_id", "source"):
+        existing[method_id][substance_id] = (pk, source)
+    names = {m.pk: substance_names(m.substance_text) for m in drugs if not m.substances_by_hand}
+    index = _substance_index(n for found in names.values() for n in found)
+    stale: list[int] = []
+    new: list[MethodSubstance] = []
+    linked: dict[int, set[str]] = {}
+    pick_needed: dict[int, bool] = {}
+    for method in drugs:
+        have = existing.get(method.pk, {})
+        if method.pk in names:
+            matches = [index.match(n) for n in names[method.pk]]
+            wanted = {found[0].pk for found in matches if len(found) == 1}
+            pick_needed[method.pk] = not matches or any(len(found) != 1 for found in matches)
+            stale += [
+                pk
+                for sid, (pk, source) in have.items()
+                if source == MethodSubstance.Source.NAME and sid not in wanted
+            ]
+            kept = {
+                sid
+                for sid, (_pk, source) in have.items()
+                if source != MethodSubstance.Source.NAME or sid in wanted
+            }
+            new += [
+                MethodSubstance(method=method, substance_id=sid, source=MethodSubstance.Source.NAME)
+                for sid in sorted(wanted - set(have))
+            ]
+            linked[method.pk] = kept | wanted
+        else:
+            linked[method.pk] = set(have)
+    if stale:
+        MethodSubstance.objects.filter(pk__in=stale).delete()
+    if new:
+        MethodSubstance.objects.bulk_create(new)
+    automatic = [m for m in drugs if not m.links_by_hand]
+    atc = _AtcIndex({sid for m in automatic for sid in linked[m.pk]})
+    codes = {m.pk: atc.atc_codes(linked[m.pk]) for m in automatic}
+    areas = _AreaIndex({c for found in codes.values() for c in found})
+    indications = load_indications()
+    changed: list[Method] = []
+    for method in methods:
+        before = [getattr(method, f if f != "area" else "area_id") for f in LINK_FIELDS]
+        if method.method_type != MethodType.DRUG:
+            method.substance_pick_needed = False
+        elif method.pk in pick_needed:
+            method.substance_pick_needed = pick_needed[method.pk]
+        if method.pk in codes:
+            method.atc_codes = " ".join(codes[method.pk])[:300]
+            area = areas.area(codes[method.pk])
+            method.area_id = area.pk if area else None
+        if not method.icd10_by_hand:
+            method.icd10 = indications.codes_for(method.method_id, method.indication) or ""
+        if (
+            method.status_confirmed_at is None
+            and method.effective_from is None
+            and tied_to_agreement(method.effective_note)
+        ):
+            method.effective_from = agreement_start_for(method)
+        after = [getattr(method, f if f != "area" else "area_id") for f in LINK_FIELDS]
+        if after != before:
+            changed.append(method)
     if changed:
-        method.save(update_fields=changed)
+        Method.objects.bulk_update(changed, list(LINK_FIELDS), batch_size=500)

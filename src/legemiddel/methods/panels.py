@@ -6,7 +6,7 @@ from typing import Any
 
 from legemiddel.methods.access import can_edit_methods
 from legemiddel.methods.models import Method
-from legemiddel.methods.selectors import UNCONFIRMED
+from legemiddel.methods.register_selectors import UNCONFIRMED
 
 
 def unconfirmed_panel(user: Any) -> dict[str, Any] | None:

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from legemiddel.accounts.access import Roles, access, request_user
 from legemiddel.catalogue.models import Substance
 from legemiddel.core.downloads import xlsx_response
-from legemiddel.methods import selectors, services
+from legemiddel.methods import register_selectors as selectors
+from legemiddel.methods import services
 from legemiddel.methods.access import (
     EDITOR_ROLES,
     REGISTER_ROLES,
