@@ -8,9 +8,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from legemiddel.coding.models import Episode, EpisodeCode, EpisodeImport
+from legemiddel.coding.matching import coding_refresh
+from legemiddel.coding.models import Episode, EpisodeCode, EpisodeImport, Match
 from legemiddel.coding.rules import parse_rules
 from legemiddel.usage.models import Administration, ImportBatch
+
+D = dt.date(2024, 3, 14)  # the day most of the hand-made data is on
 
 RULES_YAML = """
 author: Test
@@ -53,8 +56,12 @@ def rules():
 
 
 class Data:
-    def __init__(self, org):
+    """Writes the rows; the defaults are the common case (patient p1 given aflibercept at the
+    eye outpatient clinic on ``D``, its episode E1 there the same day)."""
+
+    def __init__(self, org, rules=None):
         self.org = org
+        self.rules = rules
         self.batch = ImportBatch.objects.create(
             source="dips",
             file_name="dips.csv",
@@ -69,7 +76,7 @@ class Data:
             period_end=dt.date(2024, 12, 31),
         )
 
-    def adm(self, day, patient, unit, atc, episode="", atc_codes=""):
+    def adm(self, day=D, patient="p1", unit="MED-REV-POL", atc="S01LA05", episode="", atc_codes=""):
         unit = self.org[unit]
         return Administration.objects.create(
             batch=self.batch,
@@ -83,7 +90,7 @@ class Data:
             atc_codes=atc_codes,
         )
 
-    def episode(self, ref, patient, unit, start, end=None, codes=()):
+    def episode(self, ref="E1", patient="p1", unit="MED-REV-POL", start=D, end=None, codes=()):
         unit = self.org[unit]
         end = end or start
         tz = timezone.get_current_timezone()
@@ -105,10 +112,24 @@ class Data:
                 episode_ref=ref, month=start.replace(day=1), system=system, code=code, atc=atc
             )
 
+    def refresh(self):
+        """Match and refresh the findings under the test rules."""
+        return coding_refresh(rules=self.rules)
+
+    def match(self, adm, rule=None):
+        """The one match of an administration (under ``rule`` when given)."""
+        found = Match.objects.filter(administration_id=adm.pk)
+        if rule:
+            found = found.filter(rule=rule)
+        return found.get()
+
+    def outcome(self, adm, rule=None):
+        return self.match(adm, rule).outcome
+
 
 @pytest.fixture
-def data(org):
-    return Data(org)
+def data(org, rules):
+    return Data(org, rules)
 
 
 AFLIBERCEPT = ("ATC", "S01LA05", "S01LA05")

@@ -9,10 +9,12 @@ import pytest
 from django.core.management import call_command
 
 from legemiddel.coding.importing import episodes_import
-from legemiddel.coding.models import Episode, EpisodeCode, EpisodeImport
+from legemiddel.coding.matching import coding_refresh
+from legemiddel.coding.models import Episode, EpisodeCode, EpisodeImport, Match, Outcome
+from legemiddel.findings.models import Finding
 from legemiddel.lib.tabular import ImportRejected
 from legemiddel.usage.models import CodeMapping
-from tests.usage.files import P1, P2, pseudonym, write_csv, write_xlsx, wrong_check_digit
+from tests.usage.files import P1, P2, number, pseudonym, write_csv, write_xlsx, wrong_check_digit
 
 HEADER = ["episode", "fødselsnummer", "enhet", "kontakttype", "start", "slutt", "ansvarlig hpr",
           "kodeverk", "kode", "hoved"]  # fmt: skip
@@ -179,3 +181,176 @@ class TestBadInput:
         path = write_csv(tmp_path / "e.csv", [HEADER])
         with pytest.raises(ImportRejected):
             episodes_import(path=path)
+
+
+def october(episode="EP-1", **fields):
+    return row(episode=episode, start="2024-10-31 08:30", end="2024-10-31 09:10", **fields)
+
+
+def november(episode="EP-1", **fields):
+    return row(episode=episode, start="2024-11-01 08:30", end="2024-11-01 09:10", **fields)
+
+
+def codes_of(ref):
+    return sorted(EpisodeCode.objects.filter(episode_ref=ref).values_list("code", "month"))
+
+
+@pytest.mark.django_db
+class TestAnEpisodeIsIdentifiedByItsId:
+    """The same episode id in two files (a corrected re-report, or an episode in both an
+    October and a November file): the newest import's version replaces the older one, wherever
+    its months are, so matching by episode id sees one episode."""
+
+    def test_a_later_file_replaces_the_episode_in_another_month(self, org, tmp_path):
+        imported(
+            tmp_path,
+            [october(), october(system="NCSP", code="CKD05"), october(episode="EP-2")],
+            name="oktober.csv",
+        )
+        result = imported(tmp_path, [november(), november(episode="EP-3")], name="november.csv")
+        assert sorted(Episode.objects.values_list("episode_ref", "start_day")) == [
+            ("EP-1", dt.date(2024, 11, 1)),
+            ("EP-2", dt.date(2024, 10, 31)),
+            ("EP-3", dt.date(2024, 11, 1)),
+        ]
+        assert codes_of("EP-1") == [("S01LA05", dt.date(2024, 11, 1))]
+        assert codes_of("EP-2") == [("S01LA05", dt.date(2024, 10, 1))]
+        assert (result.batch.episodes_replaced, result.batch.episodes_superseded) == (1, 1)
+        assert "1 tidligere episoder erstattet (1 av dem med samme episode-id" in result.as_text()
+        assert "den sist importerte versjonen gjelder" in result.as_text()
+
+    def test_the_older_file_imported_again_is_the_newest_import(self, org, tmp_path):
+        first = [october(), october(system="NCSP", code="CKD05")]
+        imported(tmp_path, first, name="oktober.csv")
+        imported(tmp_path, [november()], name="november.csv")
+        imported(tmp_path, first, name="oktober.csv")
+        assert list(Episode.objects.values_list("episode_ref", "start_day")) == [
+            ("EP-1", dt.date(2024, 10, 31))
+        ]
+        assert codes_of("EP-1") == [
+            ("CKD05", dt.date(2024, 10, 1)), ("S01LA05", dt.date(2024, 10, 1)),
+        ]  # fmt: skip
+
+    def test_the_same_file_twice_replaces_nothing_by_id(self, org, tmp_path):
+        imported(tmp_path, [october(), october(episode="EP-2")], name="oktober.csv")
+        again = imported(tmp_path, [october(), october(episode="EP-2")], name="oktober.csv")
+        assert (again.batch.episodes_replaced, again.batch.episodes_superseded) == (2, 0)
+        assert "samme episode-id" not in again.as_text()
+        assert Episode.objects.count() == 2
+        assert EpisodeCode.objects.count() == 2
+
+    def test_a_rejected_file_leaves_the_earlier_version(self, org, tmp_path):
+        imported(tmp_path, [october()], name="oktober.csv")
+        with pytest.raises(ImportRejected):
+            imported(tmp_path, [november(), november(episode="EP-9", unit="UKJENT")])
+        assert list(Episode.objects.values_list("start_day", flat=True)) == [dt.date(2024, 10, 31)]
+
+    def test_an_episode_left_out_with_errors_keeps_its_earlier_version(self, org, tmp_path):
+        imported(tmp_path, [october(), october(episode="EP-2")], name="oktober.csv")
+        imported(
+            tmp_path,
+            [november(), november(episode="EP-2", system="XYZ")],
+            name="november.csv",
+            accept_valid=True,
+        )
+        assert sorted(Episode.objects.values_list("episode_ref", "start_day")) == [
+            ("EP-1", dt.date(2024, 11, 1)),
+            ("EP-2", dt.date(2024, 10, 31)),
+        ]
+
+    def test_matching_by_id_sees_only_the_newest_version(self, org, tmp_path, data, rules):
+        # October's version had the procedure code; the re-report in November does not.
+        adm = data.adm(
+            dt.date(2024, 10, 31), pseudonym(P1), "MED-REV-POL", "S01LA05", episode="EP-1"
+        )
+        imported(tmp_path, [october(), october(system="NCSP", code="CKD05")], name="okt.csv")
+        coding_refresh(rules=rules)
+        assert Match.objects.get(administration_id=adm.pk).outcome == Outcome.CODED
+        imported(tmp_path, [november()], name="november.csv")
+        coding_refresh(rules=rules)
+        match = Match.objects.get(administration_id=adm.pk)
+        assert (match.outcome, match.episode_ref) == (Outcome.NO_PROCEDURE, "EP-1")
+
+    def test_findings_stay_as_people_left_them(self, org, tmp_path, data, rules):
+        data.adm(dt.date(2024, 10, 31), pseudonym(P1), "MED-REV-POL", "S01LA05", episode="EP-1")
+        imported(tmp_path, [october()], name="oktober.csv")
+        coding_refresh(rules=rules)
+        finding = Finding.objects.get()
+        assert (finding.category, finding.reference) == ("no_procedure", "EP-1")
+        Finding.objects.update(status=Finding.Status.DISPUTED, reason="Meldt til NPR")
+        # Re-reported in November, still without the procedure code: the same finding.
+        imported(tmp_path, [november()], name="november.csv")
+        counts = coding_refresh(rules=rules)
+        assert (counts["new"], counts["corrected"]) == (0, 0)
+        finding = Finding.objects.get()
+        assert (finding.status, finding.reason) == (Finding.Status.DISPUTED, "Meldt til NPR")
+        # Re-reported once more with the code: corrected, confirmed by the data.
+        imported(tmp_path, [november(), november(system="NCSP", code="CKD05")], name="ny.csv")
+        coding_refresh(rules=rules)
+        finding.refresh_from_db()
+        assert finding.status == Finding.Status.CORRECTED
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """The file read a few rows at a time, so an episode's rows fall in different chunks."""
+    monkeypatch.setattr("legemiddel.usage.reading.CHUNK_BYTES", 160)
+
+
+@pytest.mark.django_db
+class TestReadInChunks:
+    """The file is checked chunk by chunk and kept as compact frames; the checks of a whole
+    episode still see every row of it, wherever in the file they are."""
+
+    def test_an_episode_split_across_chunks_is_one_episode(self, org, tmp_path, small_chunks):
+        codes = [("ICD-10", "H35.3"), ("NCSP", "CKD05"), ("ATC", "S01LA05"), ("S", "1LA05")]
+        rows = [row(system=s, code=c) for s, c in codes]
+        rows += [row(episode="E2", system=s, code=c) for s, c in codes]
+        result = imported(tmp_path, rows)
+        assert sorted(Episode.objects.values_list("episode_ref", flat=True)) == ["E1", "E2"]
+        assert EpisodeCode.objects.filter(episode_ref="E1").count() == 4
+        assert (result.batch.rows_read, result.batch.rows_accepted, result.batch.episodes) == (
+            8, 8, 2,
+        )  # fmt: skip
+
+    def test_rows_far_apart_that_disagree_are_found(self, org, tmp_path, small_chunks):
+        rows = [row(), *[row(episode=f"E{i}") for i in range(2, 12)], row(contact="døgn")]
+        errors = rejected(tmp_path, rows)
+        assert {(e.row, e.column, e.value) for e in errors} == {
+            (2, "episoder.csv: kontakttype", "poliklinikk"),
+            (13, "episoder.csv: kontakttype", "døgn"),
+        }
+
+    def test_a_second_patient_far_apart_is_found(self, org, tmp_path, small_chunks):
+        rows = [row(), *[row(episode=f"E{i}") for i in range(2, 12)], row(patient=P2)]
+        errors = rejected(tmp_path, rows)
+        assert {(e.row, e.value) for e in errors} == {(2, ""), (13, "")}
+        assert all("ulike pasienter" in e.message for e in errors)
+
+    def test_a_number_with_a_leading_zero_keeps_it_in_the_pseudonym(self, org, tmp_path):
+        early = number(dt.date(1990, 1, 5), 123)
+        assert early.startswith("0")
+        imported(tmp_path, [row(patient=early)])
+        assert Episode.objects.get().patient == pseudonym(early)
+
+    def test_only_the_first_errors_are_listed_and_every_bad_episode_is_left_out(
+        self, org, tmp_path, small_chunks, monkeypatch
+    ):
+        monkeypatch.setattr("legemiddel.coding.importing.MAX_ERRORS", 3)
+        rows = [row(episode=f"BAD{i}", unit="UKJENT") for i in range(8)]
+        rows += [row(episode="GOOD"), row(episode="LATE", contact="døgn"), row(episode="LATE")]
+        result = imported(tmp_path, rows, accept_valid=True)
+        assert list(Episode.objects.values_list("episode_ref", flat=True)) == ["GOOD"]
+        assert [e["row"] for e in result.batch.rejects] == [2, 3, 4]
+        assert (result.batch.rows_read, result.batch.rows_rejected) == (11, 10)
+
+    def test_without_accept_valid_the_first_errors_name_rows_in_order(
+        self, org, tmp_path, small_chunks, monkeypatch
+    ):
+        monkeypatch.setattr("legemiddel.coding.importing.MAX_ERRORS", 2)
+        rows = [row(episode="LATE"), *[row(episode=f"E{i}") for i in range(9)]]
+        rows += [row(episode="E3", code="BAD!"), row(episode="LATE", hpr="7654321")]
+        errors = rejected(tmp_path, rows)
+        assert [(e.row, e.column) for e in errors] == [
+            (2, "episoder.csv: ansvarlig hpr"), (12, "episoder.csv: kode"),
+        ]  # fmt: skip

@@ -18,6 +18,7 @@ from legemiddel.lib.formatting import (
     NBSP,
     format_date,
     format_datetime,
+    format_import_summary,
     format_month,
     format_nok,
     format_number,
@@ -240,3 +241,21 @@ def test_the_template_filters_render_a_missing_value_as_empty():
         "[{{ amount|nok }}][{{ count|tall }}][{{ day|dato }}][{{ day|tidspunkt }}][{{ day|maaned }}]"
     ).render(Context({"amount": None, "count": None, "day": None}))
     assert rendered == "[][][][][]"
+
+
+def test_an_import_summary_leaves_out_the_parts_with_nothing_to_say():
+    period = (dt.date(2026, 1, 1), dt.date(2026, 2, 14))
+    assert format_import_summary("SLS", period, "2 av 2 rader") == (
+        "SLS 01.2026–02.2026: 2 av 2 rader importert."
+    )
+    text = format_import_summary(
+        "Episoder",
+        period,
+        "3 episoder (5 av 1200 rader)",
+        rejected=(1195, "rader avvist"),
+        replaced=(1234, "tidligere episoder erstattet"),
+    )
+    assert text == (
+        f"Episoder 01.2026–02.2026: 3 episoder (5 av 1200 rader) importert, 1{NBSP}195 rader "
+        f"avvist; 1{NBSP}234 tidligere episoder erstattet."
+    )

@@ -32,7 +32,7 @@ def register_kinds() -> None:
             _run,
             _(
                 "One row per episode code, as reported to NPR (pseudonymised at import). "
-                "Replaces the months it covers."
+                "Replaces the months it covers, and earlier versions of its episodes."
             ),
             extensions=(".csv", ".txt", ".xlsx"),
             max_bytes=2 * 1024**3,

@@ -25,6 +25,10 @@ class EpisodeImport(models.Model):
     rows_rejected = models.PositiveIntegerField(_("rows rejected"), default=0)
     episodes = models.PositiveIntegerField(_("episodes"), default=0)
     episodes_replaced = models.PositiveIntegerField(_("earlier episodes replaced"), default=0)
+    # Of those, the episodes replaced by id in months the file does not cover.
+    episodes_superseded = models.PositiveIntegerField(
+        _("earlier versions of the same episodes replaced"), default=0
+    )
     rejects = models.JSONField(_("rejected rows"), default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

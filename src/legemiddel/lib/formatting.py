@@ -115,3 +115,24 @@ def format_share(value: object, decimals: int = 1) -> str:
     if number is None:
         return ""
     return f"{format_number(number * 100, decimals)}{NBSP}%"
+
+
+def format_import_summary(
+    label: str,
+    period: tuple[dt.date | None, dt.date | None],
+    imported: str,
+    *,
+    rejected: tuple[int, str] = (0, ""),
+    replaced: tuple[int, str] = (0, ""),
+) -> str:
+    """What an import did, in one sentence, the same way for every import of monthly data:
+    the label, the months (from and to, with an en dash), what was imported, then the rows
+    rejected and the earlier rows replaced (``rejected`` and ``replaced`` are a count and the
+    words after it; a count of 0 leaves its part out)."""
+    start, end = period
+    text = f"{label} {format_month(start)}–{format_month(end)}: {imported} importert"
+    if rejected[0]:
+        text += f", {format_number(rejected[0])} {rejected[1]}"
+    if replaced[0]:
+        text += f"; {format_number(replaced[0])} {replaced[1]}"
+    return text + "."

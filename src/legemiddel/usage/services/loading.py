@@ -10,7 +10,7 @@ from typing import Any, cast
 import polars as pl
 from django.utils import timezone
 
-from legemiddel.lib.formatting import format_month, format_number
+from legemiddel.lib.formatting import format_import_summary, format_number
 from legemiddel.lib.tabular import RowError
 from legemiddel.usage.models import ImportBatch
 from legemiddel.usage.services.bulk import SqliteRows, to_payload, write_payload
@@ -28,15 +28,13 @@ class UsageImportResult:
 
     def as_text(self) -> str:
         b = self.batch
-        text = (
-            f"{b.get_source_display()} {format_month(b.period_start)}–{format_month(b.period_end)}: "
-            f"{format_number(b.rows_accepted)} av {format_number(b.rows_read)} rader importert"
+        return format_import_summary(
+            b.get_source_display(),
+            (b.period_start, b.period_end),
+            f"{format_number(b.rows_accepted)} av {format_number(b.rows_read)} rader",
+            rejected=(b.rows_rejected, "avvist (se avviste rader)"),
+            replaced=(b.rows_replaced, "tidligere rader for perioden erstattet"),
         )
-        if b.rows_rejected:
-            text += f", {format_number(b.rows_rejected)} avvist (se avviste rader)"
-        if b.rows_replaced:
-            text += f"; {format_number(b.rows_replaced)} tidligere rader for perioden erstattet"
-        return text + "."
 
 
 @dataclass
