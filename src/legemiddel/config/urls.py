@@ -30,6 +30,7 @@ urlpatterns = [
     path("funn/", include("legemiddel.findings.urls")),
     path("inntektskontroll/", include("legemiddel.coding.urls")),
     path("metoder/", include("legemiddel.methods.urls")),
+    path("styring/", include("legemiddel.governance.urls")),
     path("api/v1/", include(("legemiddel.api.urls", "api-v1"), namespace="api-v1")),
     path("i18n/setlang/", access(PUBLIC)(set_language), name="set_language"),
     # One login page for everything, so throttling and the audit trail cover the admin too.

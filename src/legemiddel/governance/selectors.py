@@ -1,0 +1,103 @@
+"""Reads for governance: meetings per forum, what needs attention, a person's actions, the
+history of a meeting, and the start-up meetings as the agreement pages show them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from legemiddel.agreements.meetings import MeetingSummary
+from legemiddel.agreements.models import Agreement
+from legemiddel.core.models import AuditEvent
+from legemiddel.governance.access import can_organise, visible_meetings
+from legemiddel.governance.models import Forum, Meeting, MeetingAction
+
+
+@dataclass
+class MeetingWarning:
+    meeting: Meeting
+    kinds: list[str]
+
+
+def meeting_warnings(today: dt.date | None = None) -> list[MeetingWarning]:
+    """Meetings the core group must act on: start-up meetings of agreements not yet over
+    that are overdue, booked late or not booked close to their due date, and any meeting held
+    without minutes."""
+    day = today or timezone.localdate()
+    meetings = (
+        Meeting.objects.select_related("forum", "agreement", "agreement__area")
+        .exclude(agreement__status=Agreement.Status.WITHDRAWN)
+        .filter(minutes_recorded_at__isnull=True)
+        .exclude(status=Meeting.Status.CANCELLED)
+    )
+    found = []
+    for meeting in meetings:
+        if meeting.agreement is not None and meeting.agreement.effective_end < day:
+            continue
+        kinds = meeting.warnings(day)
+        if kinds:
+            found.append(MeetingWarning(meeting, kinds))
+    return found
+
+
+def meetings_for(user: Any, forum: Forum | None = None) -> QuerySet[Meeting]:
+    meetings = visible_meetings(user)
+    if forum is not None:
+        meetings = meetings.filter(forum=forum)
+    return meetings.order_by("-scheduled_at", "-due_by", "-id")
+
+
+def open_actions(user: Any) -> QuerySet[MeetingAction]:
+    """The user's open actions, the earliest deadline first (no deadline last)."""
+    return (
+        MeetingAction.objects.filter(owner=user, status=MeetingAction.Status.OPEN)
+        .select_related("meeting", "meeting__forum")
+        .order_by("due", "id")
+    )
+
+
+def meeting_history(meeting: Meeting) -> QuerySet[AuditEvent]:
+    """Everything recorded about the meeting, newest first, also from before it moved into
+    governance (those events were given the meeting as their object when it moved)."""
+    return AuditEvent.objects.filter(target=f"møte:{meeting.pk}").order_by("-at", "-id")
+
+
+def startup_meeting_summaries(agreement_ids: list[int]) -> dict[int, MeetingSummary]:
+    """The start-up meetings of these agreements, for the agreement pages (registered with
+    ``agreements.meetings``)."""
+    day = timezone.localdate()
+    found: dict[int, MeetingSummary] = {}
+    for meeting in Meeting.objects.filter(agreement_id__in=agreement_ids):
+        assert meeting.agreement_id is not None
+        found[meeting.agreement_id] = MeetingSummary(
+            url=reverse("governance:meeting", args=[meeting.pk]),
+            due_by=meeting.due_by,
+            scheduled_at=meeting.scheduled_at,
+            minutes_recorded_at=meeting.minutes_recorded_at,
+            cancelled=meeting.status == Meeting.Status.CANCELLED,
+            warnings=tuple(meeting.warnings(day)),
+        )
+    return found
+
+
+def attention_for(user: Any) -> dict[str, Any] | None:
+    """The organisers' start-page panel: meetings to act on."""
+    if not can_organise(user):
+        return None
+    warnings = meeting_warnings()
+    return {"warnings": warnings} if warnings else None
+
+
+def actions_for(user: Any) -> dict[str, Any] | None:
+    """The start-page panel of everyone with open actions."""
+    if not user.is_authenticated:
+        return None
+    actions = list(open_actions(user)[:10])
+    if not actions:
+        return None
+    return {"actions": actions, "today": timezone.localdate()}
