@@ -2,7 +2,7 @@
 
 The core group, the procurement adviser and the administrator organise meetings: they see and
 change every meeting. Everyone else sees the meetings they take part in (as a user, or by the
-e-mail address they were invited with) and the actions they own. Hidden looks the same as
+e-mail address they were invited with) or own an action from. Hidden looks the same as
 missing (``Http404``); asking to change what one may only read is ``PermissionDenied``.
 """
 
@@ -26,8 +26,8 @@ def can_organise(user: Any) -> bool:
 
 
 def participation(user: Any) -> Q:
-    """The meetings ``user`` takes part in."""
-    condition = Q(participants__user=user)
+    """The meetings ``user`` takes part in, or owns an action from."""
+    condition = Q(participants__user=user) | Q(actions__owner=user)
     if user.email:
         condition |= Q(participants__email__iexact=user.email)
     return condition

@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
                 ('status', models.CharField(choices=[('open', 'Open'), ('done', 'Done')], default='open', max_length=8, verbose_name='status')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
                 ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='governance.meeting')),
                 ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meeting_actions', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
             ],
@@ -88,7 +88,7 @@ class Migration(migrations.Migration):
                 ('size', models.PositiveIntegerField(verbose_name='size')),
                 ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded')),
                 ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='governance.meeting')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
                 'verbose_name': 'attachment',
