@@ -254,3 +254,12 @@ def test_the_meeting_page_shows_its_history(users, client_for):
     page = client_for(Role.CORE_GROUP).get(reverse("governance:meeting", args=[meeting.pk]))
 
     assert "deltaker lagt til: Kari Nordmann" in page.content.decode()
+
+
+def test_an_old_start_up_meeting_link_leads_to_its_new_page(users, client_for):
+    meeting = core_meeting(users[Role.CORE_GROUP])
+
+    response = client_for(Role.CORE_GROUP).get(f"/avtaler/moter/{meeting.pk}/")
+
+    assert response.status_code == 301
+    assert response["Location"] == reverse("governance:meeting", args=[meeting.pk])

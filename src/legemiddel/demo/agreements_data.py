@@ -265,6 +265,7 @@ def load_agreements(today: dt.date | None = None) -> None:
         services.notice_send(notice=notice, actor=adviser)
         # Governance plans it when it hears of the publication; the demo does not wait.
         meeting = meetings.startup_meeting_ensure(agreement=agreement)
+        assert meeting.due_by is not None  # a start-up meeting always has its due date
         held = meeting.due_by - dt.timedelta(days=3)
         meetings.meeting_update(
             meeting=meeting,

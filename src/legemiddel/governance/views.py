@@ -79,7 +79,7 @@ def forum_new(request: HttpRequest) -> HttpResponse:
         return redirect("governance:forum", forum_id=created.pk)
     for errors in form.errors.values():
         for error in errors:
-            messages.error(request, error)
+            messages.error(request, str(error))
     return redirect("governance:meetings")
 
 
