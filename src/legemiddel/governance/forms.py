@@ -113,7 +113,7 @@ class DecisionForm(forms.ModelForm):
 
 
 class ActionForm(forms.Form):
-    text = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(label=_("Action to take"), widget=forms.Textarea(attrs={"rows": 2}))
     owner = forms.ModelChoiceField(
         label=_("Responsible"),
         queryset=User.objects.filter(is_active=True).order_by("last_name", "first_name"),

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from legemiddel.agreements.models import Agreement
 from legemiddel.organisation.models import HealthPersonnel
@@ -200,8 +201,8 @@ class MeetingAction(models.Model):
     """Something a named person does after a meeting, by a date."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        DONE = "done", _("Done")
+        OPEN = "open", pgettext_lazy("action status", "Open")
+        DONE = "done", pgettext_lazy("action status", "Done")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="actions")
     text = models.TextField(_("action"))

@@ -158,10 +158,11 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
     def bound(name: str) -> Any:
         return request.POST if action == name else None
 
+    # Several forms share field names (text, owner, due, role): each gets ids of its own.
     forms: dict[str, Any] = {
-        "schedule": ScheduleForm(bound("schedule"), instance=found),
-        "participant": ParticipantForm(bound("participant")),
-        "role": RoleParticipantsForm(bound("role")),
+        "schedule": ScheduleForm(bound("schedule"), instance=found, auto_id="id_schedule_%s"),
+        "participant": ParticipantForm(bound("participant"), auto_id="id_participant_%s"),
+        "role": RoleParticipantsForm(bound("role"), auto_id="id_role_%s"),
         "minutes": MinutesForm(
             bound("minutes"),
             meeting=found,
@@ -169,11 +170,14 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 "minutes": found.minutes,
                 "attended": [str(p.pk) for p in found.participants.all() if p.attended],
             },
+            auto_id="id_minutes_%s",
         ),
-        "decision": DecisionForm(bound("decision")),
-        "action": ActionForm(bound("action")),
+        "decision": DecisionForm(bound("decision"), auto_id="id_decision_%s"),
+        "action": ActionForm(bound("action"), auto_id="id_action_%s"),
         "attachment": AttachmentForm(
-            bound("attachment"), request.FILES if action == "attachment" else None
+            bound("attachment"),
+            request.FILES if action == "attachment" else None,
+            auto_id="id_attachment_%s",
         ),
     }
     if action:
