@@ -15,11 +15,8 @@ def register() -> None:
         register_start_panel,
     )
     from legemiddel.governance.listeners import TOPICS, startup_meetings_after
-    from legemiddel.governance.selectors import (
-        actions_for,
-        attention_for,
-        startup_meeting_summaries,
-    )
+    from legemiddel.governance.selectors import actions_for, attention_for
+    from legemiddel.governance.summaries import startup_meeting_summaries
 
     outbox.listen("governance.startup_meetings", TOPICS, startup_meetings_after)
     register_meeting_provider(startup_meeting_summaries)

@@ -1,5 +1,5 @@
-"""Reads for governance: meetings per forum, what needs attention, a person's actions, the
-history of a meeting, and the start-up meetings as the agreement pages show them."""
+"""Reads for governance: meetings per forum, what needs attention, a person's actions and the
+history of a meeting."""
 
 from __future__ import annotations
 
@@ -8,10 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
-from django.urls import reverse
 from django.utils import timezone
 
-from legemiddel.agreements.meetings import MeetingSummary
 from legemiddel.agreements.models import Agreement
 from legemiddel.core.models import AuditEvent
 from legemiddel.governance.access import can_organise, visible_meetings
@@ -65,24 +63,6 @@ def meeting_history(meeting: Meeting) -> QuerySet[AuditEvent]:
     """Everything recorded about the meeting, newest first, also from before it moved into
     governance (those events were given the meeting as their object when it moved)."""
     return AuditEvent.objects.filter(target=f"møte:{meeting.pk}").order_by("-at", "-id")
-
-
-def startup_meeting_summaries(agreement_ids: list[int]) -> dict[int, MeetingSummary]:
-    """The start-up meetings of these agreements, for the agreement pages (registered with
-    ``agreements.meetings``)."""
-    day = timezone.localdate()
-    found: dict[int, MeetingSummary] = {}
-    for meeting in Meeting.objects.filter(agreement_id__in=agreement_ids):
-        assert meeting.agreement_id is not None
-        found[meeting.agreement_id] = MeetingSummary(
-            url=reverse("governance:meeting", args=[meeting.pk]),
-            due_by=meeting.due_by,
-            scheduled_at=meeting.scheduled_at,
-            minutes_recorded_at=meeting.minutes_recorded_at,
-            cancelled=meeting.status == Meeting.Status.CANCELLED,
-            warnings=tuple(meeting.warnings(day)),
-        )
-    return found
 
 
 def attention_for(user: Any) -> dict[str, Any] | None:
