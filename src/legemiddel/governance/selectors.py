@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from legemiddel.agreements.models import Agreement
@@ -32,6 +32,7 @@ def meeting_warnings(today: dt.date | None = None) -> list[MeetingWarning]:
         .exclude(agreement__status=Agreement.Status.WITHDRAWN)
         .filter(minutes_recorded_at__isnull=True)
         .exclude(status=Meeting.Status.CANCELLED)
+        .order_by(F("due_by").asc(nulls_last=True), F("scheduled_at").asc(nulls_last=True), "id")
     )
     found = []
     for meeting in meetings:
@@ -47,7 +48,10 @@ def meetings_for(user: Any, forum: Forum | None = None) -> QuerySet[Meeting]:
     meetings = visible_meetings(user)
     if forum is not None:
         meetings = meetings.filter(forum=forum)
-    return meetings.order_by("-scheduled_at", "-due_by", "-id")
+    # The same order on every database: unscheduled meetings after the scheduled ones.
+    return meetings.order_by(
+        F("scheduled_at").desc(nulls_last=True), F("due_by").desc(nulls_last=True), "-id"
+    )
 
 
 def open_actions(user: Any) -> QuerySet[MeetingAction]:
@@ -55,7 +59,7 @@ def open_actions(user: Any) -> QuerySet[MeetingAction]:
     return (
         MeetingAction.objects.filter(owner=user, status=MeetingAction.Status.OPEN)
         .select_related("meeting", "meeting__forum")
-        .order_by("due", "id")
+        .order_by(F("due").asc(nulls_last=True), "id")
     )
 
 

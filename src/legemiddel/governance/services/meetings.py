@@ -28,6 +28,7 @@ from legemiddel.governance.models import (
     MeetingDecision,
     MeetingParticipant,
 )
+from legemiddel.lib.formatting import format_date
 from legemiddel.lib.validators import refuse_control_characters
 
 DEFAULT_AGENDA = """1. Hva er nytt i avtalen: førstevalg, bytte og fra når
@@ -98,7 +99,11 @@ def startup_meeting_ensure(*, agreement: Agreement) -> Meeting:
         if meeting.due_by != due:
             meeting.due_by = due
             meeting.save(update_fields=["due_by"])
-            _audit(meeting, None, f"oppstartsmøte for avtale {agreement.pk}: frist {due}")
+            _audit(
+                meeting,
+                None,
+                f"oppstartsmøte for avtale {agreement.pk}: frist flyttet til {format_date(due)}",
+            )
         return meeting
     meeting = Meeting.objects.create(
         forum=startup_forum(),
