@@ -6,7 +6,7 @@ changes wrote (identified by their detail text) get the meeting as their object
 (``møte:<id>``), so its history shows on its new page. Backwards the rows are copied back.
 """
 
-from django.db import connection, migrations
+from django.db import migrations
 
 FORA = [
     ("kjernegruppe", "Kjernegruppen", "core_group",
@@ -30,7 +30,9 @@ def _audit_details(agreement_id):
     ]
 
 
-def _reset_sequences(apps, app, names):
+def _reset_sequences(schema_editor, apps, app, names):
+    """After rows were written with their ids, PostgreSQL's sequences must start above them."""
+    connection = schema_editor.connection
     models = [apps.get_model(app, n) for n in names]
     statements = connection.ops.sequence_reset_sql(_NoStyle(), models)
     with connection.cursor() as cursor:
@@ -94,7 +96,7 @@ def forward(apps, schema_editor):
             owner=old.owner,
             due=old.due,
         )
-    _reset_sequences(apps, "governance", ["Meeting", "MeetingParticipant", "MeetingDecision"])
+    _reset_sequences(schema_editor, apps, "governance", ["Meeting", "MeetingParticipant", "MeetingDecision"])
 
 
 def backward(apps, schema_editor):
@@ -121,7 +123,7 @@ def backward(apps, schema_editor):
             OldDecision.objects.create(
                 id=d.pk, meeting_id=meeting.pk, kind=d.kind, text=d.text, owner=d.owner, due=d.due
             )
-    _reset_sequences(apps, "agreements", ["StartupMeeting", "Participant", "Decision"])
+    _reset_sequences(schema_editor, apps, "agreements", ["StartupMeeting", "Participant", "Decision"])
     Meeting.objects.all().delete()
     apps.get_model("governance", "Forum").objects.all().delete()
 
