@@ -22,6 +22,7 @@ from legemiddel.governance.models import (
     MeetingAttachment,
     MeetingDecision,
 )
+from legemiddel.organisation.models import HealthPersonnel
 from tests.governance.builders import core_forum, core_meeting
 
 pytestmark = pytest.mark.django_db
@@ -263,3 +264,29 @@ def test_an_old_start_up_meeting_link_leads_to_its_new_page(users, client_for):
 
     assert response.status_code == 301
     assert response["Location"] == reverse("governance:meeting", args=[meeting.pk])
+
+
+def test_a_health_professional_is_invited_by_hpr_number(users, client_for):
+    meeting = core_meeting(users[Role.CORE_GROUP])
+    HealthPersonnel.objects.create(
+        hpr_number="9100001",
+        name="Dr. Nøkkel",
+        email="nokkel@helse-bergen.no",
+        category="hospital_doctor",
+    )
+    url = reverse("governance:meeting", args=[meeting.pk])
+    core = client_for(Role.CORE_GROUP)
+
+    core.post(url, {"action": "participant", "role": "key_doctor", "hpr": "9100001"})
+    unknown = core.post(url, {"action": "participant", "role": "key_doctor", "hpr": "9999999"})
+    nameless = core.post(url, {"action": "participant", "role": "other", "email": "x@y.no"})
+
+    person = meeting.participants.get(personnel__hpr_number="9100001")
+    assert (person.name, person.email, person.role) == (
+        "Dr. Nøkkel",
+        "nokkel@helse-bergen.no",
+        "key_doctor",
+    )
+    assert "Ingen helsepersonell har dette HPR-nummeret." in unknown.content.decode()
+    assert "Oppgi navnet eller HPR-nummeret til deltakeren." in nameless.content.decode()
+    assert meeting.participants.count() == 4

@@ -11,6 +11,7 @@ from legemiddel.accounts.models import User
 from legemiddel.accounts.roles import Role
 from legemiddel.governance.models import Forum, Meeting, MeetingDecision, MeetingParticipant
 from legemiddel.lib.validators import refuse_control_characters
+from legemiddel.organisation.models import HealthPersonnel
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -89,14 +90,44 @@ class MinutesForm(forms.Form):
 
 
 class ParticipantForm(forms.ModelForm):
+    """A person by name and address, or a health professional by HPR number (the name and
+    address then come from the register)."""
+
+    hpr = forms.CharField(
+        label=_("HPR number"),
+        required=False,
+        max_length=9,
+        help_text=_("For a health professional in the register: name and e-mail come from there."),
+    )
+
     class Meta:
         model = MeetingParticipant
         fields = ["role", "name", "email"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["name"].required = False
         # The name goes into the calendar invitation as the attendee's display name.
         self.fields["name"].validators.append(refuse_control_characters)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        hpr = (data.get("hpr") or "").strip()
+        data["personnel"] = None
+        if hpr:
+            person = HealthPersonnel.objects.filter(hpr_number=hpr).select_related("user").first()
+            if person is None:
+                self.add_error("hpr", _("No health professional has this HPR number."))
+            else:
+                data["name"] = (data.get("name") or "").strip() or person.name
+                data["email"] = (
+                    data.get("email") or person.email or (person.user.email if person.user else "")
+                )
+            data["personnel"] = person
+        elif not (data.get("name") or "").strip() and "name" not in self.errors:
+            self.add_error("name", _("Give the participant's name or HPR number."))
+        data.pop("hpr", None)
+        return data
 
 
 class RoleParticipantsForm(forms.Form):

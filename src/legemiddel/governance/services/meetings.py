@@ -30,6 +30,7 @@ from legemiddel.governance.models import (
 )
 from legemiddel.lib.formatting import format_date
 from legemiddel.lib.validators import refuse_control_characters
+from legemiddel.organisation.models import HealthPersonnel
 
 DEFAULT_AGENDA = """1. Hva er nytt i avtalen: førstevalg, bytte og fra når
 2. Hvordan innføre: nye pasienter, bytte av pasienter som står på behandling
@@ -255,15 +256,28 @@ def participant_add(
     email: str = "",
     role: str = MeetingParticipant.Role.MEMBER,
     user: User | None = None,
+    personnel: HealthPersonnel | None = None,
 ) -> MeetingParticipant:
-    """Invite one person: a user, or a name with an e-mail address (or none)."""
+    """Invite one person: a user, a health professional from the register (by HPR number), or
+    a name with an e-mail address (or none). What is typed wins over what is registered."""
     _editable(meeting)
+    if personnel is not None:
+        user = user or personnel.user
+        name = name or personnel.name
+        email = email or personnel.email
     if user is not None:
         name = name or user.display_name
         email = email or user.email
+    if not name.strip():
+        raise ValidationError({"name": ["Oppgi navnet på deltakeren."]})
     refuse_control_characters(name)
     participant = MeetingParticipant(
-        meeting=meeting, name=name, email=email.strip(), role=role, user=user
+        meeting=meeting,
+        name=name.strip(),
+        email=email.strip(),
+        role=role,
+        user=user,
+        personnel=personnel,
     )
     participant.full_clean()
     participant.save()
