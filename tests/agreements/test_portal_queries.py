@@ -34,8 +34,10 @@ def test_the_portal_page_uses_a_fixed_number_of_queries(demo, django_assert_num_
     client.force_login(User.objects.get(username="forskriver"))
     url = reverse("agreements:portal")
     client.get(url)
-    # Session, user, the three portal reads, price access status and the user's roles.
-    with django_assert_num_queries(9):
+    # Session, user, the three portal reads, price access status and the user's roles, and
+    # the notes beside the ranks (the Nye metoder status: the methods concerned; which brands
+    # they reach is one more query when there are any, see tests/methods/test_portal_status.py).
+    with django_assert_num_queries(10):
         page = client.get(url)
     assert page.status_code == 200
     for area in Agreement.objects.filter(status=Agreement.Status.PUBLISHED).values_list(

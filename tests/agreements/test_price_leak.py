@@ -39,6 +39,7 @@ from legemiddel.catalogue.selectors import current_public_prices
 from legemiddel.demo.services import DEMO_USERS, demo_load
 from legemiddel.governance.models import Forum, Meeting, MeetingAction
 from legemiddel.lib.formatting import format_number
+from legemiddel.methods.models import Method, MethodImport, Specialty
 from legemiddel.usage.models import ImportBatch
 
 pytestmark = pytest.mark.django_db
@@ -171,6 +172,13 @@ def _urls() -> list[str]:
         # Income control (no prices): a finding and a reporting year.
         "finding_id": [1],
         "year_id": [1],
+        # Nye metoder: a method (the demo's first, or a missing one).
+        "pk": [Method.objects.order_by("pk").values_list("pk", flat=True).first() or 1],
+        # Nye metoder (no prices): a method's page.
+        "method_id": [1],
+        # Nye metoder: a version of the decision list (the demo loads two).
+        "import_id": list(MethodImport.objects.values_list("pk", flat=True)) or [1],
+        "specialty_id": [Specialty.objects.values_list("pk", flat=True).first() or 1],
     }
     urls: list[str] = []
     missing: list[str] = []

@@ -16,6 +16,10 @@ from legemiddel.catalogue.models import AtcCode
 from legemiddel.catalogue.services.atc_import import PROFILE as ATC_PROFILE
 from legemiddel.core import jobs
 from legemiddel.lib.profiles import load_profile
+from legemiddel.methods.ids import indication_key, normalise_method_id
+from legemiddel.methods.models import Method
+from legemiddel.methods.reading import EXCEL_EPOCH, METHOD_TYPES
+from legemiddel.methods.reading import PROFILE as METHODS_PROFILE
 from legemiddel.organisation import importers as org_importers
 from legemiddel.organisation.models import ExternalSite, HealthPersonnel, OrgUnit
 from legemiddel.usage.models import Administration, Dispensing, EPrescription, SalesLine
@@ -385,6 +389,70 @@ for _source, (_rows, _stored, _keys) in USAGE.items():
             kept_on_rejection=frozenset({"usage.UnknownCode"}),
         )
     )
+
+
+# --- Decisions in Nye metoder -----------------------------------------------------------------
+
+
+@st.composite
+def method_rows(draw: st.DrawFn) -> list[Row]:
+    """Rows of the decision list: distinct ID + indication (an ID may have two indications),
+    every ID form, serial and text dates, 0 for none, the three method types."""
+    rows: list[Row] = []
+    for i in range(draw(st.integers(1, 8))):
+        year, number = 2015 + i % 10, 10 + i
+        suffix = draw(st.sampled_from(("", " A", "B")))
+        form = draw(st.sampled_from(("{y}_{n:03d}{s}", "ID{y}_{n:03d}{s}", "id{y}_{n:03d}{s}")))
+        method_id = form.format(y=year, n=number, s=suffix)
+        for j in range(draw(st.integers(1, 2))):
+            day = draw(st.integers(32874, 73050))  # 1990 to 2100 as Excel serials
+            rows.append(
+                {
+                    "method_id": method_id,
+                    "substance": draw(NAME),
+                    "trade_names": draw(NAME),
+                    "indication": f"{draw(NAME).strip()} {i}-{j}",
+                    "method_type": draw(st.sampled_from(sorted(METHOD_TYPES))),
+                    "specialty": draw(NAME),
+                    "decision_date": draw(
+                        st.sampled_from(
+                            (
+                                str(day),
+                                "0",
+                                "",
+                                (EXCEL_EPOCH + dt.timedelta(days=day)).strftime("%d.%m.%Y"),
+                            )
+                        )
+                    ),
+                    "decision_short": draw(NAME),
+                    "decision_full": draw(st.one_of(st.just(""), NAME)),
+                }
+            )
+    return rows
+
+
+register(
+    Importer(
+        key="metoder",
+        tables=(
+            "methods.Method",
+            "methods.MethodRow",
+            "methods.MethodImport",
+            "methods.Specialty",
+        ),
+        profile=lambda: load_profile(METHODS_PROFILE),
+        rows=method_rows,
+        run=job("metoder"),
+        stored=lambda: set(Method.objects.values_list("method_id", "indication_key")),
+        keys=lambda rows: {
+            (normalise_method_id(r["method_id"]), indication_key(r["indication"])) for r in rows
+        },
+        content=lambda: sorted(
+            Method.objects.values_list("method_id", "indication_key", "decision_short", "listed")
+        ),
+        seed=world.seed,
+    )
+)
 
 
 # --- FEST XML ---------------------------------------------------------------------------------

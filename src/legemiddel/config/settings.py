@@ -398,6 +398,9 @@ LOGGING = {
 # --- Product settings -----------------------------------------------------------------------
 # Where the product is reached; links in e-mails are built from it.
 SITE_URL = env_str("SITE_URL") or "http://127.0.0.1:8000"
+# The national page of a method in Nye metoder; "{id}" becomes the ID (ID2019_073). The page's
+# own address holds a slug that the ID does not give, so the default is the site's search.
+METHODS_PUBLIC_URL = env_str("METHODS_PUBLIC_URL") or "https://www.nyemetoder.no/metoder/?q={id}"
 # A new LIS agreement's start-up meeting is due this many days before the agreement starts.
 STARTUP_MEETING_DAYS_BEFORE = env_int("STARTUP_MEETING_DAYS_BEFORE", 14)
 # Participants get a reminder of a meeting this many days before it (once per meeting).

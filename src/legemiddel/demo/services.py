@@ -24,6 +24,7 @@ from legemiddel.core import outbox
 from legemiddel.demo import DATA_DIR, festgen
 from legemiddel.demo.agreements_data import load_agreements
 from legemiddel.demo.coding_data import demo_episodes_load
+from legemiddel.demo.methods_data import demo_methods_load
 from legemiddel.demo.usage_data import PRESCRIBER_HPR, generate_usage_files
 from legemiddel.lib.tabular import file_sha256
 from legemiddel.organisation.models import HealthPersonnel, OrgUnit
@@ -156,6 +157,8 @@ def demo_load(progress: Callable[[str], None] = lambda step: None, *, usage: boo
         prescriber.save(update_fields=["hpr_number"])
     progress("LIS-avtaler")
     load_agreements()
+    progress("beslutninger i Nye metoder")
+    demo_methods_load()
     if usage:
         progress("forbruksdata (SLS, H-resept, DIPS)")
         _load_usage()

@@ -117,6 +117,12 @@ class Method(models.Model):
         blank=True,
         help_text=_("Codes or code ranges separated by spaces, e.g. «C50 C34.0-C34.9»."),
     )
+    # What a person set by hand, which linking never overwrites (see methods.linking).
+    substances_by_hand = models.BooleanField(_("substances picked by hand"), default=False)
+    links_by_hand = models.BooleanField(_("ATC codes and LIS area set by hand"), default=False)
+    icd10_by_hand = models.BooleanField(_("ICD-10 codes set by hand"), default=False)
+    # A substance name in the list matched several FEST substances, or none: a person picks.
+    substance_pick_needed = models.BooleanField(_("substance must be picked"), default=False)
 
     class Meta:
         verbose_name = _("method")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from legemiddel.accounts.access import LOGGED_IN, access
 from legemiddel.agreements import selectors
 from legemiddel.agreements.access import get_recommendation_for_user
+from legemiddel.agreements.portal_notes import attach_portal_notes
 from legemiddel.agreements.pricing import has_price_access
 from legemiddel.agreements.request_selectors import price_access_status
 from legemiddel.core.downloads import TABLE_FORMATS, table_response
@@ -33,11 +34,13 @@ EXPORT_HEADER = [
 @access(LOGGED_IN)
 def portal(request: HttpRequest) -> HttpResponse:
     """Every area's first choices today and what changes next."""
+    areas = selectors.portal_areas()
+    attach_portal_notes(areas)
     return render(
         request,
         "agreements/portal.html",
         {
-            "areas": selectors.portal_areas(),
+            "areas": areas,
             "today": timezone.localdate(),
             "price_access": has_price_access(request.user),
             "price_status": price_access_status(request.user),
@@ -48,6 +51,7 @@ def portal(request: HttpRequest) -> HttpResponse:
 @access(LOGGED_IN)
 def portal_area(request: HttpRequest, code: str) -> HttpResponse:
     recommendation = get_recommendation_for_user(request.user, code)
+    attach_portal_notes([recommendation])
     return render(
         request,
         "agreements/portal_area.html",

@@ -77,4 +77,6 @@ class Command(BaseCommand):
         # In the foreground the figures that depend on the file are brought up to date before
         # the command returns (the worker would otherwise do it from the outbox).
         outbox.process()
+        if isinstance(summary, jobs.JobResult):
+            summary = summary.summary
         self.stdout.write(self.style.SUCCESS(f"Importert {file.name}: {summary}"))
