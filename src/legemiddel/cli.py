@@ -19,6 +19,7 @@ PRODUCT_COMMANDS = [
     ("festgen", "Write a synthetic FEST file (--demo: the demo catalogue)."),
     ("alerts", "Queue the monthly e-mail to unit leaders (--now: send at once)."),
     ("pricereminders", "E-mail those whose price access soon expires (run it daily)."),
+    ("meetingreminders", "Remind the participants of the coming meetings (run it daily)."),
     ("backup", "Back up the database to a verified file (--verify FILE: check a backup)."),
     ("restore", "Restore a backup into an empty database (refuses other keys)."),
     ("prune", "Delete log entries older than their retention period (run it daily)."),

@@ -17,13 +17,12 @@ from legemiddel.agreements.models import (
     AgreementVersion,
     Delivery,
     Notice,
-    Participant,
     PriceAccessGrant,
-    StartupMeeting,
     TherapeuticArea,
 )
 from legemiddel.catalogue.models import Package, Price
 from legemiddel.core.models import AuditEvent, MailDelivery
+from legemiddel.governance.models import Meeting, MeetingParticipant
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 START = dt.date(2026, 3, 1)
@@ -68,8 +67,8 @@ def counts() -> dict[str, int]:
         AgreementLine,
         AgreementChange,
         AgreementVersion,
-        StartupMeeting,
-        Participant,
+        Meeting,
+        MeetingParticipant,
         Notice,
         Delivery,
         PriceAccessGrant,

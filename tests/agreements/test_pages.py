@@ -11,16 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from legemiddel.accounts.models import User
-from legemiddel.agreements.models import (
-    Agreement,
-    AgreementLine,
-    Decision,
-    Participant,
-    PriceAccessGrant,
-    StartupMeeting,
-)
+from legemiddel.agreements.models import Agreement, AgreementLine, PriceAccessGrant
 from legemiddel.core.models import AuditEvent
 from legemiddel.demo.services import demo_load
+from legemiddel.governance.models import Meeting as StartupMeeting
+from legemiddel.governance.models import MeetingDecision as Decision
+from legemiddel.governance.models import MeetingParticipant as Participant
 
 pytestmark = pytest.mark.django_db
 
@@ -157,7 +153,7 @@ def test_the_start_page_warns_the_core_group_about_meetings(demo):
 def test_the_meeting_page_schedules_adds_people_records_minutes_and_decisions(demo):
     meeting = StartupMeeting.objects.get(agreement__title__startswith="PD-1")
     client = _as("innkjop")
-    url = reverse("agreements:meeting", args=[meeting.pk])
+    url = reverse("governance:meeting", args=[meeting.pk])
     held = (timezone.localtime() - timezone.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     assert (
         client.post(
@@ -189,7 +185,7 @@ def test_the_meeting_page_schedules_adds_people_records_minutes_and_decisions(de
     assert doctor.attended
     assert Decision.objects.filter(meeting=meeting, kind="stock").exists()
     assert meeting.warnings() == []
-    ics = client.get(reverse("agreements:meeting_ics", args=[meeting.pk]))
+    ics = client.get(reverse("governance:meeting_ics", args=[meeting.pk]))
     assert ics["Content-Type"].startswith("text/calendar")
     assert b"ATTENDEE" in ics.content
     assert b"SEQUENCE:1" in ics.content

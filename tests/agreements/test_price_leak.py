@@ -33,11 +33,11 @@ from legemiddel.agreements.models import (
     Notice,
     PriceAccessGrant,
     PriceAccessRequest,
-    StartupMeeting,
 )
 from legemiddel.agreements.pricing import line_costs
 from legemiddel.catalogue.selectors import current_public_prices
 from legemiddel.demo.services import DEMO_USERS, demo_load
+from legemiddel.governance.models import Forum, Meeting, MeetingAction
 from legemiddel.lib.formatting import format_number
 from legemiddel.methods.models import Method, MethodImport, Specialty
 from legemiddel.usage.models import ImportBatch
@@ -157,7 +157,10 @@ def _urls() -> list[str]:
         "fmt": ["csv", "xlsx"],
         "notice_id": [notice.pk],
         "delivery_id": [Delivery.objects.filter(notice=notice).first().pk],
-        "meeting_id": [StartupMeeting.objects.get(agreement=agreement).pk],
+        "meeting_id": [Meeting.objects.get(agreement=agreement).pk],
+        "forum_id": list(Forum.objects.values_list("pk", flat=True)),
+        "action_id": [MeetingAction.objects.first().pk if MeetingAction.objects.exists() else 1],
+        "attachment_id": [1],
         "grant_id": [PriceAccessGrant.objects.first().pk],
         "request_id": list(PriceAccessRequest.objects.values_list("pk", flat=True)),
         "varenr": [line.package_id],

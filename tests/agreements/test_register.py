@@ -1,4 +1,8 @@
-"""Registering and changing an agreement: overlaps, the start-up meeting, the history."""
+"""Registering and changing an agreement: overlaps, the start-up meeting, the history.
+
+The start-up meeting lives in governance, which plans it when the agreement is published and
+moves its due date when the start changes (through the outbox); it is built here with the same
+service the listener calls."""
 
 from __future__ import annotations
 
@@ -10,8 +14,12 @@ from django.core.exceptions import ValidationError
 
 from legemiddel.accounts.roles import Role
 from legemiddel.agreements import services
-from legemiddel.agreements.models import Agreement, Participant, StartupMeeting, TherapeuticArea
+from legemiddel.agreements.models import Agreement, TherapeuticArea
+from legemiddel.core import outbox
 from legemiddel.core.models import AuditEvent
+from legemiddel.governance import services as governance
+from legemiddel.governance.models import Meeting
+from legemiddel.governance.models import MeetingParticipant as Participant
 from legemiddel.organisation.services import membership_add
 from tests.agreements.builders import END, START, counts, make_agreement
 
@@ -26,7 +34,9 @@ def test_it_registers_a_draft_with_a_startup_meeting_due_before_the_start(area, 
     assert agreement.version == 0
     assert agreement.has_unpublished_changes is True
     assert agreement.created_by == adviser
-    meeting = agreement.startup_meeting
+    # A draft has no start-up meeting: governance plans it when the agreement is published.
+    assert not Meeting.objects.filter(agreement=agreement).exists()
+    meeting = governance.startup_meeting_ensure(agreement=agreement)
     assert settings.STARTUP_MEETING_DAYS_BEFORE == 14
     assert meeting.due_by == dt.date(2026, 2, 15)
     assert meeting.scheduled_at is None
@@ -54,18 +64,18 @@ def test_it_invites_each_address_once(area, adviser, users):
 
     agreement = make_agreement(area, adviser)
 
-    meeting = agreement.startup_meeting
+    meeting = governance.startup_meeting_ensure(agreement=agreement)
     assert list(
         meeting.participants.filter(email="felles@helse-bergen.no").values_list("name")
     ) == [("Core Group",)]
     assert meeting.participants.count() == 4
 
-    assert services.meeting_suggest_participants(meeting=meeting) == 0
+    assert governance.meeting_suggest_participants(meeting=meeting) == 0
     assert meeting.participants.count() == 4
 
     advisory = users[Role.ADVISORY_PHARMACIST]
     membership_add(user=advisory, org_unit=area.units.get(), role=Role.ADVISORY_PHARMACIST)
-    assert services.meeting_suggest_participants(meeting=meeting) == 1
+    assert governance.meeting_suggest_participants(meeting=meeting) == 1
     assert set(meeting.participants.values_list("role", "name")) == {
         (Participant.Role.UNIT_LEADER, "Unit Leader"),
         (Participant.Role.CONTROLLER, "Controller"),
@@ -117,7 +127,10 @@ def test_it_allows_the_same_period_in_another_region_or_area_and_next_to_the_las
         "MS 2026",
         "TNF 2028",
     }
-    assert StartupMeeting.objects.count() == 4
+    assert Meeting.objects.count() == 0  # planned at publication, by governance
+    for each in Agreement.objects.all():
+        governance.startup_meeting_ensure(agreement=each)
+    assert Meeting.objects.count() == 4
 
 
 def test_it_ignores_withdrawn_agreements_when_checking_overlap(agreement, area, adviser):
@@ -143,6 +156,7 @@ def test_it_refuses_an_end_before_the_start_and_writes_nothing(area, adviser, ca
 
 
 def test_it_records_what_changed_and_moves_the_meeting_with_the_start(agreement, adviser, users):
+    governance.startup_meeting_ensure(agreement=agreement)
     services.agreement_update(
         agreement=agreement,
         actor=users[Role.CORE_GROUP],
@@ -153,7 +167,8 @@ def test_it_records_what_changed_and_moves_the_meeting_with_the_start(agreement,
 
     agreement.refresh_from_db()
     assert (agreement.title, agreement.start) == ("TNF BIO 2026–2028", dt.date(2026, 4, 1))
-    assert StartupMeeting.objects.get(agreement=agreement).due_by == dt.date(2026, 3, 18)
+    outbox.process()  # governance hears that the start moved
+    assert Meeting.objects.get(agreement=agreement).due_by == dt.date(2026, 3, 18)
     change = agreement.changes.first()
     assert change is not None
     assert change.by == users[Role.CORE_GROUP]
@@ -185,9 +200,11 @@ def test_it_records_nothing_when_nothing_changed(agreement, adviser):
 
 
 def test_it_leaves_the_meeting_alone_when_the_start_stays(agreement, adviser):
+    governance.startup_meeting_ensure(agreement=agreement)
     services.agreement_update(agreement=agreement, actor=adviser, end=dt.date(2028, 1, 31))
 
-    assert StartupMeeting.objects.get(agreement=agreement).due_by == dt.date(2026, 2, 15)
+    assert not outbox.pending()
+    assert Meeting.objects.get(agreement=agreement).due_by == dt.date(2026, 2, 15)
 
 
 def test_it_refuses_a_change_into_another_agreements_period(agreement, area, adviser):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from legemiddel.agreements import services
 from legemiddel.agreements.models import Agreement
 from legemiddel.agreements.services import ImportResult, period_years
+from legemiddel.governance import services as governance
 from tests.agreements.builders import csv_bytes
 
 
@@ -83,10 +84,10 @@ def test_no_demo_agreement_names_the_same_year_twice():
 
 
 def test_the_agreement_page_tells_the_meeting_state_as_the_list_does(agreement, adviser, client):
-    meeting = agreement.startup_meeting
+    meeting = governance.startup_meeting_ensure(agreement=agreement)
     meeting.scheduled_at = timezone.now() - dt.timedelta(days=1)
     meeting.save(update_fields=["scheduled_at"])
-    services.meeting_record_minutes(
+    governance.meeting_record_minutes(
         meeting=meeting, actor=adviser, minutes="Gjennomgått.", attended=[]
     )
     client.force_login(adviser)

@@ -6,7 +6,7 @@ when ``write`` is asked by someone who may only read. Role questions are the nam
 helpers below, never ``has_role`` in a view. The views' access rules come from the same role
 lists, so a page and the objects on it are guarded alike.
 
-Agreements, notices and meetings are trust-wide: whoever a view's rule lets in (the register
+Agreements and notices are trust-wide: whoever a view's rule lets in (the register
 roles, or a price-access holder on the price pages) may read any of them.
 """
 
@@ -28,7 +28,6 @@ from legemiddel.agreements.models import (
     Notice,
     PriceAccessGrant,
     PriceAccessRequest,
-    StartupMeeting,
     TherapeuticArea,
 )
 
@@ -39,7 +38,7 @@ M = TypeVar("M", bound=Model)
 
 
 def can_edit_agreements(user: Any) -> bool:
-    """Register agreements, their lines and meetings, and manage price access grants."""
+    """Register agreements and their lines, and manage price access grants."""
     return bool(user.is_authenticated and user.has_role(*REGISTER_ROLES))
 
 
@@ -62,9 +61,7 @@ def _writable(allowed: bool, write: bool) -> None:
 
 def get_agreement_for_user(user: Any, agreement_id: int, write: bool = False) -> Agreement:
     _writable(can_edit_agreements(user), write)
-    return _found(
-        Agreement.objects.select_related("area", "created_by", "startup_meeting"), pk=agreement_id
-    )
+    return _found(Agreement.objects.select_related("area", "created_by"), pk=agreement_id)
 
 
 def get_line_for_user(
@@ -91,13 +88,6 @@ def get_notice_for_user(user: Any, notice_id: int, write: bool = False) -> Notic
 def get_delivery_for_user(user: Any, delivery_id: int, write: bool = False) -> Delivery:
     _writable(can_approve_notices(user), write)
     return _found(Delivery.objects.select_related("notice", "mail"), pk=delivery_id)
-
-
-def get_meeting_for_user(user: Any, meeting_id: int, write: bool = False) -> StartupMeeting:
-    _writable(can_edit_agreements(user), write)
-    return _found(
-        StartupMeeting.objects.select_related("agreement", "agreement__area"), pk=meeting_id
-    )
 
 
 def get_grant_for_user(user: Any, grant_id: int, write: bool = False) -> PriceAccessGrant:

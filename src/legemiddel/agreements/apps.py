@@ -32,10 +32,7 @@ class AgreementsConfig(AppConfig):
             NavItem(
                 "agreements:register",
                 _("LIS agreements"),
-                _(
-                    "Register, import and publish agreements; price access, notices and "
-                    "start-up meetings."
-                ),
+                _("Register, import and publish agreements; price access and notices."),
                 order=300,
             )
         )

@@ -12,9 +12,6 @@ from legemiddel.accounts.models import User
 from legemiddel.agreements.models import (
     Agreement,
     AgreementLine,
-    Decision,
-    Participant,
-    StartupMeeting,
 )
 from legemiddel.agreements.services.agreements import first_of_next_month
 from legemiddel.lib.validators import refuse_control_characters
@@ -194,48 +191,3 @@ class GrantForm(forms.Form):
 
 class RevokeForm(forms.Form):
     reason = forms.CharField(label=_("Why"), max_length=500, required=False)
-
-
-class MeetingForm(forms.ModelForm):
-    class Meta:
-        model = StartupMeeting
-        fields = ["scheduled_at", "duration_minutes", "location", "agenda"]
-        widgets = {
-            "scheduled_at": forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
-            ),
-            "agenda": forms.Textarea(attrs={"rows": 6}),
-        }
-
-
-class MinutesForm(forms.Form):
-    minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 8}))
-    attended = forms.MultipleChoiceField(
-        label=_("Attended"), required=False, widget=forms.CheckboxSelectMultiple
-    )
-
-    def __init__(self, *args: Any, meeting: StartupMeeting, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        attended = self.fields["attended"]
-        assert isinstance(attended, forms.MultipleChoiceField)
-        attended.choices = [
-            (str(p.pk), f"{p.name} ({p.get_role_display()})") for p in meeting.participants.all()
-        ]
-
-
-class ParticipantForm(forms.ModelForm):
-    class Meta:
-        model = Participant
-        fields = ["role", "name", "email"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # The name goes into the calendar invitation as the attendee's display name.
-        self.fields["name"].validators.append(refuse_control_characters)
-
-
-class DecisionForm(forms.ModelForm):
-    class Meta:
-        model = Decision
-        fields = ["kind", "text", "owner", "due"]
-        widgets = {"due": DATE, "text": forms.Textarea(attrs={"rows": 2})}

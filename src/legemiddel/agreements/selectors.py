@@ -19,8 +19,6 @@ from legemiddel.agreements.models import (
     AgreementLine,
     AgreementVersion,
     Notice,
-    Participant,
-    StartupMeeting,
     TherapeuticArea,
 )
 from legemiddel.core.models import MailDelivery
@@ -316,44 +314,17 @@ def distribution_list(area: TherapeuticArea) -> list[Recipient]:
 
 
 def meeting_candidates(area: TherapeuticArea) -> list[tuple[str, User]]:
-    """(participant role, user) for the people a start-up meeting needs, by their roles."""
+    """(participant role, user) for the people a start-up meeting needs, by their roles: the
+    area's unit leaders, controllers and advisory pharmacists, the pharmacy and the core group
+    (with the procurement adviser). The participant role is a code the meeting knows
+    (``unit_leader``, ``controller``, ``advisory_pharmacist``, ``pharmacy``, ``core_group``)."""
     units = _area_units(area)
     found: list[tuple[str, User]] = []
-    for role, participant_role in (
-        (Role.UNIT_LEADER, Participant.Role.UNIT_LEADER),
-        (Role.CONTROLLER, Participant.Role.CONTROLLER),
-        (Role.ADVISORY_PHARMACIST, Participant.Role.ADVISORY_PHARMACIST),
-    ):
-        found += [(participant_role, user) for user, _ in _members(units, role)]
-    found += [(Participant.Role.PHARMACY, u) for u in _role_users(Role.PHARMACY)]
-    found += [(Participant.Role.CORE_GROUP, u) for u in _role_users(Role.CORE_GROUP)]
-    found += [(Participant.Role.CORE_GROUP, u) for u in _role_users(Role.PROCUREMENT_ADVISER)]
-    return found
-
-
-# --- what the core group should act on -----------------------------------------------------
-
-
-@dataclass
-class MeetingWarning:
-    meeting: StartupMeeting
-    kinds: list[str]
-
-
-def meeting_warnings(today: dt.date | None = None) -> list[MeetingWarning]:
-    """Start-up meetings of agreements not yet over that are overdue, late, unscheduled close
-    to their due date, or held without minutes."""
-    day = today or timezone.localdate()
-    meetings = StartupMeeting.objects.select_related("agreement", "agreement__area").exclude(
-        agreement__status=Agreement.Status.WITHDRAWN
-    )
-    found = []
-    for meeting in meetings.filter(minutes_recorded_at__isnull=True):
-        if meeting.agreement.effective_end < day:
-            continue
-        kinds = meeting.warnings(day)
-        if kinds:
-            found.append(MeetingWarning(meeting, kinds))
+    for role in (Role.UNIT_LEADER, Role.CONTROLLER, Role.ADVISORY_PHARMACIST):
+        found += [(str(role.value), user) for user, _ in _members(units, role)]
+    found += [("pharmacy", u) for u in _role_users(Role.PHARMACY)]
+    found += [("core_group", u) for u in _role_users(Role.CORE_GROUP)]
+    found += [("core_group", u) for u in _role_users(Role.PROCUREMENT_ADVISER)]
     return found
 
 
@@ -379,9 +350,7 @@ def notices_awaiting_approval() -> QuerySet[Notice]:
 
 
 def register_agreements() -> QuerySet[Agreement]:
-    return Agreement.objects.select_related("area", "startup_meeting").order_by(
-        "area__name", "-start"
-    )
+    return Agreement.objects.select_related("area").order_by("area__name", "-start")
 
 
 def grouped_by_area(agreements: Iterable[Agreement]) -> dict[TherapeuticArea, list[Agreement]]:
@@ -392,11 +361,8 @@ def grouped_by_area(agreements: Iterable[Agreement]) -> dict[TherapeuticArea, li
 
 
 def attention_for(user: Any) -> dict[str, Any] | None:
-    """The start-page panel of the core group and the procurement adviser: start-up meetings
-    overdue or without minutes, and notices waiting to be sent."""
+    """The start-page panel of the core group and the procurement adviser: notices waiting
+    to be sent (the start-up meetings have their own panel, from governance)."""
     if not user.has_role(Role.CORE_GROUP, Role.PROCUREMENT_ADVISER):
         return None
-    return {
-        "warnings": meeting_warnings(),
-        "drafts": list(notices_awaiting_approval()),
-    }
+    return {"drafts": list(notices_awaiting_approval())}

@@ -59,11 +59,4 @@ urlpatterns = [
         followup.delivery_resend,
         name="resend",
     ),
-    path("moter/", followup.meetings, name="meetings"),
-    path("moter/<int:meeting_id>/", followup.meeting, name="meeting"),
-    path(
-        "moter/<int:meeting_id>/invitasjon.ics",
-        followup.meeting_invitation,
-        name="meeting_ics",
-    ),
 ]

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "legemiddel.findings",
     "legemiddel.coding",
     "legemiddel.methods",
+    "legemiddel.governance",
     "legemiddel.demo",
     "legemiddel.web",
 ]
@@ -402,6 +403,10 @@ SITE_URL = env_str("SITE_URL") or "http://127.0.0.1:8000"
 METHODS_PUBLIC_URL = env_str("METHODS_PUBLIC_URL") or "https://www.nyemetoder.no/metoder/?q={id}"
 # A new LIS agreement's start-up meeting is due this many days before the agreement starts.
 STARTUP_MEETING_DAYS_BEFORE = env_int("STARTUP_MEETING_DAYS_BEFORE", 14)
+# Participants get a reminder of a meeting this many days before it (once per meeting).
+MEETING_REMINDER_DAYS = env_int("MEETING_REMINDER_DAYS", 2)
+# The largest attachment a meeting takes, in bytes.
+MEETING_ATTACHMENT_MAX_BYTES = env_int("MEETING_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 # Sales statistics are corrected backwards: the newest months of data are provisional, marked
 # as such and never used as a headline or for the monthly alerts.
 ANALYTICS_PROVISIONAL_MONTHS = env_int("ANALYTICS_PROVISIONAL_MONTHS", 2)

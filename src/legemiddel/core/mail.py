@@ -41,7 +41,8 @@ class Outgoing:
     """One message to one person, before it is sent.
 
     ``entry`` is the log row of an earlier try to send the same message (sending again); the
-    row is reused so its attempts add up. Without it a new row is written.
+    row is reused so its attempts add up. Without it a new row is written. ``attachments`` are
+    (file name, content, content type) triples, such as a calendar invitation.
     """
 
     to: str
@@ -52,6 +53,7 @@ class Outgoing:
     name: str = ""
     ref: str = ""
     entry: MailDelivery | None = None
+    attachments: Sequence[tuple[str, str | bytes, str]] = ()
 
 
 def absolute_url(path: str) -> str:
@@ -143,6 +145,8 @@ def _deliver(
         subject=subject, body=text, to=[outgoing.to.strip()], connection=connection
     )
     message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in outgoing.attachments:
+        message.attach(filename, content, mimetype)
     attempts = max(1, settings.MAIL_ATTEMPTS)
     attempt = 0
     while True:

@@ -123,6 +123,7 @@ class AuditEvent(models.Model):
         PERSONAL_DATA_VIEW = "personal_data_view", _("Personal data viewed")
         BACKUP = "backup", _("Backup or restore")
         RETENTION = "retention", _("Old log entries deleted")
+        MEETING = "meeting", _("Meeting planned or changed")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(

@@ -24,6 +24,7 @@ from legemiddel.accounts.models import User
 from legemiddel.agreements import services
 from legemiddel.agreements.models import Agreement, TherapeuticArea
 from legemiddel.catalogue.selectors import current_public_prices
+from legemiddel.governance import services as meetings
 from legemiddel.organisation.models import HealthPersonnel, OrgUnit
 
 REGION = "Helse Vest + Helse Midt-Norge"
@@ -262,16 +263,18 @@ def load_agreements(today: dt.date | None = None) -> None:
         )
         notice = services.agreement_publish(agreement=agreement, actor=adviser)
         services.notice_send(notice=notice, actor=adviser)
-        meeting = agreement.startup_meeting
+        # Governance plans it when it hears of the publication; the demo does not wait.
+        meeting = meetings.startup_meeting_ensure(agreement=agreement)
+        assert meeting.due_by is not None  # a start-up meeting always has its due date
         held = meeting.due_by - dt.timedelta(days=3)
-        services.meeting_update(
+        meetings.meeting_update(
             meeting=meeting,
             actor=adviser,
             scheduled_at=_at(held, 13),
             location="Møterom Sentralblokken 4. etg / Teams",
         )
         if title != "MS 2026":  # held, but its minutes are missing: a warning in the demo
-            services.meeting_record_minutes(
+            meetings.meeting_record_minutes(
                 meeting=meeting,
                 actor=adviser,
                 minutes=(
@@ -281,7 +284,7 @@ def load_agreements(today: dt.date | None = None) -> None:
                 ),
                 attended=meeting.participants.values_list("pk", flat=True),
             )
-            services.decision_add(
+            meetings.decision_add(
                 meeting=meeting,
                 actor=adviser,
                 kind="stock",
@@ -290,7 +293,7 @@ def load_agreements(today: dt.date | None = None) -> None:
                 owner="Sykehusapoteket",
                 due=dt.date.fromisoformat(start) - dt.timedelta(days=7),
             )
-            services.decision_add(
+            meetings.decision_add(
                 meeting=meeting,
                 actor=adviser,
                 kind="follow_up",
@@ -327,6 +330,7 @@ def load_agreements(today: dt.date | None = None) -> None:
         agreement=upcoming, data=_csv(PD1_NEXT, aip), file_name="LIS 2607.xlsx", actor=adviser
     )
     services.agreement_publish(agreement=upcoming, actor=adviser)
+    meetings.startup_meeting_ensure(agreement=upcoming)
     # Price access: the procurement adviser and the core group grant each other; the unit
     # controller has a time-limited grant; an old one was revoked.
     services.price_access_grant(

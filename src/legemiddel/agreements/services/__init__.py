@@ -1,5 +1,5 @@
 """Writes for LIS agreements: the register, its history, publication, price access,
-distribution of notices and start-up meetings. Every write records who did it.
+and distribution of notices. Every write records who did it.
 
 One module per part of the work, as the views are split; the services are re-exported here so
 callers import them from ``legemiddel.agreements.services``.
@@ -7,7 +7,6 @@ callers import them from ``legemiddel.agreements.services``.
 
 from legemiddel.agreements.services.agreements import (
     AGREEMENT_FIELDS,
-    DEFAULT_AGENDA,
     LINE_FIELDS,
     ImportResult,
     agreement_create,
@@ -25,12 +24,6 @@ from legemiddel.agreements.services.grants import (
     price_access_grant,
     price_access_revoke,
 )
-from legemiddel.agreements.services.meetings import (
-    decision_add,
-    meeting_record_minutes,
-    meeting_suggest_participants,
-    meeting_update,
-)
 from legemiddel.agreements.services.notices import delivery_resend, notice_discard, notice_send
 from legemiddel.agreements.services.publish import agreement_problems, agreement_publish
 from legemiddel.agreements.services.requests import (
@@ -43,7 +36,6 @@ from legemiddel.agreements.services.requests import (
 
 __all__ = [
     "AGREEMENT_FIELDS",
-    "DEFAULT_AGENDA",
     "LINE_FIELDS",
     "MAX_GRANT_DAYS",
     "REMINDER_DAYS",
@@ -53,16 +45,12 @@ __all__ = [
     "agreement_problems",
     "agreement_publish",
     "agreement_update",
-    "decision_add",
     "delivery_resend",
     "first_of_next_month",
     "has_history",
     "line_correct",
     "line_delete",
     "line_save",
-    "meeting_record_minutes",
-    "meeting_suggest_participants",
-    "meeting_update",
     "notice_discard",
     "notice_send",
     "period_years",

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -16,14 +15,10 @@ from django.utils import timezone, translation
 
 from legemiddel.accounts.models import User
 from legemiddel.agreements import importer
-from legemiddel.agreements.models import (
-    Agreement,
-    AgreementChange,
-    AgreementLine,
-    StartupMeeting,
-)
-from legemiddel.agreements.services.meetings import meeting_suggest_participants
+from legemiddel.agreements.events import AGREEMENT_RESCHEDULED
+from legemiddel.agreements.models import Agreement, AgreementChange, AgreementLine
 from legemiddel.catalogue.models import Package
+from legemiddel.core import outbox
 from legemiddel.core.audit import audit_record
 from legemiddel.core.models import AuditEvent
 from legemiddel.lib.formatting import format_date, format_number
@@ -121,35 +116,21 @@ def _validate(agreement: Agreement) -> None:
         raise ValidationError({"start": errors})
 
 
-def _meeting_due(start: dt.date) -> dt.date:
-    return start - dt.timedelta(days=settings.STARTUP_MEETING_DAYS_BEFORE)
-
-
 def period_years(start: dt.date, end: dt.date) -> str:
     """The years an agreement runs, for its name: one year alone, two joined by a dash."""
     return str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
 
 
-DEFAULT_AGENDA = """1. Hva er nytt i avtalen: førstevalg, bytte og fra når
-2. Hvordan innføre: nye pasienter, bytte av pasienter som står på behandling
-3. Lagerplanlegging i sykehusapoteket (utfasing og oppbygging)
-4. Oppfølging: hvilke tall, hvem følger opp, når
-5. Informasjon til forskrivere og avtalespesialister"""
-
-
 @transaction.atomic
 def agreement_create(*, actor: User | None, **fields: Any) -> Agreement:
-    """Register a new agreement (as a draft) with its start-up meeting and suggested participants.
+    """Register a new agreement (as a draft). Its start-up meeting comes when it is published
+    (governance listens for the publication).
 
     Refuses a period that overlaps another agreement for the same area and region.
     """
     agreement = Agreement(created_by=actor, **fields)
     _validate(agreement)
     agreement.save()
-    meeting = StartupMeeting.objects.create(
-        agreement=agreement, due_by=_meeting_due(agreement.start), agenda=DEFAULT_AGENDA
-    )
-    meeting_suggest_participants(meeting=meeting)
     _record(agreement, actor, "registrert", [])
     return agreement
 
@@ -168,8 +149,10 @@ def agreement_update(*, agreement: Agreement, actor: User | None, **fields: Any)
         return agreement
     agreement.save()
     if "start" in {c["field"] for c in changes}:
-        StartupMeeting.objects.filter(agreement=agreement).update(
-            due_by=_meeting_due(agreement.start)
+        # The start-up meeting (in governance) is due some days before the start.
+        outbox.announce(
+            topic=AGREEMENT_RESCHEDULED,
+            payload={"agreement": agreement.pk, "start": agreement.start.isoformat()},
         )
     _record(agreement, actor, "endret " + ", ".join(c["label"] for c in changes), changes)
     return agreement

@@ -1,5 +1,5 @@
 """Pages of the agreements app: the drug portal (everyone), the register, prices, price
-access, distribution and start-up meetings (the procurement adviser and the core group)."""
+access and distribution (the procurement adviser and the core group)."""
 
 from legemiddel.accounts.access import Roles
 from legemiddel.agreements.access import APPROVER_ROLES, REGISTER_ROLES

@@ -1,4 +1,4 @@
-"""Distribution of notices and start-up meetings."""
+"""Distribution of notices."""
 
 from __future__ import annotations
 
@@ -14,21 +14,10 @@ from legemiddel.agreements import selectors, services
 from legemiddel.agreements.access import (
     can_approve_notices,
     get_delivery_for_user,
-    get_meeting_for_user,
     get_notice_for_user,
 )
-from legemiddel.agreements.forms import (
-    DecisionForm,
-    MeetingForm,
-    MinutesForm,
-    NoticeForm,
-    ParticipantForm,
-)
-from legemiddel.agreements.ical import meeting_ics
-from legemiddel.agreements.links import meeting_url
-from legemiddel.agreements.models import Participant, StartupMeeting
+from legemiddel.agreements.forms import NoticeForm
 from legemiddel.agreements.views import APPROVERS, REGISTER
-from legemiddel.core.downloads import file_response
 
 
 @access(REGISTER)
@@ -117,98 +106,3 @@ def delivery_resend(request: HttpRequest, delivery_id: int) -> HttpResponse:
             error = delivery.mail.error if delivery.mail else ""
             messages.error(request, _("Sending failed again: %(e)s") % {"e": error})
     return redirect("agreements:notice", notice_id=delivery.notice_id)
-
-
-# --- start-up meetings ---------------------------------------------------------------------
-
-
-@access(REGISTER)
-def meetings(request: HttpRequest) -> HttpResponse:
-    found = StartupMeeting.objects.select_related("agreement", "agreement__area").order_by(
-        "-due_by"
-    )
-    warnings = {w.meeting.pk: w.kinds for w in selectors.meeting_warnings()}
-    rows = [(m, warnings.get(m.pk, [])) for m in found]
-    return render(request, "agreements/meetings.html", {"rows": rows})
-
-
-@access(REGISTER)
-def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    """One meeting: time and place, participants, agenda, minutes and decisions. Each form
-    posts here with an ``action`` naming it."""
-    found = get_meeting_for_user(request.user, meeting_id, write=request.method == "POST")
-    actor = request_user(request)
-    action = request.POST.get("action") if request.method == "POST" else None
-    schedule = MeetingForm(request.POST if action == "schedule" else None, instance=found)
-    participant = ParticipantForm(request.POST if action == "participant" else None)
-    minutes = MinutesForm(
-        request.POST if action == "minutes" else None,
-        meeting=found,
-        initial={
-            "minutes": found.minutes,
-            "attended": [str(p.pk) for p in found.participants.all() if p.attended],
-        },
-    )
-    decision = DecisionForm(request.POST if action == "decision" else None)
-    done = False
-    try:
-        if action == "schedule" and schedule.is_valid():
-            services.meeting_update(
-                meeting=found,
-                actor=actor,
-                **{k: schedule.cleaned_data[k] for k in schedule.fields},
-            )
-            done = True
-        elif action == "participant" and participant.is_valid():
-            participant.instance.meeting = found
-            participant.save()
-            done = True
-        elif action == "remove":
-            chosen = request.POST.get("participant", "")
-            if chosen.isdigit():
-                Participant.objects.filter(meeting=found, pk=int(chosen)).delete()
-            done = True
-        elif action == "suggest":
-            added = services.meeting_suggest_participants(meeting=found)
-            messages.success(request, _("%(n)s participants added.") % {"n": added})
-            done = True
-        elif action == "minutes" and minutes.is_valid():
-            services.meeting_record_minutes(
-                meeting=found,
-                actor=actor,
-                minutes=minutes.cleaned_data["minutes"],
-                attended=[int(pk) for pk in minutes.cleaned_data["attended"]],
-            )
-            done = True
-        elif action == "decision" and decision.is_valid():
-            services.decision_add(meeting=found, actor=actor, **decision.cleaned_data)
-            done = True
-    except ValidationError as exc:
-        target = {"schedule": schedule, "minutes": minutes, "decision": decision}.get(
-            action or "", schedule
-        )
-        for message in exc.messages:
-            target.add_error(None, message)
-    if done:
-        return redirect("agreements:meeting", meeting_id=found.pk)
-    return render(
-        request,
-        "agreements/meeting.html",
-        {
-            "meeting": found,
-            "warnings": found.warnings(),
-            "schedule": schedule,
-            "participant_form": participant,
-            "minutes_form": minutes,
-            "decision_form": decision,
-            "participants": found.participants.all(),
-            "decisions": found.decisions.all(),
-        },
-    )
-
-
-@access(REGISTER)
-def meeting_invitation(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    found = get_meeting_for_user(request.user, meeting_id)
-    ics = meeting_ics(found, meeting_url(found))
-    return file_response(ics, filename=f"oppstartsmote-{found.pk}", fmt="ics")

@@ -33,6 +33,7 @@ from legemiddel.agreements.forms import (
     RevokeForm,
 )
 from legemiddel.agreements.impact import agreement_impact
+from legemiddel.agreements.meetings import startup_meetings
 from legemiddel.agreements.models import (
     Agreement,
     AgreementChange,
@@ -58,13 +59,15 @@ def _form_errors(form: Any, exc: ValidationError) -> None:
 @access(REGISTER)
 def register(request: HttpRequest) -> HttpResponse:
     agreements = list(selectors.register_agreements())
+    meetings = startup_meetings(a.pk for a in agreements)
+    for agreement in agreements:
+        agreement.meeting = meetings.get(agreement.pk)  # type: ignore[attr-defined]
     return render(
         request,
         "agreements/register.html",
         {
             "by_area": selectors.grouped_by_area(agreements),
             "today": timezone.localdate(),
-            "warnings": selectors.meeting_warnings(),
             "drafts": list(selectors.notices_awaiting_approval()),
         },
     )
@@ -143,6 +146,7 @@ def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
         "agreements/agreement_detail.html",
         {
             "agreement": agreement,
+            "meeting": startup_meetings([agreement.pk]).get(agreement.pk),
             "groups": selectors.rank_groups(lines),
             "problems": problems,
             "changes": changes,

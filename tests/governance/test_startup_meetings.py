@@ -1,4 +1,5 @@
-"""Start-up meetings: warnings, the list to act on, minutes and attendance."""
+"""Start-up meetings (moved from agreements into governance): warnings, the list to act on,
+minutes and attendance."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from legemiddel.agreements import selectors, services
-from legemiddel.agreements.models import Agreement, Participant, StartupMeeting
+from legemiddel.agreements.models import Agreement
 from legemiddel.core.models import AuditEvent
+from legemiddel.governance import selectors, services
+from legemiddel.governance.models import Meeting as StartupMeeting
+from legemiddel.governance.models import MeetingParticipant as Participant
 from tests.agreements.builders import OSLO, counts, make_agreement
 
 DUE = dt.date(2026, 2, 15)
@@ -69,6 +72,8 @@ def test_it_lists_the_meetings_to_act_on_for_running_and_coming_agreements(
     held = make_agreement(
         area, adviser, title="Held", region="Finnmark", start=dt.date(2026, 2, 25)
     )
+    for each in Agreement.objects.all():
+        services.startup_meeting_ensure(agreement=each)
     Agreement.objects.filter(title="Withdrawn").update(status=Agreement.Status.WITHDRAWN)
     StartupMeeting.objects.filter(agreement=minuted).update(
         scheduled_at=at(dt.date(2026, 2, 1), 10), minutes_recorded_at=at(dt.date(2026, 2, 2), 10)
@@ -81,11 +86,11 @@ def test_it_lists_the_meetings_to_act_on_for_running_and_coming_agreements(
         ("Held", ["minutes_missing"]),
         ("Overdue", ["overdue"]),
     ]
-    assert overdue.startup_meeting.due_by == DUE
+    assert StartupMeeting.objects.get(agreement=overdue).due_by == DUE
 
 
 def test_it_records_the_minutes_and_who_attended(agreement, adviser):
-    meeting = agreement.startup_meeting
+    meeting = services.startup_meeting_ensure(agreement=agreement)
     services.meeting_update(
         meeting=meeting, actor=adviser, scheduled_at=timezone.now() - dt.timedelta(hours=2)
     )
@@ -121,7 +126,7 @@ def test_it_records_the_minutes_and_who_attended(agreement, adviser):
 def test_it_refuses_empty_minutes_or_minutes_of_a_meeting_not_yet_held(
     agreement, adviser, hours_ago, minutes, message
 ):
-    meeting = agreement.startup_meeting
+    meeting = services.startup_meeting_ensure(agreement=agreement)
     if hours_ago is not None:
         services.meeting_update(
             meeting=meeting,

@@ -1,4 +1,4 @@
-"""The calendar invitation (RFC 5545) for an agreement's start-up meeting."""
+"""The calendar invitation (RFC 5545) for a meeting, shown on an agreement's start-up meeting."""
 
 from __future__ import annotations
 
@@ -10,8 +10,11 @@ import pytest
 from django.conf import settings
 
 from legemiddel.accounts.roles import Role
-from legemiddel.agreements import ical, services
-from legemiddel.agreements.models import Participant, StartupMeeting, TherapeuticArea
+from legemiddel.agreements import services as agreements
+from legemiddel.agreements.models import TherapeuticArea
+from legemiddel.governance import ical, services
+from legemiddel.governance.models import Meeting as StartupMeeting
+from legemiddel.governance.models import MeetingParticipant as Participant
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 URL = "https://legemiddel.example.no/avtaler/1/oppstartsmote/"
@@ -23,7 +26,7 @@ LONG_EMAIL = "torbjorn.ronning-sondergaard.osterbo-aasen@helse-bergen.no"
 def meeting(org, users) -> StartupMeeting:
     area = TherapeuticArea.objects.create(code="TNF-BIO", name="TNF BIO")
     area.units.set([org["MED-REV-POL"]])
-    agreement = services.agreement_create(
+    agreement = agreements.agreement_create(
         actor=users[Role.PROCUREMENT_ADVISER],
         area=area,
         title="TNF BIO, del 2; Vest",
@@ -31,7 +34,7 @@ def meeting(org, users) -> StartupMeeting:
         start=dt.date(2026, 3, 1),
         end=dt.date(2028, 2, 29),
     )
-    meeting = agreement.startup_meeting
+    meeting = services.startup_meeting_ensure(agreement=agreement)
     services.meeting_update(
         meeting=meeting,
         actor=users[Role.PROCUREMENT_ADVISER],
