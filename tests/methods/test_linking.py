@@ -164,13 +164,15 @@ def test_links_set_by_hand_are_kept(tnf_area):
 
 
 def test_icd10_codes_come_from_the_reviewed_file(catalogue):
-    ra = add_method(method_id="2023_001", indication="Behandling av revmatoid artritt hos voksne")
-    psa = add_method(method_id="2023_001", indication="Psoriasisartritt")
+    ra = add_method(method_id="2019_120", indication="Behandling av revmatoid artritt hos voksne")
+    melanoma = add_method(method_id="2016_036", indication="Avansert melanom")
+    lung = add_method(method_id="2016_036", indication="Ikke-småcellet lungekreft")
     other = add_method(method_id="2023_099", indication="Revmatoid artritt")
-    for method in (ra, psa, other):
+    for method in (ra, melanoma, lung, other):
         link_method(method)
     assert ra.icd10 == "M05-M06"
-    assert psa.icd10 == "L40.5 M07.0-M07.3"
+    assert melanoma.icd10 == "C43"
+    assert lung.icd10 == "C34"
     assert other.icd10 == ""
 
 
