@@ -63,7 +63,7 @@ def test_a_unit_leader_resolves_a_start_against_a_decision(
     assert "Startet i strid med beslutningen" in table.inner_text()
     assert "Silje Bakke (6360060)" in table.inner_text()
     screenshot("nye-metoder-arbeidsliste")
-    page.get_by_role("link", name="H-resept 111111").click()
+    page.get_by_role("link", name="H-resept, varenr 111111").click()
     page.get_by_label("Løsning").select_option("approved_exception")
     page.get_by_role("button", name="Lagre løsning").click()
     assert "Oppgi referansen" in page.content()

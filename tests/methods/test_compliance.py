@@ -111,7 +111,7 @@ def test_h_prescription_refund_code_in_and_out_of_the_set(data):
     assert result == {"in": BREACH, "none": UNKNOWN}
     finding = Finding.objects.get(patient="in")
     assert finding.prescriber == HPR
-    assert finding.reference == "H-resept 111111"
+    assert finding.reference == "H-resept, varenr 111111"
     assert "Refusjonskode C509" in finding.note
     assert "Metoden er ikke innført (beslutning 15.01.2024)" in finding.note
 
@@ -240,6 +240,6 @@ def test_events_on_the_start_day_make_one_finding_and_a_breach_wins(data):
     compliance_refresh()
     result = {f.patient: (f.category, f.reference) for f in found()}
     assert result == {
-        "p1": (BREACH, "H-resept 111111"),
+        "p1": (BREACH, "H-resept, varenr 111111"),
         "p2": (UNKNOWN, f"DIPS EP-p2-{AFTER:%Y%m%d}"),
     }

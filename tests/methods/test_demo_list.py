@@ -9,7 +9,13 @@ from python_calamine import CalamineWorkbook
 
 from legemiddel.demo.methods_data import FILES, demo_methods_load, write_decision_list
 from legemiddel.demo.services import demo_load
-from legemiddel.methods.models import Method, MethodImport, MethodType, Specialty
+from legemiddel.methods.models import (
+    BudgetExpectation,
+    Method,
+    MethodImport,
+    MethodType,
+    Specialty,
+)
 from legemiddel.methods.reading import COLUMNS, profile
 from legemiddel.methods.versions import import_diff
 
@@ -51,3 +57,13 @@ def test_the_demo_loads_two_versions_once():
     revmatologi = Specialty.objects.get(name="Revmatologi")
     assert set(revmatologi.units.values_list("code", flat=True)) == {"MED-REV", "BUK-REV"}
     assert not Specialty.objects.get(name="Medisinsk genetikk").units.exists()
+    # The asthma indication carries its ICD-10 codes, so the finder can tell it from dermatitis.
+    assert asthma.icd10 == "J45 J46"
+    assert Method.objects.get(method_id="ID2018_120").icd10 == "L20"
+    # The budget page has expectations to compare with, this year's.
+    expected = BudgetExpectation.objects.filter(year=dt.date.today().year)
+    assert set(expected.values_list("method__method_id", flat=True)) == {
+        "ID2021_110A",
+        "ID2019_120",
+        "ID2024_012",
+    }

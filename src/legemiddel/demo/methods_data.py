@@ -19,14 +19,18 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import xlsxwriter
 from django.db import transaction
+from django.utils import timezone
 
 from legemiddel.accounts.models import User
+from legemiddel.methods.budget import budget_expectation_save
 from legemiddel.methods.importing import methods_import
-from legemiddel.methods.models import MethodImport, Specialty
+from legemiddel.methods.models import Method, MethodImport, Specialty
 from legemiddel.organisation.models import OrgUnit
 
 HEADER = (
@@ -208,6 +212,32 @@ def demo_methods_load() -> None:
             methods_import(path=path, actor=core, file_name=name)
             if version == 1:
                 _map_specialties()
+    _expect_budgets(core)
+
+
+# What the core group expects of three introductions this year: (method ID, indication word,
+# patients, cost in NOK). Faricimab goes over, the others stay within.
+EXPECTED = (
+    ("ID2021_110A", "makuladegenerasjon", 50, 1_500_000),
+    ("ID2019_120", "revmatoid", 70, 8_000_000),
+    ("ID2024_012", "plateepitel", 6, 2_000_000),
+)
+
+
+def _expect_budgets(core: Any) -> None:
+    year = timezone.localdate().year
+    for method_id, word, patients, cost in EXPECTED:
+        method = Method.objects.filter(method_id=method_id, indication__icontains=word).first()
+        if method is not None and core is not None:
+            budget_expectation_save(
+                method=method,
+                year=year,
+                expected_patients=patients,
+                expected_cost=Decimal(cost),
+                note="Anslag fra kjernegruppens budsjettmøte.",
+                cost_given=True,
+                actor=core,
+            )
 
 
 def _map_specialties() -> None:

@@ -215,7 +215,7 @@ def candidates_sql() -> tuple[str, list[Any]]:
 WITH ev AS (
   SELECT 'h' AS src, d.patient, d.dispensed_on AS day, p.atc_id AS atc, d.org_unit_id,
          d.prescriber_hpr AS prescriber, d.refund_code AS codes,
-         'H-resept ' || d.package_id AS reference
+         'H-resept, varenr ' || d.package_id AS reference
   FROM {dispensing} d JOIN {package} p ON p.varenr = d.package_id
   WHERE p.atc_id IN (SELECT atc FROM {rule}) AND {h_visible}
   UNION ALL
