@@ -26,6 +26,7 @@ from legemiddel.demo.agreements_data import load_agreements
 from legemiddel.demo.coding_data import demo_episodes_load
 from legemiddel.demo.methods_data import demo_methods_load
 from legemiddel.demo.usage_data import PRESCRIBER_HPR, generate_usage_files
+from legemiddel.governance.services.meetings import standing_fora_ensure
 from legemiddel.lib.tabular import file_sha256
 from legemiddel.organisation.models import HealthPersonnel, OrgUnit
 from legemiddel.organisation.services import (
@@ -155,6 +156,8 @@ def demo_load(progress: Callable[[str], None] = lambda step: None, *, usage: boo
     if prescriber.hpr_number != PRESCRIBER_HPR:
         prescriber.hpr_number = PRESCRIBER_HPR
         prescriber.save(update_fields=["hpr_number"])
+    progress("fora")
+    standing_fora_ensure()
     progress("LIS-avtaler")
     load_agreements()
     progress("beslutninger i Nye metoder")

@@ -58,6 +58,29 @@ def startup_meeting_due(start: dt.date) -> dt.date:
     return start - dt.timedelta(days=settings.STARTUP_MEETING_DAYS_BEFORE)
 
 
+# The standing fora every installation has (the first migration creates them too).
+STANDING_FORA = (
+    ("kjernegruppe", "Kjernegruppen", Forum.Kind.CORE_GROUP,
+     "Kjernegruppen for legemiddelområdet møtes om lag månedlig."),
+    ("samarbeidsforum", "Samarbeidsforum med H-reseptenhetene", Forum.Kind.COLLABORATION,
+     "Samarbeidsforum med alle enheter som forskriver H-reseptlegemidler, to ganger i året."),
+    ("oppstartsmote", "Oppstartsmøter for LIS-avtaler", Forum.Kind.STARTUP,
+     "Oppstartsmøte før hver ny LIS-avtale: innføring, lagerplanlegging og oppfølging."),
+    ("lmk", "Legemiddelkomiteen (LMK)", Forum.Kind.DRUG_COMMITTEE,
+     "Legemiddelkomiteen i foretaket."),
+)  # fmt: skip
+
+
+def standing_fora_ensure() -> None:
+    """Create the standing fora that are missing (idempotent; a forum of the kind counts)."""
+    for code, name, kind, description in STANDING_FORA:
+        if (
+            not Forum.objects.filter(kind=kind).exists()
+            and not Forum.objects.filter(code=code).exists()
+        ):
+            Forum.objects.create(code=code, name=name, kind=kind, description=description)
+
+
 def startup_forum() -> Forum:
     forum, _ = Forum.objects.get_or_create(
         kind=Forum.Kind.STARTUP,
