@@ -52,5 +52,6 @@ def register_kinds() -> None:
                 ("main", "B"),
             ),
             format_doc="docs/formats/episoder.md",
+            result_label=_("Open the work list"),
         )
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,9 @@ class JobResult:
 
     summary: str
     url: str = ""
+
+
+REPORT_LABEL = _("Open the import report (rejected rows)")
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,8 @@ class JobKind:
     example: tuple[tuple[str, str], ...] = ()
     # The format description in docs/formats/ for what a profile cannot say.
     format_doc: str = ""
+    # The link to the page a finished job's result points at (``JobResult.url``).
+    result_label: str | Promise = REPORT_LABEL
     # For a job whose worker died: the result, if the file had in fact been imported (the
     # worker died after the import committed, before the job was marked done); else None.
     imported: Callable[[Path], JobResult | None] | None = None
@@ -84,6 +90,12 @@ def label(key: str) -> str | Promise:
     """The label of a job kind, or the key itself for a kind no longer registered."""
     kind = _REGISTRY.get(key)
     return kind.label if kind else key
+
+
+def result_label(key: str) -> str | Promise:
+    """What the link to a finished job's result page says, for its kind."""
+    kind = _REGISTRY.get(key)
+    return kind.result_label if kind else REPORT_LABEL
 
 
 def all_kinds() -> list[JobKind]:

@@ -66,6 +66,7 @@ def register_kinds() -> None:
                 ),
             ),
             format_doc="docs/formats/metoder.md",
+            result_label=_("See what the list changed"),
             imported=_imported,
         )
     )

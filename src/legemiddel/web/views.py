@@ -103,8 +103,12 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     if job.status == Job.Status.RUNNING and (reported := read_progress(job.pk)):
         job.progress_done, job.progress_total = reported
     template = "web/_job_status.html" if request.htmx else "web/job.html"  # type: ignore[attr-defined]
-    kind_label = jobs.label(job.kind)
-    return render(request, template, {"job": job, "kind_label": kind_label})
+    context = {
+        "job": job,
+        "kind_label": jobs.label(job.kind),
+        "result_label": jobs.result_label(job.kind),
+    }
+    return render(request, template, context)
 
 
 @access(IMPORTERS)
