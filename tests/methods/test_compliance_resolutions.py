@@ -9,14 +9,19 @@ import io
 import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.urls import reverse
 
 from legemiddel.accounts.roles import Role
+from legemiddel.accounts.services import user_set_roles
 from legemiddel.core.models import AuditEvent, OutboxEvent
+from legemiddel.findings.access import findings_for_user, get_finding_for_user
 from legemiddel.findings.events import FINDINGS_CHANGED
 from legemiddel.findings.models import Finding
-from legemiddel.findings.services import finding_resolve, finding_set_status
+from legemiddel.findings.services import finding_resolve, finding_set_status, findings_refresh
+from legemiddel.lib.db import date_param
 from legemiddel.methods.compliance import KIND, compliance_refresh
+from legemiddel.organisation.services import membership_add
 from tests.methods.compliance_data import DECIDED
 
 ATC = "L01FF09"
@@ -191,3 +196,59 @@ def test_the_work_list_is_listed_per_unit(findings, client_for, org):
     assert "ms-patient" in content
     assert "rev-patien" not in content
     assert f'<option value="{org["NEVRO-MS"].pk}" selected>' in content
+
+
+def _coding_findings(org) -> None:
+    findings_refresh(
+        kind="coding",
+        select_sql=(
+            "SELECT 'k1', 'oye', 'no_episode', %s, %s, 'KODING-REV', 'S01LA05', 'p8', "
+            "CAST(NULL AS REAL), CAST(NULL AS DATE), '' UNION ALL "
+            "SELECT 'k2', 'oye', 'no_episode', %s, %s, 'KODING-MS', 'S01LA05', 'p9', "
+            "CAST(NULL AS REAL), CAST(NULL AS DATE), ''"
+        ),
+        params=[
+            org["MED-REV-POL"].pk,
+            date_param(dt.date(2024, 3, 1)),
+            org["NEVRO-MS"].pk,
+            date_param(dt.date(2024, 3, 1)),
+        ],
+    )
+
+
+def _visible(user) -> set[tuple[str, str]]:
+    return set(findings_for_user(user).values_list("org_unit__code", "kind"))
+
+
+def test_a_trust_wide_role_outside_the_kind_does_not_widen_a_unit_leaders_findings(
+    findings, users, org, client_for
+):
+    """A unit leader who also sits on the drug committee (a trust-wide role that works on no
+    findings) still sees only their units' use against decisions, and no income control."""
+    _coding_findings(org)
+    leader = users[Role.UNIT_LEADER]
+    user_set_roles(user=leader, roles=[Role.UNIT_LEADER, Role.DRUG_COMMITTEE])
+    assert _visible(leader) == {("MED-REV-POL", KIND)}
+    other = findings["ms-patient"]
+    assert get_finding_or_none(leader, other.pk) is None
+
+
+def test_each_role_opens_only_its_own_kinds_in_its_own_units(findings, users, org):
+    """Controller of the MS unit and unit leader of MED-REV: income control for the MS unit
+    only, use against decisions for both (unit leaders and controllers work on those)."""
+    _coding_findings(org)
+    person = users[Role.UNIT_LEADER]
+    user_set_roles(user=person, roles=[Role.UNIT_LEADER, Role.CONTROLLER])
+    membership_add(user=person, org_unit=org["NEVRO-MS"], role=Role.CONTROLLER)
+    assert _visible(person) == {
+        ("NEVRO-MS", "coding"),  # the controller's unit
+        ("MED-REV-POL", KIND),  # the unit leader's
+        ("NEVRO-MS", KIND),  # controllers work on these too
+    }
+
+
+def get_finding_or_none(user, pk):
+    try:
+        return get_finding_for_user(user, pk)
+    except Http404:
+        return None

@@ -25,7 +25,7 @@ FULL = (
 
 @pytest.fixture
 def method(catalogue):
-    return add_method("2023_001", "Revmatoid artritt", "Adalimumab", full=FULL)
+    return add_method("2019_120", "Revmatoid artritt", "Adalimumab", full=FULL)
 
 
 def _url(method) -> str:
@@ -92,7 +92,7 @@ def test_the_core_group_confirms_the_suggestion(client_for, users, method):
     assert method.effective_from == dt.date(2025, 3, 1)
     event = AuditEvent.objects.get(action="method_confirm")
     assert event.target == f"metode:{method.pk}"
-    assert "ID2023_001" in event.detail
+    assert "ID2019_120" in event.detail
     assert _announced(method)
 
 
@@ -258,7 +258,7 @@ def test_a_method_added_by_hand(client_for, catalogue):
         ({"indication": " "}, "indication"),
         ({"decision_short": ""}, "decision_short"),
         ({"method_type": "other"}, "method_type"),
-        ({"method_id": "2023_001", "indication": "REVMATOID  artritt"}, "indication"),
+        ({"method_id": "2019_120", "indication": "REVMATOID  artritt"}, "indication"),
         ({"substance_text": "A\x00B"}, "substance_text"),
     ],
 )

@@ -4,6 +4,8 @@ run a listener twice)."""
 
 from __future__ import annotations
 
+from django.db import transaction
+
 from legemiddel.agreements.events import AGREEMENT_PUBLISHED, AGREEMENT_RESCHEDULED
 from legemiddel.agreements.models import Agreement
 from legemiddel.core.models import OutboxEvent
@@ -13,7 +15,10 @@ from legemiddel.governance.services import startup_meeting_ensure
 TOPICS = (AGREEMENT_PUBLISHED, AGREEMENT_RESCHEDULED)
 
 
+@transaction.atomic
 def startup_meetings_after(events: list[OutboxEvent]) -> None:
+    """All or nothing (on SQLite the outbox runs listeners outside its own transaction): a
+    meeting is never left half made, without its suggested participants."""
     ids = {e.payload.get("agreement") for e in events}
     for agreement in Agreement.objects.filter(pk__in=[i for i in ids if isinstance(i, int)]):
         if agreement.status == Agreement.Status.WITHDRAWN:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,18 +17,22 @@ from legemiddel.organisation.models import OrgUnit, UnitMembership
 TRUST_WIDE_ROLES = frozenset(set(Role) - UNIT_SCOPED_ROLES - {Role.PRESCRIBER})
 
 
-def user_sees_whole_trust(user: Any) -> bool:
-    """Core group, management, pharmacy, auditors and administrators work trust-wide."""
-    return bool(user.is_authenticated and user.has_role(*TRUST_WIDE_ROLES))
+def user_sees_whole_trust(user: Any, roles: Iterable[str] | None = None) -> bool:
+    """Core group, management, pharmacy, auditors and administrators work trust-wide. With
+    ``roles`` (what a kind of data is for), only a trust-wide role among them counts."""
+    trust_wide = TRUST_WIDE_ROLES if roles is None else TRUST_WIDE_ROLES & set(roles)
+    return bool(user.is_authenticated and trust_wide and user.has_role(*trust_wide))
 
 
-def member_units(user: Any) -> QuerySet[OrgUnit]:
+def member_units(user: Any, roles: Iterable[str] | None = None) -> QuerySet[OrgUnit]:
     """Units the user is a current member of (not their sub-units), counting only memberships
-    for unit-scoped roles the user actually holds: a membership row alone grants nothing."""
+    for unit-scoped roles the user actually holds: a membership row alone grants nothing.
+    With ``roles``, only memberships in those roles count."""
     if not getattr(user, "is_authenticated", False):
         return OrgUnit.objects.none()
     today = timezone.localdate()
-    held = [r for r in UNIT_SCOPED_ROLES if user.has_role(r)]
+    wanted = set(UNIT_SCOPED_ROLES) if roles is None else set(roles) & set(UNIT_SCOPED_ROLES)
+    held = [r for r in wanted if user.has_role(r)]
     current = UnitMembership.objects.filter(
         Q(valid_from__isnull=True) | Q(valid_from__lte=today),
         Q(valid_to__isnull=True) | Q(valid_to__gte=today),
@@ -37,12 +42,14 @@ def member_units(user: Any) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(id__in=current.values("org_unit_id")).select_related("parent")
 
 
-def org_units_in_scope(user: Any) -> QuerySet[OrgUnit]:
+def org_units_in_scope(user: Any, roles: Iterable[str] | None = None) -> QuerySet[OrgUnit]:
     """Every unit whose unit-level data the user may see: all units for trust-wide roles,
-    otherwise the units of the user's memberships and everything under them."""
-    if user_sees_whole_trust(user):
+    otherwise the units of the user's memberships and everything under them. With ``roles``
+    (what a kind of data is for), only those roles count: a trust-wide role outside them does
+    not open the whole trust, and only memberships in them give units."""
+    if user_sees_whole_trust(user, roles):
         return OrgUnit.objects.all()
-    paths = list(member_units(user).values_list("trust_id", "path"))
+    paths = list(member_units(user, roles).values_list("trust_id", "path"))
     if not paths:
         return OrgUnit.objects.none()
     condition: Any = Q()
