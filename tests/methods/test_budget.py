@@ -213,3 +213,20 @@ def test_the_overview_lists_the_years_use_against_the_expectation(method, client
     assert "ID2023_050" in content
     [row] = page.context["rows"]
     assert (row.figures.patients, row.expectation.expected_patients) == (3, 40)
+
+
+def test_the_overview_counts_a_patient_on_two_codes_of_a_method_once(data, org, client_for):
+    """A combination (two ATC codes): the overview counts distinct patients over both, as the
+    method's own page does, not once per code."""
+    data.package("333333", "L01FF01")
+    data.package("444444", "L01XY01")
+    data.method(
+        "ID2023_060", "Melanom", atc="L01FF01 L01XY01", status=CONDITIONS,
+        decided=dt.date(2024, 1, 10), effective_from=START, substance="kombimab",
+    )  # fmt: skip
+    data.disp(dt.date(2024, 2, 5), "p1", "333333", "MED-REV-POL")
+    data.disp(dt.date(2024, 2, 5), "p1", "444444", "MED-REV-POL")
+    data.disp(dt.date(2024, 3, 5), "p2", "333333", "MED-REV-POL")
+    page = client_for(Role.CORE_GROUP).get(reverse("methods:budget") + "?aar=2024")
+    [row] = [r for r in page.context["rows"] if r.method.method_id == "ID2023_060"]
+    assert row.figures.patients == 2

@@ -184,16 +184,25 @@ def budget_overview(year: int) -> list[BudgetRow]:
         cell.amount += row["amount"] or 0.0
     for (atc,), n in patient_counts(every, since=first, until=last, by=("atc",)).items():
         sums.setdefault(atc, Figures()).patients = n
+    # A patient on two of a method's codes (a combination) is one patient: methods with several
+    # codes are counted over all of them together (one query per distinct set of codes).
+    together = {
+        codes: patient_counts(set(codes), since=first, until=last).get((), 0)
+        for codes in {frozenset(c) for c in atcs.values() if len(c) > 1}
+    }
     rows = []
     for method in methods:
         figures = Figures()
-        for atc in atcs.get(method.pk, set()):
+        codes = atcs.get(method.pk, set())
+        for atc in codes:
             found = sums.get(atc)
             if found:
                 figures.patients += found.patients
                 figures.packs += found.packs
                 figures.ddd += found.ddd
                 figures.amount += found.amount
+        if len(codes) > 1:
+            figures.patients = together[frozenset(codes)]
         expectation = next((e for e in method.budgets.all() if e.year == year), None)
         rows.append(BudgetRow(method, budget_start(method), expectation, figures))
     return rows
