@@ -200,11 +200,6 @@ class _AtcIndex:
         return sorted(codes)
 
 
-def atc_codes_for(substance_ids: set[str]) -> list[str]:
-    """The ATC codes of the active brands (and their packages) made only of these substances."""
-    return _AtcIndex(substance_ids).atc_codes(substance_ids)
-
-
 class _AreaIndex:
     """Which therapeutic areas' agreements rank packages with each ATC code (two queries)."""
 
@@ -237,11 +232,6 @@ class _AreaIndex:
 
 def _atc_filter(codes: list[str]) -> Q:
     return Q(package__atc_id__in=codes)
-
-
-def area_for(codes: list[str]) -> TherapeuticArea | None:
-    """The area whose agreements rank most packages with these ATC codes (then by name)."""
-    return _AreaIndex(set(codes)).area(codes)
 
 
 def lis_rank(method: Method, on: dt.date | None = None) -> int | None:
